@@ -1,0 +1,186 @@
+"""The Cargo Web API: publish, yank, unyank, owners, search and the ``/me`` page."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from werkzeug.wrappers import Request, Response
+
+from .accounts import Accounts, User
+from .cratefile import inspect_crate
+from .errors import ApiError
+from .http import json_response, read_body, read_json, request_token
+from .names import canonical_name
+from .publish import check_metadata, index_line, parse_publish_body
+from .store import CrateStore
+
+DEFAULT_PER_PAGE = 10
+MAX_PER_PAGE = 100
+JSON_ALLOWANCE = 1024 * 1024  # room for the metadata in a publish body
+
+
+@dataclass(frozen=True)
+class ApiSettings:
+    """Limits and rules of the Web API."""
+
+    max_upload_size: int = 10 * 1024 * 1024
+    max_unpacked_size: int = 512 * 1024 * 1024
+    strict: bool = False
+
+
+def pubtime_now() -> str:
+    """The current time the way cargo accepts ``pubtime``: ``YYYY-MM-DDTHH:MM:SSZ``."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+class WebApi:
+    """Handlers for ``/api/v1/…`` and ``/me``."""
+
+    def __init__(
+        self,
+        store: CrateStore,
+        accounts: Accounts,
+        settings: ApiSettings,
+        me_token: Callable[[], str | None],
+        api_url: Callable[[], str],
+    ) -> None:
+        self._store = store
+        self._accounts = accounts
+        self.settings = settings
+        self._me_token = me_token
+        self._api_url = api_url
+
+    def _user(self, request: Request) -> User:
+        token = request_token(request)
+        if token is None:
+            raise ApiError(403, "this action requires authentication")
+        user = self._accounts.authenticate(token)
+        if user is None:
+            raise ApiError(403, "authentication failed")
+        return user
+
+    def _canonical(self, name: str) -> str:
+        canonical = self._store.canonical(name)
+        if canonical is None:
+            raise ApiError(404, f"crate `{name}` does not exist")
+        return canonical
+
+    def publish(self, request: Request) -> Response:
+        user = self._user(request)
+        limit = self.settings.max_upload_size
+        body = parse_publish_body(read_body(request, limit + JSON_ALLOWANCE))
+        if len(body.crate) > limit:
+            raise ApiError(413, f"max upload size is: {limit}")
+        metadata = body.metadata
+        check_metadata(metadata, strict=self.settings.strict)
+        inspect_crate(
+            body.crate,
+            metadata["name"],
+            metadata["vers"],
+            max_unpacked=self.settings.max_unpacked_size,
+        )
+        line = index_line(
+            metadata, cksum=hashlib.sha256(body.crate).hexdigest(), pubtime=pubtime_now()
+        )
+        self._store.publish(line, body.crate, metadata, user.login)
+        return json_response(
+            {"warnings": {"invalid_categories": [], "invalid_badges": [], "other": []}}
+        )
+
+    def yank(self, request: Request, name: str, version: str) -> Response:
+        return self._set_yanked(request, name, version, yanked=True)
+
+    def unyank(self, request: Request, name: str, version: str) -> Response:
+        return self._set_yanked(request, name, version, yanked=False)
+
+    def _set_yanked(self, request: Request, name: str, version: str, *, yanked: bool) -> Response:
+        user = self._user(request)
+        self._store.set_yanked(self._canonical(name), version, yanked, user.login)
+        return json_response({"ok": True})
+
+    def owners(self, request: Request, name: str) -> Response:
+        if request.method == "GET":
+            users = [self._accounts.user(login) for login in self._store.owners(name)]
+            return json_response({"users": [u.as_json() for u in users if u is not None]})
+        user = self._user(request)
+        canonical = self._canonical(name)
+        payload = read_json(request)
+        logins = payload.get("users", payload.get("owners")) if isinstance(payload, dict) else None
+        if not isinstance(logins, list) or not logins or not all(
+            isinstance(login, str) for login in logins
+        ):
+            raise ApiError(400, 'expected a body like {"users": ["login", …]}')
+        resolved = []
+        for login in logins:
+            found = self._accounts.user(login)
+            if found is None:
+                raise ApiError(400, f"could not find user with login `{login}`")
+            resolved.append(found.login)
+        adding = request.method == "PUT"
+        self._store.change_owners(canonical, resolved, add=adding, by=user.login)
+        if adding:
+            who = " and ".join(resolved)
+            message = f"user {who} has been added as an owner of crate {canonical}"
+        else:
+            message = "owners successfully removed"
+        return json_response({"ok": True, "msg": message})
+
+    def search(self, request: Request) -> Response:
+        query = request.args.get("q", "").strip()
+        per_page = _positive_int(request, "per_page", DEFAULT_PER_PAGE)
+        if per_page > MAX_PER_PAGE:
+            raise ApiError(400, f"cannot request more than {MAX_PER_PAGE} items")
+        page = _positive_int(request, "page", 1)
+        hits = [self._store.summary(name) for name in self._store.crate_names()]
+        if query:
+            needle = canonical_name(query)
+            words = query.lower().split()
+            hits = [
+                hit
+                for hit in hits
+                if needle in canonical_name(hit.name)
+                or all(
+                    word in (hit.description or "").lower() or word in hit.keywords
+                    for word in words
+                )
+            ]
+            hits.sort(key=lambda hit: canonical_name(hit.name) != needle)
+        start = (page - 1) * per_page
+        crates = [
+            {
+                "id": hit.name,
+                "name": hit.name,
+                "description": hit.description,
+                "max_version": hit.max_version,
+                "max_stable_version": hit.max_stable_version,
+                "newest_version": hit.newest_version,
+                "keywords": list(hit.keywords),
+            }
+            for hit in hits[start : start + per_page]
+        ]
+        return json_response({"crates": crates, "meta": {"total": len(hits)}})
+
+    def me(self, request: Request) -> Response:
+        token = self._me_token()
+        shown = html.escape(token) if token else "(this registry has no default token)"
+        page = (
+            "<!doctype html><html><head><meta charset='utf-8'><title>fakereg: API token</title>"
+            "</head><body><h1>fakereg API token</h1>"
+            f"<p>Registry API: <code>{html.escape(self._api_url())}</code></p>"
+            "<p>Paste this token into <code>cargo login</code>:</p>"
+            f"<pre id='token'>{shown}</pre></body></html>"
+        )
+        return Response(page, content_type="text/html; charset=utf-8")
+
+
+def _positive_int(request: Request, key: str, default: int) -> int:
+    raw = request.args.get(key)
+    if raw is None:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise ApiError(400, f"invalid `{key}`: expected a positive whole number, got `{raw}`")
+    return int(raw)

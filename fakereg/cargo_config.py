@@ -1,0 +1,66 @@
+"""The isolated CARGO_HOME a registry hands to cargo: config.toml, credentials.toml, env."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from .fsutil import atomic_write
+
+# Variables that would point cargo at another registry or token than ours.
+_FOREIGN_PREFIXES = ("CARGO_REGISTRIES_", "CARGO_REGISTRY_")
+_FOREIGN_NAMES = frozenset({"CARGO_HOME", "CARGO_HTTP_PROXY"})
+_LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def toml_string(value: str) -> str:
+    """A TOML basic string (JSON's escapes are valid TOML)."""
+    return json.dumps(value)
+
+
+def registry_config(name: str, index_url: str) -> str:
+    """The lines of ``.cargo/config.toml`` that name the registry."""
+    return f"[registries.{name}]\nindex = {toml_string(index_url)}\n"
+
+
+def credentials_config(name: str, token: str) -> str:
+    """The lines of ``credentials.toml`` that hold the token."""
+    return f"[registries.{name}]\ntoken = {toml_string(token)}\n"
+
+
+def write_cargo_home(
+    cargo_home: Path, *, name: str, index_url: str, token: str | None, write_credentials: bool
+) -> None:
+    """Write ``config.toml`` (and ``credentials.toml`` when asked) into *cargo_home*."""
+    config = (
+        registry_config(name, index_url)
+        + "\n[registry]\n"
+        + "# cargo needs a credential provider to send tokens to alternative registries.\n"
+        + 'global-credential-providers = ["cargo:token"]\n'
+        + "\n[term]\ncolor = \"never\"\nprogress.when = \"never\"\n"
+    )
+    cargo_home.mkdir(parents=True, exist_ok=True)
+    atomic_write(cargo_home / "config.toml", config.encode())
+    credentials = cargo_home / "credentials.toml"
+    if write_credentials and token is not None:
+        atomic_write(credentials, credentials_config(name, token).encode())
+        credentials.chmod(0o600)
+    else:
+        credentials.unlink(missing_ok=True)
+
+
+def cargo_env(cargo_home: Path, base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """A copy of *base* (``os.environ``) with cargo pointed at *cargo_home* only."""
+    env = dict(os.environ if base is None else base)
+    for key in list(env):
+        if key in _FOREIGN_NAMES or key.startswith(_FOREIGN_PREFIXES):
+            del env[key]
+    env["CARGO_HOME"] = str(cargo_home)
+    # A proxy configured for the internet must not swallow requests to loopback.
+    for key in ("NO_PROXY", "no_proxy"):
+        present = [h for h in env.get(key, "").split(",") if h]
+        env[key] = ",".join(present + [h for h in _LOOPBACK if h not in present])
+    env["CARGO_TERM_COLOR"] = "never"
+    return env

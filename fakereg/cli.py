@@ -1,0 +1,102 @@
+"""``python -m fakereg``: the registry as a standing local server."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import signal
+import sys
+import threading
+from collections.abc import Sequence
+from types import FrameType
+from typing import NoReturn
+
+from .cargo_config import credentials_config, registry_config
+from .errors import FakeRegError
+from .registry import PROTOCOLS, FakeRegistry
+
+
+class _Parser(argparse.ArgumentParser):
+    """Reports bad arguments on one line, without the usage block."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"invalid port {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"port {port} is out of range 0-65535")
+    return port
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="python -m fakereg",
+        description="Serve a fake Cargo registry until Ctrl-C.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
+    parser.add_argument("--port", type=_port, default=0, help="port to bind (0: a free one)")
+    parser.add_argument("--root", help="directory that keeps the state (default: temporary)")
+    parser.add_argument("--protocol", choices=PROTOCOLS, default="sparse", help="index protocol")
+    parser.add_argument("--name", default="fakereg", help="registry name in cargo's config")
+    parser.add_argument("--token", help="API token of the default user (default: generated)")
+    parser.add_argument("--strict", action="store_true", help="apply crates.io's metadata rules")
+    parser.add_argument("--quiet", action="store_true", help="do not log each request")
+    return parser
+
+
+def banner(registry: FakeRegistry) -> str:
+    """What the CLI prints at start: URLs, token and the cargo configuration to use."""
+    return (
+        f"fakereg serving registry {registry.name!r} at {registry.url}\n"
+        f"  index:  {registry.index_url}\n"
+        f"  api:    {registry.url}\n"
+        f"  token:  {registry.token}  (user {registry.login})\n"
+        f"  root:   {registry.root}\n"
+        "\n"
+        "# Add to .cargo/config.toml:\n"
+        f"{registry_config(registry.name, registry.index_url)}"
+        "\n[registry]\n"
+        'global-credential-providers = ["cargo:token"]\n'
+        "\n"
+        "# Add to $CARGO_HOME/credentials.toml:\n"
+        f"{credentials_config(registry.name, registry.token)}"
+        "\n"
+        f"# Or try it at once: CARGO_HOME={registry.cargo_home} cargo search --registry "
+        f"{registry.name} ''\n"
+        "Press Ctrl-C to stop.\n"
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if not args.quiet:
+        logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    stop = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGINT, on_signal)
+    signal.signal(signal.SIGTERM, on_signal)
+    try:
+        registry = FakeRegistry(
+            root=args.root, name=args.name, protocol=args.protocol, token=args.token,
+            host=args.host, port=args.port, strict=args.strict,
+        )
+        registry.start()
+    except (FakeRegError, ValueError, OSError) as exc:
+        print(f"fakereg: error: {exc}", file=sys.stderr)
+        return 1
+    try:
+        print(banner(registry), flush=True)
+        while not stop.wait(3600):
+            pass
+    finally:
+        registry.stop()
+    print("fakereg: stopped", file=sys.stderr)
+    return 0

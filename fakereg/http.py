@@ -1,0 +1,59 @@
+"""Small helpers shared by the handlers: JSON answers, errors, bodies, tokens."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from .errors import ApiError
+
+BODY_KEY = "fakereg.body"
+
+
+def json_response(data: Any, status: int = 200) -> Response:
+    return Response(
+        json.dumps(data, ensure_ascii=False), status=status, content_type="application/json"
+    )
+
+
+def error_response(status: int, detail: str, headers: Any = ()) -> Response:
+    """Cargo's error shape: ``{"errors":[{"detail": …}]}``."""
+    response = json_response({"errors": [{"detail": detail}]}, status)
+    for key, value in headers:
+        response.headers[key] = value
+    return response
+
+
+def read_body(request: Request, limit: int) -> bytes:
+    """The request body, refused with 413 when it is longer than *limit* bytes."""
+    length = request.content_length
+    if length is not None and length > limit:
+        raise ApiError(413, f"max upload size is: {limit}")
+    data = request.stream.read(limit + 1)
+    if len(data) > limit:
+        raise ApiError(413, f"max upload size is: {limit}")
+    request.environ[BODY_KEY] = data
+    return data
+
+
+def read_json(request: Request, limit: int = 1024 * 1024) -> Any:
+    """The request body parsed as JSON, or a 400."""
+    body = read_body(request, limit)
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        raise ApiError(400, "the request body is not valid JSON") from None
+
+
+def request_token(request: Request) -> str | None:
+    """The token in ``Authorization`` (cargo sends it bare; ``Bearer`` is accepted too)."""
+    value = request.headers.get("Authorization")
+    if value is None:
+        return None
+    value = value.strip()
+    if value[:7].lower() == "bearer ":
+        value = value[7:].strip()
+    return value or None
+

@@ -1,0 +1,101 @@
+"""Immutable records of the HTTP requests a registry received."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl
+
+from .accounts import redact
+
+SECRET_HEADERS = frozenset({"authorization", "cookie"})
+
+KINDS = (
+    "config", "index", "download", "publish", "yank", "unyank",
+    "owners", "search", "me", "git", "other",
+)
+
+
+class HeaderMap(Mapping[str, str]):
+    """Read-only, case-insensitive headers; repeated headers are joined with ``, ``."""
+
+    __slots__ = ("_items", "_lookup")
+
+    def __init__(self, items: Iterable[tuple[str, str]]) -> None:
+        self._items = tuple(items)
+        lookup: dict[str, str] = {}
+        for key, value in self._items:
+            lower = key.lower()
+            lookup[lower] = f"{lookup[lower]}, {value}" if lower in lookup else value
+        self._lookup = lookup
+
+    def __getitem__(self, key: str) -> str:
+        return self._lookup[key.lower()]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys(key for key, _ in self._items))
+
+    def __len__(self) -> int:
+        return len(self._lookup)
+
+    def items_raw(self) -> tuple[tuple[str, str], ...]:
+        """Every header as received, in order."""
+        return self._items
+
+    def __repr__(self) -> str:
+        shown = {
+            key: (redact(value) if key.lower() in SECRET_HEADERS else value)
+            for key, value in self._items
+        }
+        return f"HeaderMap({shown!r})"
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """One request and the answer it got. Secrets are redacted in ``repr`` only."""
+
+    method: str
+    path: str
+    query: str
+    headers: HeaderMap
+    body: bytes = field(repr=False)
+    status: int
+    kind: str
+    response_body: bytes = field(repr=False, default=b"")
+    duration: float = 0.0
+
+    @property
+    def params(self) -> dict[str, str]:
+        """The query string parsed (last value wins)."""
+        return dict(parse_qsl(self.query, keep_blank_values=True))
+
+    @property
+    def token(self) -> str | None:
+        """The ``Authorization`` header sent, if any."""
+        return self.headers.get("Authorization")
+
+    def summary(self) -> str:
+        """``GET /index/3/f/foo -> 200 (1.2 ms)``."""
+        target = self.path + (f"?{self.query}" if self.query else "")
+        return f"{self.method} {target} -> {self.status} ({self.duration * 1000:.1f} ms)"
+
+
+class RequestLog:
+    """A thread-safe, append-only list of records."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._records: list[RecordedRequest] = []
+
+    def append(self, record: RecordedRequest) -> None:
+        with self._lock:
+            self._records.append(record)
+
+    def snapshot(self) -> list[RecordedRequest]:
+        with self._lock:
+            return list(self._records)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._records.clear()

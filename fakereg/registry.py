@@ -1,0 +1,322 @@
+"""FakeRegistry: a complete Cargo registry served from a background thread."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import threading
+from collections.abc import Mapping
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal
+
+from .accounts import Accounts, redact
+from .api import ApiSettings, WebApi
+from .app import RegistryApp
+from .cargo_config import cargo_env, write_cargo_home
+from .errors import CargoError, CargoNotFoundError, ServerError
+from .fsutil import RootLock
+from .records import RecordedRequest, RequestLog
+from .server import ServerThread
+from .sparse import SparseIndex
+from .store import CrateStore
+
+Protocol = Literal["sparse", "git"]
+PROTOCOLS: tuple[str, ...] = ("sparse",)
+DEFAULT_LOGIN = "fakereg-user"
+_REGISTRY_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
+
+log = logging.getLogger("fakereg")
+
+
+class FakeRegistry:
+    """A real Cargo registry on ``127.0.0.1`` for the length of a ``with`` block.
+
+    ``root=None`` keeps state in a temporary directory removed by :meth:`stop`; a given
+    *root* keeps it there for the next registry opened on it.
+    """
+
+    def __init__(
+        self,
+        root: str | os.PathLike[str] | None = None,
+        name: str = "fakereg",
+        protocol: Protocol = "sparse",
+        token: str | None = None,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        login: str = DEFAULT_LOGIN,
+        strict: bool = False,
+        max_upload_size: int = 10 * 1024 * 1024,
+        cargo_home: str | os.PathLike[str] | None = None,
+        write_credentials: bool = True,
+        cargo_bin: str | os.PathLike[str] | None = None,
+    ) -> None:
+        if not _REGISTRY_NAME_RE.match(name) or name == "crates-io":
+            raise ValueError(
+                f"invalid registry name {name!r}: use ASCII letters, digits, '-' and '_' "
+                "(and not 'crates-io')"
+            )
+        if protocol not in PROTOCOLS:
+            raise ValueError(
+                f"unsupported protocol {protocol!r}: choose one of {', '.join(PROTOCOLS)}"
+            )
+        if not 0 <= port <= 65535:
+            raise ValueError(f"invalid port {port}")
+        if max_upload_size < 1:
+            raise ValueError("max_upload_size must be positive")
+        self.name = name
+        self.protocol = protocol
+        self.host = host
+        self.login = login
+        self._requested_port = port
+        self._given_root = None if root is None else Path(root)
+        self._given_cargo_home = None if cargo_home is None else Path(cargo_home)
+        self._given_token = token
+        self._write_credentials = write_credentials
+        self._cargo_bin = None if cargo_bin is None else str(cargo_bin)
+        self._settings = ApiSettings(max_upload_size=max_upload_size, strict=strict)
+        self._log = RequestLog()
+        self._errors: list[BaseException] = []
+        self._errors_lock = threading.Lock()
+        self._server: ServerThread | None = None
+        self._tempdir: tempfile.TemporaryDirectory[str] | None = None
+        self._root: Path | None = None
+        self._token: str | None = None
+        self._store: CrateStore | None = None
+        self._accounts: Accounts | None = None
+        self._port = 0
+
+    # -- lifecycle ---------------------------------------------------------------------
+
+    def start(self) -> FakeRegistry:
+        """Open the store, bind the port, write the cargo home and start serving."""
+        if self._server is not None:
+            raise RuntimeError("this FakeRegistry is already running")
+        if self._given_root is None:
+            self._tempdir = tempfile.TemporaryDirectory(prefix="fakereg-")
+            self._root = Path(self._tempdir.name)
+        else:
+            self._root = self._given_root.resolve()
+        try:
+            self._root.mkdir(parents=True, exist_ok=True)
+            lock = RootLock(self._root)
+            self._store = CrateStore(self._root, lock)
+            self._accounts = Accounts(self._root, lock)
+            self._accounts.ensure_user(self.login)
+            self._token = self._accounts.add_token(self.login, self._given_token)
+            app = RegistryApp(
+                SparseIndex(self._store, self._config_json),
+                WebApi(self._store, self._accounts, self._settings, lambda: self._token,
+                       lambda: self.url),
+                self._log,
+                self._record_error,
+            )
+            server = ServerThread(app, self.host, self._requested_port)
+            self._port = server.port
+            self._server = server
+            write_cargo_home(
+                self.cargo_home, name=self.name, index_url=self.index_url, token=self._token,
+                write_credentials=self._write_credentials,
+            )
+        except BaseException:
+            self._cleanup()
+            raise
+        server.start()
+        log.debug("fakereg %r serving at %s", self.name, self.url)
+        return self
+
+    def stop(self) -> None:
+        """Stop serving and release the port; a temporary root is removed. Idempotent."""
+        self._cleanup()
+
+    def _cleanup(self) -> None:
+        server, self._server = self._server, None
+        if server is not None:
+            server.stop()
+        if self._tempdir is not None:
+            self._tempdir.cleanup()
+            self._tempdir = None
+
+    def __enter__(self) -> FakeRegistry:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        """True between :meth:`start` and :meth:`stop`."""
+        return self._server is not None
+
+    def _require_running(self) -> None:
+        if self._server is None:
+            raise RuntimeError("this FakeRegistry is not running: call start() or use `with`")
+
+    # -- addresses and configuration ---------------------------------------------------
+
+    @property
+    def port(self) -> int:
+        self._require_running()
+        return self._port
+
+    @property
+    def url(self) -> str:
+        """``http://127.0.0.1:PORT``: the base of every route, and the API URL."""
+        self._require_running()
+        host = self.host
+        if host in ("0.0.0.0", ""):
+            host = "127.0.0.1"
+        elif host == "::":
+            host = "::1"
+        if ":" in host:
+            host = f"[{host}]"
+        return f"http://{host}:{self._port}"
+
+    @property
+    def sparse_index_url(self) -> str:
+        """``sparse+http://127.0.0.1:PORT/index/``."""
+        return f"sparse+{self.url}/index/"
+
+    @property
+    def index_url(self) -> str:
+        """The index URL cargo's config names, for this registry's protocol."""
+        return self.sparse_index_url
+
+    @property
+    def root(self) -> Path:
+        """Where the registry keeps its state."""
+        self._require_running()
+        assert self._root is not None
+        return self._root
+
+    @property
+    def cargo_home(self) -> Path:
+        """An isolated ``CARGO_HOME`` holding ``config.toml`` and ``credentials.toml``."""
+        if self._given_cargo_home is not None:
+            return self._given_cargo_home
+        return self.root / "cargo-home"
+
+    @property
+    def token(self) -> str:
+        """The API token of the default user (:attr:`login`)."""
+        self._require_running()
+        assert self._token is not None
+        return self._token
+
+    @property
+    def env(self) -> dict[str, str]:
+        """A copy of ``os.environ`` that points cargo at this registry only."""
+        return cargo_env(self.cargo_home)
+
+    def _config_json(self) -> dict[str, object]:
+        return {"dl": f"{self.url}/api/v1/crates", "api": self.url}
+
+    # -- running cargo -----------------------------------------------------------------
+
+    def cargo_path(self) -> str:
+        """The cargo binary :meth:`cargo` runs (``cargo_bin=``, ``$FAKEREG_CARGO`` or PATH)."""
+        found = self._cargo_bin or os.environ.get("FAKEREG_CARGO") or shutil.which("cargo")
+        if not found:
+            raise CargoNotFoundError(
+                "cargo was not found on PATH; install Rust (rustup) or pass cargo_bin="
+            )
+        return found
+
+    def cargo(
+        self,
+        *args: str | os.PathLike[str],
+        cwd: str | os.PathLike[str] | None = None,
+        input: str | None = None,
+        env: Mapping[str, str] | None = None,
+        check: bool = False,
+        timeout: float | None = 600,
+    ) -> subprocess.CompletedProcess[str]:
+        """Run real cargo with :attr:`env` (plus *env*); output is captured as text.
+
+        With ``check=True`` a non-zero exit raises :class:`CargoError` showing cargo's output.
+        """
+        command = [self.cargo_path(), *map(str, args)]
+        full_env = self.env | dict(env or {})
+        result = subprocess.run(
+            command, cwd=cwd, input=input, env=full_env, capture_output=True, text=True,
+            timeout=timeout, check=False,
+        )
+        if check and result.returncode != 0:
+            raise CargoError(result.returncode, command, result.stdout, result.stderr)
+        return result
+
+    # -- state for assertions ----------------------------------------------------------
+
+    def _stores(self) -> tuple[CrateStore, Accounts]:
+        self._require_running()
+        assert self._store is not None and self._accounts is not None
+        return self._store, self._accounts
+
+    def versions(self, crate: str) -> list[str]:
+        """Versions of *crate* in publish order ([] for an unknown crate)."""
+        return [entry["vers"] for entry in self.index_entries(crate)]
+
+    def index_entries(self, crate: str) -> list[dict[str, Any]]:
+        """The parsed JSON lines exactly as the index serves them."""
+        return self._stores()[0].entries(crate)
+
+    def crate_file(self, crate: str, version: str) -> bytes:
+        """The stored ``.crate`` bytes; KeyError when there are none."""
+        store = self._stores()[0]
+        canonical = store.canonical(crate) or crate
+        data = store.crate_bytes(canonical, version)
+        if data is None:
+            raise KeyError(f"no .crate stored for {crate}@{version}")
+        return data
+
+    def owners(self, crate: str) -> list[str]:
+        """Logins of *crate*'s owners; KeyError for an unknown crate."""
+        store = self._stores()[0]
+        if store.canonical(crate) is None:
+            raise KeyError(f"no crate {crate!r}")
+        return store.owners(crate)
+
+    def add_user(self, login: str, name: str | None = None) -> str:
+        """Create a user (or reuse an existing one) and return a new token for it."""
+        accounts = self._stores()[1]
+        accounts.ensure_user(login, name)
+        return accounts.add_token(login)
+
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        """Every HTTP request received so far, in order."""
+        return self._log.snapshot()
+
+    # -- errors of the server thread ---------------------------------------------------
+
+    def _record_error(self, error: BaseException) -> None:
+        log.error("fakereg server error", exc_info=error)
+        with self._errors_lock:
+            self._errors.append(error)
+
+    @property
+    def errors(self) -> list[BaseException]:
+        """Exceptions raised inside the server thread (each answered with a 500)."""
+        with self._errors_lock:
+            return list(self._errors)
+
+    def check_errors(self) -> None:
+        """Raise :class:`ServerError` if the server thread raised anything."""
+        errors = self.errors
+        if errors:
+            raise ServerError(errors)
+
+    def __repr__(self) -> str:
+        state = f"url={self.url!r}" if self.running else "stopped"
+        token = f", token={redact(self._token)}" if self._token else ""
+        return f"<FakeRegistry {self.name!r} {state}{token}>"

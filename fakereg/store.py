@@ -1,0 +1,261 @@
+"""Crates, versions and owners on disk: the index files are the truth of what exists.
+
+Layout under a registry's root::
+
+    index/<prefix>/<name>          the sparse index file, exactly as served
+    crates/<name>/<version>.crate  the uploaded archives
+    meta/crates/<key>.json         canonical name, owners and per-version metadata
+
+A publish writes the archive, then the metadata, then the index file: the index file is
+the commit point, so a crash in between leaves nothing visible half-done.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .errors import ApiError
+from .fsutil import RootLock, atomic_write
+from .names import (
+    SemVer,
+    canonical_name,
+    index_path,
+    is_valid_crate_name,
+    is_valid_version,
+    without_build_metadata,
+)
+
+
+@dataclass(frozen=True)
+class IndexFile:
+    """One crate's index file: its bytes and when it last changed (whole seconds)."""
+
+    data: bytes
+    last_modified: int
+    stat_key: tuple[int, int, int]
+
+
+@dataclass(frozen=True)
+class CrateSummary:
+    """What search shows of a crate."""
+
+    name: str
+    max_version: str
+    max_stable_version: str | None
+    newest_version: str
+    description: str | None
+    keywords: tuple[str, ...]
+
+
+def dump_line(line: Mapping[str, Any]) -> str:
+    """One index line, as it is stored and served (without the newline)."""
+    return json.dumps(line, separators=(",", ":"), ensure_ascii=False)
+
+
+class CrateStore:
+    """Every crate of one registry root; safe across threads and processes."""
+
+    def __init__(self, root: Path, lock: RootLock) -> None:
+        self.root = root
+        self._lock = lock
+        self._index_dir = root / "index"
+        self._crates_dir = root / "crates"
+        self._meta_dir = root / "meta" / "crates"
+
+    # -- paths -------------------------------------------------------------------------
+
+    def _index_path(self, name: str) -> Path:
+        return self._index_dir / index_path(name)
+
+    def _crate_path(self, name: str, version: str) -> Path:
+        return self._crates_dir / name.lower() / f"{version}.crate"
+
+    def _meta_path(self, name: str) -> Path:
+        return self._meta_dir / f"{canonical_name(name)}.json"
+
+    # -- reading -----------------------------------------------------------------------
+
+    def index_file(self, name: str) -> IndexFile | None:
+        """The index file at *name*'s lowercase path, or None (names are not validated)."""
+        if not is_valid_crate_name(name):
+            return None
+        path = self._index_path(name)
+        try:
+            with path.open("rb") as fh:
+                st = os.fstat(fh.fileno())
+                data = fh.read()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        return IndexFile(data, int(st.st_mtime), (st.st_ino, st.st_mtime_ns, st.st_size))
+
+    def _lines(self, name: str) -> list[str]:
+        try:
+            return self._index_path(name).read_text("utf-8").splitlines()
+        except (FileNotFoundError, NotADirectoryError):
+            return []
+
+    def _meta(self, name: str) -> dict[str, Any] | None:
+        try:
+            meta: dict[str, Any] = json.loads(self._meta_path(name).read_bytes())
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        # The index file is the commit point: metadata without index lines is debris.
+        return meta if self._lines(meta["name"]) else None
+
+    def canonical(self, name: str) -> str | None:
+        """The name *name* was published under (same crate up to case and ``-``/``_``)."""
+        if not is_valid_crate_name(name):
+            return None
+        meta = self._meta(name)
+        return None if meta is None else str(meta["name"])
+
+    def _require(self, name: str) -> dict[str, Any]:
+        meta = self._meta(name) if is_valid_crate_name(name) else None
+        if meta is None:
+            raise ApiError(404, f"crate `{name}` does not exist")
+        return meta
+
+    def entries(self, name: str) -> list[dict[str, Any]]:
+        """The parsed index lines of *name*, in publish order ([] when unknown)."""
+        canonical = self.canonical(name)
+        if canonical is None:
+            return []
+        return [json.loads(line) for line in self._lines(canonical)]
+
+    def crate_bytes(self, name: str, version: str) -> bytes | None:
+        """The stored archive, or None."""
+        if not (is_valid_crate_name(name) and is_valid_version(version)):
+            return None
+        try:
+            return self._crate_path(name, version).read_bytes()
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+
+    def owners(self, name: str) -> list[str]:
+        """Logins owning *name*, first owner first."""
+        return list(self._require(name)["owners"])
+
+    def crate_names(self) -> list[str]:
+        """Every published crate's name, sorted."""
+        names = []
+        for path in sorted(self._meta_dir.glob("*.json")):
+            meta = json.loads(path.read_bytes())
+            if self._lines(meta["name"]):
+                names.append(meta["name"])
+        return names
+
+    def summary(self, name: str) -> CrateSummary:
+        """Search's view of a crate: its highest versions and description."""
+        meta = self._require(name)
+        lines = [json.loads(line) for line in self._lines(meta["name"])]
+        live = [SemVer(line["vers"]) for line in lines if not line.get("yanked")]
+        every = [SemVer(line["vers"]) for line in lines]
+        stable = [v for v in live if not v.is_prerelease]
+        newest = lines[-1]["vers"]
+        details = meta["versions"].get(newest, {})
+        return CrateSummary(
+            name=meta["name"],
+            max_version=max(live).text if live else "0.0.0",
+            max_stable_version=max(stable).text if stable else None,
+            newest_version=max(every).text,
+            description=details.get("description"),
+            keywords=tuple(details.get("keywords", ())),
+        )
+
+    # -- writing -----------------------------------------------------------------------
+
+    def _write_index(self, name: str, lines: Iterable[str]) -> None:
+        path = self._index_path(name)
+        try:
+            previous = int(path.stat().st_mtime)
+        except FileNotFoundError:
+            previous = 0
+        # Every change moves Last-Modified by at least one second, so that a client's
+        # If-Modified-Since never hides a change made within the same second.
+        mtime = max(int(time.time()), previous + 1)
+        atomic_write(path, "".join(f"{line}\n" for line in lines).encode(), mtime=mtime)
+
+    def _write_meta(self, meta: Mapping[str, Any]) -> None:
+        atomic_write(self._meta_path(meta["name"]), json.dumps(meta, indent=1).encode())
+
+    def publish(
+        self, line: Mapping[str, Any], crate: bytes, metadata: Mapping[str, Any], login: str
+    ) -> None:
+        """Add a version: refuses other owners' crates, renamed crates and duplicates."""
+        name, version = line["name"], line["vers"]
+        with self._lock():
+            meta = self._meta(name)
+            if meta is None:
+                meta = {"name": name, "owners": [login], "versions": {}}
+            elif meta["name"] != name:
+                raise ApiError(400, f"crate was previously named `{meta['name']}`")
+            elif login not in meta["owners"]:
+                raise ApiError(
+                    403,
+                    "this crate exists but you don't seem to be an owner. If you believe "
+                    "this is a mistake, perhaps you need to accept an invitation to be an "
+                    "owner before publishing.",
+                )
+            lines = self._lines(name)
+            bare = without_build_metadata(version)
+            for existing in lines:
+                if without_build_metadata(json.loads(existing)["vers"]) == bare:
+                    raise ApiError(400, f"crate version `{bare}` is already uploaded")
+            meta["versions"][version] = {
+                key: metadata.get(key)
+                for key in ("description", "keywords", "license", "repository")
+            } | {"published_by": login}
+            atomic_write(self._crate_path(name, version), crate)
+            self._write_meta(meta)
+            self._write_index(name, [*lines, dump_line(line)])
+
+    def set_yanked(self, name: str, version: str, yanked: bool, login: str) -> None:
+        """Yank or unyank; only the ``yanked`` field of the line changes."""
+        with self._lock():
+            meta = self._require(name)
+            if login not in meta["owners"]:
+                raise ApiError(403, "must already be an owner to yank or unyank")
+            lines = self._lines(meta["name"])
+            for i, text in enumerate(lines):
+                line = json.loads(text)
+                if line["vers"] == version:
+                    if line.get("yanked") != yanked:
+                        line["yanked"] = yanked
+                        lines[i] = dump_line(line)
+                        self._write_index(meta["name"], lines)
+                    return
+            raise ApiError(404, f"crate `{meta['name']}` does not have a version `{version}`")
+
+    def change_owners(
+        self, name: str, logins: Iterable[str], *, add: bool, by: str
+    ) -> list[str]:
+        """Add or remove owners (logins already resolved to users); return the new list."""
+        with self._lock():
+            meta = self._require(name)
+            owners: list[str] = meta["owners"]
+            if by not in owners:
+                raise ApiError(403, "only owners have permission to modify owners")
+            for login in logins:
+                if add and login in owners:
+                    raise ApiError(400, f"`{login}` is already an owner")
+                if not add and login not in owners:
+                    raise ApiError(400, f"could not find owner with login `{login}`")
+                if add:
+                    owners.append(login)
+                else:
+                    owners.remove(login)
+            if not owners:
+                raise ApiError(
+                    400,
+                    "cannot remove all individual owners of a crate. Team member don't have "
+                    "permission to modify owners, so at least one individual owner is "
+                    "required.",
+                )
+            self._write_meta(meta)
+            return list(owners)

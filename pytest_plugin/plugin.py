@@ -1,0 +1,105 @@
+"""Fixtures ``fake_registry`` and ``fake_registry_factory``, the ``fake_registry`` marker."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fakereg import FakeRegistry, ServerError
+
+_factories = pytest.StashKey["RegistryFactory"]()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("fakereg", "fakereg: a fake Cargo registry")
+    group.addoption(
+        "--fakereg-cargo",
+        dest="fakereg_cargo",
+        default=None,
+        metavar="PATH",
+        help="cargo binary that FakeRegistry.cargo() runs (default: $FAKEREG_CARGO or PATH)",
+    )
+    parser.addini("fakereg_cargo", "cargo binary that FakeRegistry.cargo() runs", default="")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "fake_registry(**kwargs): keyword arguments for the FakeRegistry of the "
+        "fake_registry fixture (root, name, protocol, token, strict, ...)",
+    )
+
+
+class RegistryFactory:
+    """Starts registries for one test and stops them all when it ends."""
+
+    def __init__(self, base_dir: Path, defaults: dict[str, Any]) -> None:
+        self._base_dir = base_dir
+        self._defaults = defaults
+        self.registries: list[FakeRegistry] = []
+
+    def __call__(self, **kwargs: Any) -> FakeRegistry:
+        """A started :class:`FakeRegistry`; *kwargs* go to its constructor."""
+        options = self._defaults | kwargs
+        options.setdefault("root", self._base_dir / f"fakereg-{len(self.registries)}")
+        registry = FakeRegistry(**options)
+        registry.start()
+        self.registries.append(registry)
+        return registry
+
+    def errors(self) -> list[BaseException]:
+        """Errors raised in the server threads of every registry started so far."""
+        return [error for registry in self.registries for error in registry.errors]
+
+    def stop_all(self) -> None:
+        for registry in reversed(self.registries):
+            registry.stop()
+
+
+def _defaults(config: pytest.Config) -> dict[str, Any]:
+    cargo = config.getoption("fakereg_cargo") or config.getini("fakereg_cargo")
+    return {"cargo_bin": cargo} if cargo else {}
+
+
+@pytest.fixture
+def fake_registry_factory(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[RegistryFactory]:
+    """Call it (with FakeRegistry keyword arguments) to start more registries in a test."""
+    factory = RegistryFactory(tmp_path, _defaults(request.config))
+    request.node.stash[_factories] = factory
+    try:
+        yield factory
+    finally:
+        factory.stop_all()
+
+
+@pytest.fixture
+def fake_registry(
+    request: pytest.FixtureRequest, fake_registry_factory: RegistryFactory
+) -> FakeRegistry:
+    """A started FakeRegistry rooted in the test's tmp_path, stopped after the test.
+
+    ``@pytest.mark.fake_registry(**kwargs)`` passes keyword arguments to FakeRegistry.
+    """
+    kwargs: dict[str, Any] = {}
+    for marker in reversed(list(request.node.iter_markers("fake_registry"))):
+        if marker.args:
+            raise TypeError("@pytest.mark.fake_registry takes keyword arguments only")
+        kwargs.update(marker.kwargs)
+    return fake_registry_factory(**kwargs)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Fail the test whose requests made a registry's server thread raise."""
+    result = yield
+    factory = item.stash.get(_factories, None)
+    if factory is not None:
+        errors = factory.errors()
+        if errors:
+            raise ServerError(errors)
+    return result

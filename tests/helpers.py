@@ -1,0 +1,76 @@
+"""Helpers shared by the tests: Cargo packages on disk and raw HTTP calls."""
+
+from __future__ import annotations
+
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from fakereg import FakeRegistry
+
+
+def write_package(
+    directory: Path,
+    name: str,
+    version: str = "0.1.0",
+    *,
+    dependencies: str = "",
+    manifest_extra: str = "",
+    lib_rs: str = "pub fn hello() -> u32 { 42 }\n",
+    main_rs: str | None = None,
+) -> Path:
+    """Write a Cargo package (``[dependencies]`` lines given as TOML text) and return it."""
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "Cargo.toml").write_text(
+        f'[package]\nname = "{name}"\nversion = "{version}"\nedition = "2021"\n'
+        f'description = "The {name} test crate"\nlicense = "MIT"\n'
+        f"{manifest_extra}\n[dependencies]\n{dependencies}\n"
+    )
+    src = directory / "src"
+    src.mkdir(exist_ok=True)
+    if main_rs is not None:
+        (src / "main.rs").write_text(main_rs)
+    else:
+        (src / "lib.rs").write_text(lib_rs)
+    return directory
+
+
+def publish(reg: FakeRegistry, package: Path, *extra: str) -> None:
+    """``cargo publish --no-verify`` that must succeed."""
+    reg.cargo("publish", "--registry", reg.name, "--no-verify", *extra, cwd=package, check=True)
+
+
+@dataclass
+class HttpAnswer:
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+def http(
+    reg: FakeRegistry,
+    method: str,
+    path: str,
+    *,
+    body: bytes | None = None,
+    headers: Mapping[str, str] | None = None,
+    token: str | None = None,
+) -> HttpAnswer:
+    """One request to the registry over loopback; HTTP errors are answers, not exceptions."""
+    request = urllib.request.Request(
+        reg.url + path, data=body, method=method, headers=dict(headers or {})
+    )
+    if token is not None:
+        request.add_header("Authorization", token)
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            return HttpAnswer(response.status, dict(response.headers), response.read())
+    except urllib.error.HTTPError as error:
+        return HttpAnswer(error.code, dict(error.headers), error.read())

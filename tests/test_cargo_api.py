@@ -1,0 +1,104 @@
+"""cargo owner, search and login against the registry, end to end with real cargo."""
+
+from __future__ import annotations
+
+import pytest
+
+from fakereg import FakeRegistry
+from fakereg_pytest import RegistryFactory
+from tests.conftest import MakePackage
+from tests.helpers import http, publish
+
+
+def test_owner_list_add_remove(fake_registry: FakeRegistry, package: MakePackage) -> None:
+    reg = fake_registry
+    publish(reg, package("foo"))
+    listed = reg.cargo("owner", "--list", "--registry", reg.name, "foo", check=True)
+    assert listed.stdout.splitlines() == [reg.login]
+    reg.add_user("bob", "Bob Builder")
+    added = reg.cargo("owner", "--add", "bob", "--registry", reg.name, "foo", check=True)
+    assert "user bob has been added as an owner of crate foo" in added.stderr
+    listed = reg.cargo("owner", "--list", "--registry", reg.name, "foo", check=True)
+    assert listed.stdout.splitlines() == [reg.login, "bob (Bob Builder)"]
+    assert reg.owners("foo") == [reg.login, "bob"]
+    reg.cargo("owner", "--remove", "bob", "--registry", reg.name, "foo", check=True)
+    assert reg.owners("foo") == [reg.login]
+
+
+def test_owner_add_unknown_user_and_remove_last_owner_refused(
+    fake_registry: FakeRegistry, package: MakePackage
+) -> None:
+    reg = fake_registry
+    publish(reg, package("foo"))
+    unknown = reg.cargo("owner", "--add", "nobody", "--registry", reg.name, "foo")
+    assert unknown.returncode != 0
+    assert "could not find user with login `nobody`" in unknown.stderr
+    last = reg.cargo("owner", "--remove", reg.login, "--registry", reg.name, "foo")
+    assert last.returncode != 0
+    assert "cannot remove all individual owners of a crate" in last.stderr
+    assert reg.owners("foo") == [reg.login]
+
+
+def test_non_owner_cannot_publish_yank_or_change_owners(
+    fake_registry: FakeRegistry, package: MakePackage
+) -> None:
+    reg = fake_registry
+    publish(reg, package("foo"))
+    mallory = {"CARGO_REGISTRIES_FAKEREG_TOKEN": reg.add_user("mallory")}
+    refused = [
+        reg.cargo("publish", "--registry", reg.name, "--no-verify", cwd=package("foo", "0.2.0"),
+                  env=mallory),
+        reg.cargo("yank", "--registry", reg.name, "foo@0.1.0", env=mallory),
+        reg.cargo("owner", "--add", "mallory", "--registry", reg.name, "foo", env=mallory),
+    ]
+    assert all(result.returncode != 0 for result in refused)
+    assert "you don't seem to be an owner" in refused[0].stderr
+    assert "must already be an owner to yank or unyank" in refused[1].stderr
+    assert "only owners have permission to modify owners" in refused[2].stderr
+    assert reg.versions("foo") == ["0.1.0"]
+    assert reg.index_entries("foo")[0]["yanked"] is False
+    assert reg.owners("foo") == [reg.login]
+
+
+def test_search_lists_matches_with_total(fake_registry: FakeRegistry, package: MakePackage) -> None:
+    reg = fake_registry
+    for name in ("serde-lite", "serde-extra", "other"):
+        publish(reg, package(name))
+    publish(reg, package("serde-lite", "0.2.0"))
+    result = reg.cargo("search", "--registry", reg.name, "serde", "--limit", "1", check=True)
+    lines = result.stdout.splitlines()
+    assert lines[0].startswith('serde-extra = "0.1.0"')
+    assert "# The serde-extra test crate" in lines[0]
+    assert "... and 1 crates more" in result.stdout
+    everything = reg.cargo("search", "--registry", reg.name, "serde", check=True)
+    assert 'serde-lite = "0.2.0"' in everything.stdout
+    assert "other" not in everything.stdout
+    (search,) = [r for r in reg.requests if r.kind == "search"][-1:]
+    assert search.params == {"q": "serde", "per_page": "10"}
+
+
+def test_login_with_token_on_stdin_then_publish(
+    fake_registry_factory: RegistryFactory, package: MakePackage
+) -> None:
+    reg = fake_registry_factory(write_credentials=False)
+    assert not (reg.cargo_home / "credentials.toml").exists()
+    login = reg.cargo("login", "--registry", reg.name, input=reg.token + "\n", check=True)
+    assert "Login token for `fakereg` saved" in login.stderr
+    assert reg.token in (reg.cargo_home / "credentials.toml").read_text()
+    publish(reg, package("foo"))
+    assert reg.versions("foo") == ["0.1.0"]
+    me = http(reg, "GET", "/me")
+    assert me.status == 200
+    assert reg.token in me.body.decode()
+
+
+@pytest.mark.fake_registry(write_credentials=False)
+def test_publish_without_any_token_fails_before_upload(
+    fake_registry: FakeRegistry, package: MakePackage
+) -> None:
+    result = fake_registry.cargo(
+        "publish", "--registry", fake_registry.name, "--no-verify", cwd=package("foo")
+    )
+    assert result.returncode != 0
+    assert "no token found" in result.stderr
+    assert not [r for r in fake_registry.requests if r.kind == "publish"]

@@ -1,0 +1,67 @@
+"""A dependent project resolves, downloads and builds against the registry."""
+
+from __future__ import annotations
+
+from fakereg import FakeRegistry
+from tests.conftest import MakePackage
+from tests.helpers import publish
+
+MAIN_RS = 'fn main() { println!("answer={}", greeting::hello()); }\n'
+
+
+
+def test_dependent_project_builds_and_runs(
+    fake_registry: FakeRegistry, package: MakePackage
+) -> None:
+    reg = fake_registry
+    publish(reg, package("greeting"))
+    app = package(
+        "app",
+        dependencies=f'greeting = {{ version = "0.1", registry = "{reg.name}" }}',
+        main_rs=MAIN_RS,
+    )
+    run = reg.cargo("run", "--quiet", cwd=app, check=True)
+    assert run.stdout.strip() == "answer=42"
+    lock = (app / "Cargo.lock").read_text()
+    assert f'source = "{reg.index_url}"' in lock
+    (download,) = [r for r in reg.requests if r.kind == "download"]
+    assert download.path == "/api/v1/crates/greeting/0.1.0/download"
+    assert download.status == 200
+    index_paths = {r.path for r in reg.requests if r.kind == "index"}
+    assert "/index/gr/ee/greeting" in index_paths
+
+
+def test_yanked_version_is_refused_for_new_resolutions(
+    fake_registry: FakeRegistry, package: MakePackage
+) -> None:
+    reg = fake_registry
+    publish(reg, package("greeting"))
+    reg.cargo("yank", "--registry", reg.name, "greeting@0.1.0", check=True)
+    app = package(
+        "app",
+        dependencies=f'greeting = {{ version = "0.1", registry = "{reg.name}" }}',
+        main_rs=MAIN_RS,
+    )
+    result = reg.cargo("generate-lockfile", cwd=app)
+    assert result.returncode != 0
+    assert "yanked" in result.stderr
+    assert not [r for r in reg.requests if r.kind == "download"]
+
+
+def test_update_moves_to_newest_unyanked_version(
+    fake_registry: FakeRegistry, package: MakePackage
+) -> None:
+    reg = fake_registry
+    publish(reg, package("greeting"))
+    app = package(
+        "app",
+        dependencies=f'greeting = {{ version = "0.1", registry = "{reg.name}" }}',
+        main_rs=MAIN_RS,
+    )
+    reg.cargo("generate-lockfile", cwd=app, check=True)
+    publish(reg, package("greeting", "0.1.1"))
+    publish(reg, package("greeting", "0.1.2"))
+    reg.cargo("yank", "--registry", reg.name, "greeting@0.1.2", check=True)
+    reg.cargo("update", cwd=app, check=True)
+    lock = (app / "Cargo.lock").read_text()
+    assert 'name = "greeting"\nversion = "0.1.1"' in lock
