@@ -1,6 +1,7 @@
 """fakereg: a real, fully working Cargo registry inside your test process."""
 
 from .errors import ApiError, CargoError, CargoNotFoundError, FakeRegError, ServerError
+from .factory import RegistryFactory
 from .records import HeaderMap, RecordedRequest
 from .registry import FakeRegistry
 from .server import AddressInUseError
@@ -14,6 +15,7 @@ __all__ = [
     "FakeRegistry",
     "HeaderMap",
     "RecordedRequest",
+    "RegistryFactory",
     "ServerError",
 ]
 __version__ = "0.1.0"

@@ -110,8 +110,10 @@ class WebApi:
         canonical = self._canonical(name)
         payload = read_json(request)
         logins = payload.get("users", payload.get("owners")) if isinstance(payload, dict) else None
-        if not isinstance(logins, list) or not logins or not all(
-            isinstance(login, str) for login in logins
+        if (
+            not isinstance(logins, list)
+            or not logins
+            or not all(isinstance(login, str) for login in logins)
         ):
             raise ApiError(400, 'expected a body like {"users": ["login", …]}')
         resolved = []

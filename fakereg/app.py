@@ -95,9 +95,7 @@ class RegistryApp:
             self._on_error(exc)
             return kind, error_response(500, f"internal error in fakereg: {exc!r}")
 
-    def __call__(
-        self, environ: WSGIEnvironment, start_response: StartResponse
-    ) -> Iterable[bytes]:
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
         request = Request(environ)
         kind, response = self._dispatch(request)

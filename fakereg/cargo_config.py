@@ -39,7 +39,7 @@ def write_cargo_home(
         + "\n[registry]\n"
         + "# cargo needs a credential provider to send tokens to alternative registries.\n"
         + 'global-credential-providers = ["cargo:token"]\n'
-        + "\n[term]\ncolor = \"never\"\nprogress.when = \"never\"\n"
+        + '\n[term]\ncolor = "never"\nprogress.when = "never"\n'
     )
     cargo_home.mkdir(parents=True, exist_ok=True)
     atomic_write(cargo_home / "config.toml", config.encode())
@@ -51,6 +51,21 @@ def write_cargo_home(
         credentials.unlink(missing_ok=True)
 
 
+def _rustup_home(env: Mapping[str, str]) -> str | None:
+    """Where rustup keeps toolchains, found even when a test has moved ``$HOME``."""
+    homes = [env.get("HOME")]
+    try:
+        import pwd
+
+        homes.append(pwd.getpwuid(os.getuid()).pw_dir)
+    except (ImportError, KeyError):  # pragma: no cover - not a POSIX system
+        pass
+    for home in homes:
+        if home and (Path(home) / ".rustup").is_dir():
+            return str(Path(home) / ".rustup")
+    return None
+
+
 def cargo_env(cargo_home: Path, base: Mapping[str, str] | None = None) -> dict[str, str]:
     """A copy of *base* (``os.environ``) with cargo pointed at *cargo_home* only."""
     env = dict(os.environ if base is None else base)
@@ -58,6 +73,11 @@ def cargo_env(cargo_home: Path, base: Mapping[str, str] | None = None) -> dict[s
         if key in _FOREIGN_NAMES or key.startswith(_FOREIGN_PREFIXES):
             del env[key]
     env["CARGO_HOME"] = str(cargo_home)
+    # Our CARGO_HOME holds no toolchains: keep rustup's proxies finding theirs.
+    if "RUSTUP_HOME" not in env:
+        rustup_home = _rustup_home(env)
+        if rustup_home is not None:
+            env["RUSTUP_HOME"] = rustup_home
     # A proxy configured for the internet must not swallow requests to loopback.
     for key in ("NO_PROXY", "no_proxy"):
         present = [h for h in env.get(key, "").split(",") if h]

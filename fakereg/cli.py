@@ -85,8 +85,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, on_signal)
     try:
         registry = FakeRegistry(
-            root=args.root, name=args.name, protocol=args.protocol, token=args.token,
-            host=args.host, port=args.port, strict=args.strict,
+            root=args.root,
+            name=args.name,
+            protocol=args.protocol,
+            token=args.token,
+            host=args.host,
+            port=args.port,
+            strict=args.strict,
         )
         registry.start()
     except (FakeRegError, ValueError, OSError) as exc:

@@ -98,6 +98,7 @@ def inspect_crate(data: bytes, name: str, version: str, *, max_unpacked: int) ->
 
 def _parse_manifest(data: bytes) -> dict[str, Any]:
     try:
-        return tomllib.loads(data.decode("utf-8"))
+        manifest: dict[str, Any] = tomllib.loads(data.decode("utf-8"))
+        return manifest
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise _invalid(f"Cargo.toml is not valid TOML ({exc})") from None

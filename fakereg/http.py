@@ -56,4 +56,3 @@ def request_token(request: Request) -> str | None:
     if value[:7].lower() == "bearer ":
         value = value[7:].strip()
     return value or None
-

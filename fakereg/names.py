@@ -17,12 +17,44 @@ RESERVED_NAMES = frozenset(
     | {f"com{i}" for i in range(1, 10)}
     | {f"lpt{i}" for i in range(1, 10)}
     | {
-        "alloc", "arena", "ast", "builtins", "collections", "compiler_builtins",
-        "compiler_rt", "compiletest", "core", "coretest", "debug", "driver", "flate",
-        "fmt_macros", "grammar", "graphviz", "macro", "macros", "proc_macro", "rbml",
-        "rust_installer", "rustbook", "rustc", "rustc_back", "rustc_borrowck",
-        "rustc_driver", "rustc_llvm", "rustc_resolve", "rustc_trans", "rustc_typeck",
-        "rustdoc", "rustllvm", "rustuv", "serialize", "std", "syntax", "test", "unicode",
+        "alloc",
+        "arena",
+        "ast",
+        "builtins",
+        "collections",
+        "compiler_builtins",
+        "compiler_rt",
+        "compiletest",
+        "core",
+        "coretest",
+        "debug",
+        "driver",
+        "flate",
+        "fmt_macros",
+        "grammar",
+        "graphviz",
+        "macro",
+        "macros",
+        "proc_macro",
+        "rbml",
+        "rust_installer",
+        "rustbook",
+        "rustc",
+        "rustc_back",
+        "rustc_borrowck",
+        "rustc_driver",
+        "rustc_llvm",
+        "rustc_resolve",
+        "rustc_trans",
+        "rustc_typeck",
+        "rustdoc",
+        "rustllvm",
+        "rustuv",
+        "serialize",
+        "std",
+        "syntax",
+        "test",
+        "unicode",
     }
 )
 
@@ -46,10 +78,8 @@ def check_crate_name(name: str) -> None:
     if not name:
         raise ApiError(400, "crate name cannot be empty")
     if len(name) > MAX_NAME_LENGTH:
-        raise ApiError(
-            400, f"crate name `{name}` is too long (max {MAX_NAME_LENGTH} characters)"
-        )
-    if not name.isascii() or not name[0].isalpha():
+        raise ApiError(400, f"crate name `{name}` is too long (max {MAX_NAME_LENGTH} characters)")
+    if not (name[0].isascii() and name[0].isalpha()):
         raise ApiError(
             400, f"invalid crate name `{name}`: the name must start with an ASCII letter"
         )

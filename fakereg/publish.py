@@ -128,8 +128,16 @@ def check_metadata(metadata: Mapping[str, Any], *, strict: bool = False) -> None
     for key in ("authors", "keywords", "categories"):
         _str_list(metadata, key, where, required=False)
     for key in (
-        "description", "documentation", "homepage", "readme", "readme_file",
-        "license", "license_file", "repository", "links", "rust_version",
+        "description",
+        "documentation",
+        "homepage",
+        "readme",
+        "readme_file",
+        "license",
+        "license_file",
+        "repository",
+        "links",
+        "rust_version",
     ):
         _optional_str(metadata, key, where)
     rust_version = metadata.get("rust_version")

@@ -12,8 +12,17 @@ from .accounts import redact
 SECRET_HEADERS = frozenset({"authorization", "cookie"})
 
 KINDS = (
-    "config", "index", "download", "publish", "yank", "unyank",
-    "owners", "search", "me", "git", "other",
+    "config",
+    "index",
+    "download",
+    "publish",
+    "yank",
+    "unyank",
+    "owners",
+    "search",
+    "me",
+    "git",
+    "other",
 )
 
 

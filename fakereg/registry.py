@@ -111,8 +111,13 @@ class FakeRegistry:
             self._token = self._accounts.add_token(self.login, self._given_token)
             app = RegistryApp(
                 SparseIndex(self._store, self._config_json),
-                WebApi(self._store, self._accounts, self._settings, lambda: self._token,
-                       lambda: self.url),
+                WebApi(
+                    self._store,
+                    self._accounts,
+                    self._settings,
+                    lambda: self._token,
+                    lambda: self.url,
+                ),
                 self._log,
                 self._record_error,
             )
@@ -120,7 +125,10 @@ class FakeRegistry:
             self._port = server.port
             self._server = server
             write_cargo_home(
-                self.cargo_home, name=self.name, index_url=self.index_url, token=self._token,
+                self.cargo_home,
+                name=self.name,
+                index_url=self.index_url,
+                token=self._token,
                 write_credentials=self._write_credentials,
             )
         except BaseException:
@@ -174,7 +182,7 @@ class FakeRegistry:
         """``http://127.0.0.1:PORT``: the base of every route, and the API URL."""
         self._require_running()
         host = self.host
-        if host in ("0.0.0.0", ""):
+        if host in ("0.0.0.0", ""):  # noqa: S104 - not a bind, the URL of one
             host = "127.0.0.1"
         elif host == "::":
             host = "::1"
@@ -248,8 +256,14 @@ class FakeRegistry:
         command = [self.cargo_path(), *map(str, args)]
         full_env = self.env | dict(env or {})
         result = subprocess.run(
-            command, cwd=cwd, input=input, env=full_env, capture_output=True, text=True,
-            timeout=timeout, check=False,
+            command,
+            cwd=cwd,
+            input=input,
+            env=full_env,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            check=False,
         )
         if check and result.returncode != 0:
             raise CargoError(result.returncode, command, result.stdout, result.stderr)
@@ -259,7 +273,8 @@ class FakeRegistry:
 
     def _stores(self) -> tuple[CrateStore, Accounts]:
         self._require_running()
-        assert self._store is not None and self._accounts is not None
+        assert self._store is not None
+        assert self._accounts is not None
         return self._store, self._accounts
 
     def versions(self, crate: str) -> list[str]:
@@ -309,6 +324,11 @@ class FakeRegistry:
         """Exceptions raised inside the server thread (each answered with a 500)."""
         with self._errors_lock:
             return list(self._errors)
+
+    def clear_errors(self) -> None:
+        """Forget server-thread errors (for a test that provoked them on purpose)."""
+        with self._errors_lock:
+            self._errors.clear()
 
     def check_errors(self) -> None:
         """Raise :class:`ServerError` if the server thread raised anything."""

@@ -86,7 +86,11 @@ class ServerThread:
         self._in_flight = _InFlight(app)
         try:
             self._server: BaseWSGIServer = make_server(
-                host, port, self._in_flight, threaded=True, request_handler=_RequestHandler,
+                host,
+                port,
+                self._in_flight,
+                threaded=True,
+                request_handler=_RequestHandler,
                 fd=listener.fileno(),
             )
         finally:

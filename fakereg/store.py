@@ -232,9 +232,7 @@ class CrateStore:
                     return
             raise ApiError(404, f"crate `{meta['name']}` does not have a version `{version}`")
 
-    def change_owners(
-        self, name: str, logins: Iterable[str], *, add: bool, by: str
-    ) -> list[str]:
+    def change_owners(self, name: str, logins: Iterable[str], *, add: bool, by: str) -> list[str]:
         """Add or remove owners (logins already resolved to users); return the new list."""
         with self._lock():
             meta = self._require(name)

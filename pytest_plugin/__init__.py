@@ -1,5 +1,5 @@
 """pytest plugin of fakereg (installed as ``fakereg_pytest``, registered via ``pytest11``)."""
 
-from .plugin import RegistryFactory
+from fakereg import RegistryFactory
 
 __all__ = ["RegistryFactory"]

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from fakereg import FakeRegistry, ServerError
+from fakereg import FakeRegistry, RegistryFactory, ServerError
 
-_factories = pytest.StashKey["RegistryFactory"]()
+_factories = pytest.StashKey[RegistryFactory]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -33,32 +33,6 @@ def pytest_configure(config: pytest.Config) -> None:
     )
 
 
-class RegistryFactory:
-    """Starts registries for one test and stops them all when it ends."""
-
-    def __init__(self, base_dir: Path, defaults: dict[str, Any]) -> None:
-        self._base_dir = base_dir
-        self._defaults = defaults
-        self.registries: list[FakeRegistry] = []
-
-    def __call__(self, **kwargs: Any) -> FakeRegistry:
-        """A started :class:`FakeRegistry`; *kwargs* go to its constructor."""
-        options = self._defaults | kwargs
-        options.setdefault("root", self._base_dir / f"fakereg-{len(self.registries)}")
-        registry = FakeRegistry(**options)
-        registry.start()
-        self.registries.append(registry)
-        return registry
-
-    def errors(self) -> list[BaseException]:
-        """Errors raised in the server threads of every registry started so far."""
-        return [error for registry in self.registries for error in registry.errors]
-
-    def stop_all(self) -> None:
-        for registry in reversed(self.registries):
-            registry.stop()
-
-
 def _defaults(config: pytest.Config) -> dict[str, Any]:
     cargo = config.getoption("fakereg_cargo") or config.getini("fakereg_cargo")
     return {"cargo_bin": cargo} if cargo else {}
@@ -69,7 +43,7 @@ def fake_registry_factory(
     request: pytest.FixtureRequest, tmp_path: Path
 ) -> Iterator[RegistryFactory]:
     """Call it (with FakeRegistry keyword arguments) to start more registries in a test."""
-    factory = RegistryFactory(tmp_path, _defaults(request.config))
+    factory = RegistryFactory(tmp_path, **_defaults(request.config))
     request.node.stash[_factories] = factory
     try:
         yield factory

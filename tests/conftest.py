@@ -45,8 +45,12 @@ def package(tmp_path: Path) -> MakePackage:
         main_rs: str | None = None,
     ) -> Path:
         return write_package(
-            tmp_path / f"{name}-{version}", name, version, dependencies=dependencies,
-            manifest_extra=manifest_extra, main_rs=main_rs,
+            tmp_path / f"{name}-{version}",
+            name,
+            version,
+            dependencies=dependencies,
+            manifest_extra=manifest_extra,
+            main_rs=main_rs,
         )
 
     return make

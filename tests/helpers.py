@@ -70,7 +70,7 @@ def http(
     if token is not None:
         request.add_header("Authorization", token)
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=30) as response:
             return HttpAnswer(response.status, dict(response.headers), response.read())
     except urllib.error.HTTPError as error:
         return HttpAnswer(error.code, dict(error.headers), error.read())

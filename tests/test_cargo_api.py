@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from fakereg import FakeRegistry
-from fakereg_pytest import RegistryFactory
+from fakereg import FakeRegistry, RegistryFactory
 from tests.conftest import MakePackage
 from tests.helpers import http, publish
 
@@ -46,8 +45,14 @@ def test_non_owner_cannot_publish_yank_or_change_owners(
     publish(reg, package("foo"))
     mallory = {"CARGO_REGISTRIES_FAKEREG_TOKEN": reg.add_user("mallory")}
     refused = [
-        reg.cargo("publish", "--registry", reg.name, "--no-verify", cwd=package("foo", "0.2.0"),
-                  env=mallory),
+        reg.cargo(
+            "publish",
+            "--registry",
+            reg.name,
+            "--no-verify",
+            cwd=package("foo", "0.2.0"),
+            env=mallory,
+        ),
         reg.cargo("yank", "--registry", reg.name, "foo@0.1.0", env=mallory),
         reg.cargo("owner", "--add", "mallory", "--registry", reg.name, "foo", env=mallory),
     ]

@@ -14,7 +14,11 @@ from tests.helpers import http, publish
 
 def test_publish_plain_crate(fake_registry: FakeRegistry, package: MakePackage) -> None:
     result = fake_registry.cargo(
-        "publish", "--registry", fake_registry.name, "--no-verify", cwd=package("foo"),
+        "publish",
+        "--registry",
+        fake_registry.name,
+        "--no-verify",
+        cwd=package("foo"),
         check=True,
     )
     assert "Published foo v0.1.0" in result.stderr
@@ -69,7 +73,8 @@ def test_yank_and_undo_are_visible_in_the_index(
     assert "Unyank foo@0.1.0" in result.stderr
     assert fake_registry.index_entries("foo")[0] == before
     assert [r.kind for r in fake_registry.requests if r.kind in ("yank", "unyank")] == [
-        "yank", "unyank",
+        "yank",
+        "unyank",
     ]
 
 
@@ -90,7 +95,9 @@ def test_duplicate_version_refused_with_registry_message(
     # cargo refuses a version it already sees in the index on its own; a yanked version
     # passes that check, so the upload reaches the registry, which must refuse it.
     fake_registry.cargo("yank", "--registry", fake_registry.name, "foo@0.1.0", check=True)
-    result = fake_registry.cargo("publish", "--registry", fake_registry.name, "--no-verify", cwd=foo)
+    result = fake_registry.cargo(
+        "publish", "--registry", fake_registry.name, "--no-verify", cwd=foo
+    )
     assert result.returncode != 0
     assert "status 400 Bad Request" in result.stderr
     assert "crate version `0.1.0` is already uploaded" in result.stderr
@@ -122,12 +129,12 @@ def test_name_differing_only_in_case_or_separator_refused(
 
 
 @pytest.mark.fake_registry(max_upload_size=2000)
-def test_upload_over_size_limit_gets_413(
-    fake_registry: FakeRegistry, package: MakePackage
-) -> None:
+def test_upload_over_size_limit_gets_413(fake_registry: FakeRegistry, package: MakePackage) -> None:
     big = package("big")
     (big / "src" / "data.bin").write_bytes(os.urandom(8000))
-    result = fake_registry.cargo("publish", "--registry", fake_registry.name, "--no-verify", cwd=big)
+    result = fake_registry.cargo(
+        "publish", "--registry", fake_registry.name, "--no-verify", cwd=big
+    )
     assert result.returncode != 0
     assert "413" in result.stderr
     assert "max upload size is: 2000" in result.stderr
@@ -142,7 +149,9 @@ def test_strict_mode_requires_description_and_license(
     manifest = (bare / "Cargo.toml").read_text()
     manifest = manifest.replace('description = "The bare test crate"\nlicense = "MIT"\n', "")
     (bare / "Cargo.toml").write_text(manifest)
-    result = fake_registry.cargo("publish", "--registry", fake_registry.name, "--no-verify", cwd=bare)
+    result = fake_registry.cargo(
+        "publish", "--registry", fake_registry.name, "--no-verify", cwd=bare
+    )
     assert result.returncode != 0
     assert "missing or empty metadata fields: description, license" in result.stderr
     publish(fake_registry, package("complete"))
@@ -152,7 +161,11 @@ def test_publish_with_wrong_token_is_refused(
     fake_registry: FakeRegistry, package: MakePackage
 ) -> None:
     result = fake_registry.cargo(
-        "publish", "--registry", fake_registry.name, "--no-verify", cwd=package("foo"),
+        "publish",
+        "--registry",
+        fake_registry.name,
+        "--no-verify",
+        cwd=package("foo"),
         env={"CARGO_REGISTRIES_FAKEREG_TOKEN": "not-a-real-token"},
     )
     assert result.returncode != 0

@@ -9,7 +9,6 @@ from tests.helpers import publish
 MAIN_RS = 'fn main() { println!("answer={}", greeting::hello()); }\n'
 
 
-
 def test_dependent_project_builds_and_runs(
     fake_registry: FakeRegistry, package: MakePackage
 ) -> None:

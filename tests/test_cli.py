@@ -1,0 +1,140 @@
+"""``python -m fakereg`` as a standing server."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import write_package
+
+
+@contextmanager
+def serving(*args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """Start the CLI, yield it with the banner it printed, stop it with Ctrl-C."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "fakereg", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None
+    banner = []
+    try:
+        for line in process.stdout:
+            banner.append(line)
+            if line.startswith("Press Ctrl-C"):
+                break
+        yield process, "".join(banner)
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=10)
+
+
+def _cargo_home(banner: str) -> dict[str, str]:
+    match = re.search(r"CARGO_HOME=(\S+)", banner)
+    assert match, banner
+    return {**os.environ, "CARGO_HOME": match[1], "CARGO_TERM_COLOR": "never"}
+
+
+def test_cli_serves_cargo_and_exits_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    with serving("--name", "demo", "--token", "demo-token", "--quiet") as (process, banner):
+        url = re.search(r"at (http://127\.0\.0\.1:\d+)", banner)
+        assert url, banner
+        assert f'index = "sparse+{url[1]}/index/"' in banner
+        assert "[registries.demo]" in banner
+        assert 'token = "demo-token"' in banner
+        assert 'global-credential-providers = ["cargo:token"]' in banner
+        env = _cargo_home(banner)
+        crate = write_package(tmp_path / "hello", "hello")
+        published = subprocess.run(
+            ["cargo", "publish", "--registry", "demo", "--no-verify"],
+            cwd=crate,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert published.returncode == 0, published.stderr
+        found = subprocess.run(
+            ["cargo", "search", "--registry", "demo", "hello"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert 'hello = "0.1.0"' in found.stdout
+    assert process.returncode == 0
+    assert process.stderr is not None
+    assert "fakereg: stopped" in process.stderr.read()
+
+
+def test_cli_root_keeps_state_between_runs(tmp_path: Path) -> None:
+    root = tmp_path / "state"
+    with serving("--root", str(root), "--quiet") as (_, banner):
+        crate = write_package(tmp_path / "kept", "kept")
+        subprocess.run(
+            ["cargo", "publish", "--registry", "fakereg", "--no-verify"],
+            cwd=crate,
+            env=_cargo_home(banner),
+            capture_output=True,
+            check=True,
+        )
+    with serving("--root", str(root), "--quiet") as (_, banner):
+        found = subprocess.run(
+            ["cargo", "search", "--registry", "fakereg", "kept"],
+            env=_cargo_home(banner),
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        assert 'kept = "0.1.0"' in found.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--port", "x"], "invalid port 'x'"),
+        (["--port", "99999"], "out of range"),
+        (["--protocol", "ftp"], "invalid choice: 'ftp'"),
+        (["--name", "bad name"], "invalid registry name"),
+        (["--bogus"], "unrecognized arguments: --bogus"),
+    ],
+)
+def test_bad_arguments_give_one_line_and_non_zero_exit(args: list[str], message: str) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "fakereg", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_busy_port_gives_one_line_error() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        port = sock.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "fakereg", "--port", str(port)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"fakereg: error: cannot listen on 127.0.0.1:{port}: Address already in use"
+    )

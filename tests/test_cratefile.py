@@ -1,0 +1,65 @@
+"""Checks on uploaded .crate archives."""
+
+from __future__ import annotations
+
+import gzip
+import tarfile
+
+import pytest
+
+from fakereg.cratefile import inspect_crate
+from fakereg.errors import ApiError
+from tests.crates import crate, manifest, tar_gz
+
+LIMIT = 1024 * 1024
+
+
+def test_valid_crate_lists_files_and_parses_manifest() -> None:
+    contents = inspect_crate(crate("foo", "0.1.0"), "foo", "0.1.0", max_unpacked=LIMIT)
+    assert sorted(contents.files) == ["Cargo.toml", "src/lib.rs"]
+    assert contents.manifest["package"]["name"] == "foo"
+
+
+def _link(path: str, kind: bytes) -> tarfile.TarInfo:
+    info = tarfile.TarInfo(path)
+    info.type = kind
+    info.linkname = "/etc/passwd"
+    return info
+
+
+@pytest.mark.parametrize(
+    ("archive", "message"),
+    [
+        (b"not gzip at all", "not a gzip archive"),
+        (gzip.compress(b"not a tar" * 100), "not a readable gzip tar"),
+        (crate("foo", "0.1.0")[:40], "not a readable gzip tar"),
+        (tar_gz([("foo-0.1.0/src/lib.rs", b"")]), "no `foo-0.1.0/Cargo.toml`"),
+        (tar_gz([("/etc/foo-0.1.0/Cargo.toml", b"")]), "absolute"),
+        (tar_gz([("foo-0.1.0/../../evil", b"")]), "escapes the package folder"),
+        (tar_gz([("bar-0.1.0/Cargo.toml", b"")]), "outside the `foo-0.1.0/` folder"),
+        (tar_gz([("foo-0.1.0\\..\\x", b"")]), "non-portable"),
+        (tar_gz([_link("foo-0.1.0/link", tarfile.SYMTYPE)]), "not a regular file"),
+        (tar_gz([_link("foo-0.1.0/hard", tarfile.LNKTYPE)]), "not a regular file"),
+        (tar_gz([_link("foo-0.1.0/dev", tarfile.CHRTYPE)]), "not a regular file"),
+        (
+            tar_gz([("foo-0.1.0/Cargo.toml", manifest("foo", "0.1.0"))] * 2),
+            "appears twice",
+        ),
+        (tar_gz([("foo-0.1.0/Cargo.toml", b"[package\n")]), "not valid TOML"),
+        (tar_gz([("foo-0.1.0/Cargo.toml", manifest("bar", "0.1.0"))]), "describes `bar@0.1.0`"),
+        (tar_gz([("foo-0.1.0/Cargo.toml", manifest("foo", "0.2.0"))]), "describes `foo@0.2.0`"),
+        (tar_gz([("foo-0.1.0/Cargo.toml", b"x = 1\n")]), "no [package] table"),
+    ],
+)
+def test_bad_archives_are_refused(archive: bytes, message: str) -> None:
+    with pytest.raises(ApiError) as info:
+        inspect_crate(archive, "foo", "0.1.0", max_unpacked=LIMIT)
+    assert info.value.status == 400
+    assert message in info.value.detail
+
+
+def test_gzip_bomb_is_refused_before_unpacking() -> None:
+    bomb = crate("foo", "0.1.0", {"zeros.bin": bytes(4 * LIMIT)})
+    assert len(bomb) < LIMIT // 50
+    with pytest.raises(ApiError, match="unpacks to more than"):
+        inspect_crate(bomb, "foo", "0.1.0", max_unpacked=LIMIT)
