@@ -30,6 +30,8 @@ URL_MAP = Map(
         Rule("/api/v1/crates/<name>/<version>/unyank", endpoint="unyank", methods=["PUT"]),
         Rule("/api/v1/crates/<name>/owners", endpoint="owners", methods=["GET", "PUT", "DELETE"]),
         Rule("/me", endpoint="me", methods=["GET"]),
+        Rule("/git/index", endpoint="git", methods=["GET", "POST"]),
+        Rule("/git/index/<path:path>", endpoint="git", methods=["GET", "POST"]),
     ],
     strict_slashes=False,
     merge_slashes=False,
@@ -46,6 +48,7 @@ ENDPOINT_KINDS = {
     "unyank": "unyank",
     "owners": "owners",
     "me": "me",
+    "git": "git",
 }
 
 
@@ -58,6 +61,7 @@ class RegistryApp:
         api: WebApi,
         log: RequestLog,
         on_error: Callable[[BaseException], None],
+        git: Callable[..., Response] | None = None,
     ) -> None:
         self.log = log
         self._on_error = on_error
@@ -71,6 +75,7 @@ class RegistryApp:
             "unyank": api.unyank,
             "owners": api.owners,
             "me": api.me,
+            "git": git or _no_git_index,
         }
 
     def _dispatch(self, request: Request) -> tuple[str, Response]:
@@ -101,6 +106,10 @@ class RegistryApp:
         kind, response = self._dispatch(request)
         self.log.append(_record(request, response, kind, time.perf_counter() - started))
         return response(environ, start_response)
+
+
+def _no_git_index(request: Request, path: str = "") -> Response:
+    raise ApiError(404, "this registry serves no git index (it was started with git_index=False)")
 
 
 def _record(request: Request, response: Response, kind: str, duration: float) -> RecordedRequest:

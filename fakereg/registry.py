@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import re
@@ -20,13 +21,15 @@ from .app import RegistryApp
 from .cargo_config import cargo_env, write_cargo_home
 from .errors import CargoError, CargoNotFoundError, ServerError
 from .fsutil import RootLock
+from .gitindex import GitIndex
+from .gitserve import GitHttp
 from .records import RecordedRequest, RequestLog
 from .server import ServerThread
 from .sparse import SparseIndex
-from .store import CrateStore
+from .store import CrateStore, IndexListener
 
 Protocol = Literal["sparse", "git"]
-PROTOCOLS: tuple[str, ...] = ("sparse",)
+PROTOCOLS: tuple[str, ...] = ("sparse", "git")
 DEFAULT_LOGIN = "fakereg-user"
 _REGISTRY_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
 
@@ -55,6 +58,7 @@ class FakeRegistry:
         cargo_home: str | os.PathLike[str] | None = None,
         write_credentials: bool = True,
         cargo_bin: str | os.PathLike[str] | None = None,
+        git_index: bool = True,
     ) -> None:
         if not _REGISTRY_NAME_RE.match(name) or name == "crates-io":
             raise ValueError(
@@ -65,6 +69,8 @@ class FakeRegistry:
             raise ValueError(
                 f"unsupported protocol {protocol!r}: choose one of {', '.join(PROTOCOLS)}"
             )
+        if protocol == "git" and not git_index:
+            raise ValueError("protocol='git' needs git_index=True")
         if not 0 <= port <= 65535:
             raise ValueError(f"invalid port {port}")
         if max_upload_size < 1:
@@ -79,6 +85,8 @@ class FakeRegistry:
         self._given_token = token
         self._write_credentials = write_credentials
         self._cargo_bin = None if cargo_bin is None else str(cargo_bin)
+        self._git_enabled = git_index
+        self._git: GitIndex | None = None
         self._settings = ApiSettings(max_upload_size=max_upload_size, strict=strict)
         self._log = RequestLog()
         self._errors: list[BaseException] = []
@@ -105,25 +113,16 @@ class FakeRegistry:
         try:
             self._root.mkdir(parents=True, exist_ok=True)
             lock = RootLock(self._root)
-            self._store = CrateStore(self._root, lock)
+            self._git = GitIndex(self._root / "git" / "index.git") if self._git_enabled else None
+            self._store = CrateStore(self._root, lock, self._git_listener())
             self._accounts = Accounts(self._root, lock)
             self._accounts.ensure_user(self.login)
             self._token = self._accounts.add_token(self.login, self._given_token)
-            app = RegistryApp(
-                SparseIndex(self._store, self._config_json),
-                WebApi(
-                    self._store,
-                    self._accounts,
-                    self._settings,
-                    lambda: self._token,
-                    lambda: self.url,
-                ),
-                self._log,
-                self._record_error,
-            )
-            server = ServerThread(app, self.host, self._requested_port)
+            server = ServerThread(self._make_app(), self.host, self._requested_port)
             self._port = server.port
             self._server = server
+            with lock():
+                self._sync_git()
             write_cargo_home(
                 self.cargo_home,
                 name=self.name,
@@ -137,6 +136,20 @@ class FakeRegistry:
         server.start()
         log.debug("fakereg %r serving at %s", self.name, self.url)
         return self
+
+    def _make_app(self) -> RegistryApp:
+        assert self._store is not None
+        assert self._accounts is not None
+        api = WebApi(
+            self._store, self._accounts, self._settings, lambda: self._token, lambda: self.url
+        )
+        return RegistryApp(
+            SparseIndex(self._store, self._config_json),
+            api,
+            self._log,
+            self._record_error,
+            git=None if self._git is None else GitHttp(self._git),
+        )
 
     def stop(self) -> None:
         """Stop serving and release the port; a temporary root is removed. Idempotent."""
@@ -198,7 +211,7 @@ class FakeRegistry:
     @property
     def index_url(self) -> str:
         """The index URL cargo's config names, for this registry's protocol."""
-        return self.sparse_index_url
+        return self.git_index_url if self.protocol == "git" else self.sparse_index_url
 
     @property
     def root(self) -> Path:
@@ -226,8 +239,53 @@ class FakeRegistry:
         """A copy of ``os.environ`` that points cargo at this registry only."""
         return cargo_env(self.cargo_home)
 
-    def _config_json(self) -> dict[str, object]:
-        return {"dl": f"{self.url}/api/v1/crates", "api": self.url}
+    @property
+    def git_index_url(self) -> str:
+        """``http://127.0.0.1:PORT/git/index``: the same index as a git repository."""
+        self._require_git()
+        return f"{self.url}/git/index"
+
+    @property
+    def git_path(self) -> Path:
+        """The bare git repository of the index on disk."""
+        self._require_git()
+        assert self._git is not None
+        return self._git.path
+
+    @property
+    def git_file_url(self) -> str:
+        """``file:///…/index.git``, for tools that read the git index from disk."""
+        return self.git_path.as_uri()
+
+    def _require_git(self) -> None:
+        self._require_running()
+        if self._git is None:
+            raise RuntimeError("this FakeRegistry was started with git_index=False")
+
+    def _config_json(self) -> bytes:
+        config = {"dl": f"{self.url}/api/v1/crates", "api": self.url}
+        return (json.dumps(config, indent=2) + "\n").encode()
+
+    def _git_listener(self) -> IndexListener | None:
+        git = self._git
+        if git is None:
+            return None
+
+        def commit(path: str, data: bytes, message: str) -> None:
+            git.commit([(path, data)], message)
+
+        return commit
+
+    def _sync_git(self) -> None:
+        """Bring the git index up to date: a full import the first time, then config.json."""
+        if self._git is None:
+            return
+        assert self._store is not None
+        config = ("config.json", self._config_json())
+        if self._git.head() is None:
+            self._git.commit([config, *self._store.index_files()], "Import index")
+        else:
+            self._git.commit([config], "Update config.json")
 
     # -- running cargo -----------------------------------------------------------------
 

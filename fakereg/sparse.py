@@ -11,7 +11,6 @@ from werkzeug.http import parse_date
 from werkzeug.wrappers import Request, Response
 
 from .errors import ApiError
-from .http import json_response
 from .names import index_path
 from .store import CrateStore, IndexFile
 
@@ -21,14 +20,14 @@ INDEX_CONTENT_TYPE = "text/plain; charset=utf-8"
 class SparseIndex:
     """Serves ``config.json``, the index files with ETag/Last-Modified, and downloads."""
 
-    def __init__(self, store: CrateStore, config: Callable[[], dict[str, object]]) -> None:
+    def __init__(self, store: CrateStore, config: Callable[[], bytes]) -> None:
         self._store = store
         self._config = config
         self._etags: dict[tuple[int, int, int], str] = {}
         self._etags_lock = threading.Lock()
 
     def config_json(self, request: Request) -> Response:
-        response = json_response(self._config())
+        response = Response(self._config(), content_type="application/json")
         response.headers["Cache-Control"] = "no-cache"
         return response
 

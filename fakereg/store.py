@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,12 +58,17 @@ def dump_line(line: Mapping[str, Any]) -> str:
     return json.dumps(line, separators=(",", ":"), ensure_ascii=False)
 
 
+#: Called under the root lock after an index file changed: (index path, content, message).
+IndexListener = Callable[[str, bytes, str], None]
+
+
 class CrateStore:
     """Every crate of one registry root; safe across threads and processes."""
 
-    def __init__(self, root: Path, lock: RootLock) -> None:
+    def __init__(self, root: Path, lock: RootLock, on_change: IndexListener | None = None) -> None:
         self.root = root
         self._lock = lock
+        self._on_change = on_change
         self._index_dir = root / "index"
         self._crates_dir = root / "crates"
         self._meta_dir = root / "meta" / "crates"
@@ -170,7 +175,15 @@ class CrateStore:
 
     # -- writing -----------------------------------------------------------------------
 
-    def _write_index(self, name: str, lines: Iterable[str]) -> None:
+    def index_files(self) -> list[tuple[str, bytes]]:
+        """Every index file as (index path, content), for a full import elsewhere."""
+        return [
+            (path.relative_to(self._index_dir).as_posix(), path.read_bytes())
+            for path in sorted(self._index_dir.rglob("*"))
+            if path.is_file() and not path.name.startswith(".")
+        ]
+
+    def _write_index(self, name: str, lines: Iterable[str], message: str) -> None:
         path = self._index_path(name)
         try:
             previous = int(path.stat().st_mtime)
@@ -179,7 +192,10 @@ class CrateStore:
         # Every change moves Last-Modified by at least one second, so that a client's
         # If-Modified-Since never hides a change made within the same second.
         mtime = max(int(time.time()), previous + 1)
-        atomic_write(path, "".join(f"{line}\n" for line in lines).encode(), mtime=mtime)
+        data = "".join(f"{line}\n" for line in lines).encode()
+        atomic_write(path, data, mtime=mtime)
+        if self._on_change is not None:
+            self._on_change(index_path(name), data, message)
 
     def _write_meta(self, meta: Mapping[str, Any]) -> None:
         atomic_write(self._meta_path(meta["name"]), json.dumps(meta, indent=1).encode())
@@ -213,7 +229,7 @@ class CrateStore:
             } | {"published_by": login}
             atomic_write(self._crate_path(name, version), crate)
             self._write_meta(meta)
-            self._write_index(name, [*lines, dump_line(line)])
+            self._write_index(name, [*lines, dump_line(line)], f"Update crate `{name}#{version}`")
 
     def set_yanked(self, name: str, version: str, yanked: bool, login: str) -> None:
         """Yank or unyank; only the ``yanked`` field of the line changes."""
@@ -228,7 +244,9 @@ class CrateStore:
                     if line.get("yanked") != yanked:
                         line["yanked"] = yanked
                         lines[i] = dump_line(line)
-                        self._write_index(meta["name"], lines)
+                        action = "Yank" if yanked else "Unyank"
+                        message = f"{action} crate `{meta['name']}#{version}`"
+                        self._write_index(meta["name"], lines, message)
                     return
             raise ApiError(404, f"crate `{meta['name']}` does not have a version `{version}`")
 

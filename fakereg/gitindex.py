@@ -1,0 +1,102 @@
+"""The index as a bare git repository, written with dulwich, one commit per change."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, cast
+
+from dulwich.object_store import commit_tree_changes
+from dulwich.objects import Blob, Commit, Tree
+from dulwich.repo import Repo
+
+if TYPE_CHECKING:  # dulwich's typed names, absent from older releases at run time
+    from dulwich.objects import ObjectID
+    from dulwich.refs import Ref
+
+BRANCH = cast("Ref", b"refs/heads/master")
+HEAD = cast("Ref", b"HEAD")
+IDENTITY = b"fakereg <fakereg@localhost>"
+FILE_MODE = 0o100644
+
+
+class GitIndex:
+    """A bare repository whose ``master`` holds ``config.json`` and the index files.
+
+    Callers serialise :meth:`commit` (the registry root's lock); readers open the
+    repository on their own and see whole commits only.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        if not (path / "HEAD").exists():
+            path.mkdir(parents=True, exist_ok=True)
+            repo = Repo.init_bare(str(path))
+            repo.refs.set_symbolic_ref(HEAD, BRANCH)
+            repo.close()
+
+    def open(self) -> Repo:
+        """A fresh handle on the repository (dulwich handles are not shared across threads)."""
+        return Repo(str(self.path))
+
+    def head(self) -> ObjectID | None:
+        """The commit ``master`` points at, or None before the first commit."""
+        with self.open() as repo:
+            return repo.refs.as_dict().get(BRANCH)
+
+    def commit(self, files: Sequence[tuple[str, bytes]], message: str) -> ObjectID | None:
+        """Commit *files* (path, content) on ``master``; None when nothing changed."""
+        with self.open() as repo:
+            store = repo.object_store
+            parent = repo.refs.as_dict().get(BRANCH)
+            if parent is None:
+                empty = Tree()
+                store.add_object(empty)
+                old_tree = empty.id
+            else:
+                parent_commit = store[parent]
+                assert isinstance(parent_commit, Commit)
+                old_tree = parent_commit.tree
+            changes: list[tuple[bytes, int | None, ObjectID | None]] = []
+            for path, data in files:
+                blob = Blob.from_string(data)
+                store.add_object(blob)
+                changes.append((path.encode(), FILE_MODE, blob.id))
+            new_tree = commit_tree_changes(store, old_tree, changes)
+            if parent is not None and new_tree == old_tree:
+                return None
+            commit = Commit()
+            commit.tree = new_tree
+            commit.parents = [] if parent is None else [parent]
+            commit.author = commit.committer = IDENTITY
+            commit.author_time = commit.commit_time = int(time.time())
+            commit.author_timezone = commit.commit_timezone = 0
+            commit.message = message.encode() + b"\n"
+            store.add_object(commit)
+            if not repo.refs.set_if_equals(BRANCH, parent, commit.id):
+                raise RuntimeError("the git index moved during a commit: is the root lock held?")
+            return commit.id
+
+    def files(self) -> dict[str, bytes]:
+        """Every file of ``master``'s tree (for tests and checks; walks the whole tree)."""
+        with self.open() as repo:
+            head = repo.refs.as_dict().get(BRANCH)
+            if head is None:
+                return {}
+            commit = repo.object_store[head]
+            assert isinstance(commit, Commit)
+            return dict(_walk(repo, commit.tree, ""))
+
+
+def _walk(repo: Repo, tree_id: ObjectID, prefix: str) -> Iterable[tuple[str, bytes]]:
+    tree = repo.object_store[tree_id]
+    assert isinstance(tree, Tree)
+    for entry in tree.iteritems():
+        path = prefix + entry.path.decode()
+        if entry.mode & 0o040000:
+            yield from _walk(repo, entry.sha, path + "/")
+        else:
+            blob = repo.object_store[entry.sha]
+            assert isinstance(blob, Blob)
+            yield path, blob.data
