@@ -16,8 +16,9 @@ def test_publish_then_build_a_dependent(fake_registry: FakeRegistry, tmp_path: P
     lib = tmp_path / "shout"
     write(lib / "Cargo.toml", '[package]\nname = "shout"\nversion = "1.0.0"\nedition = "2021"\n')
     write(lib / "src/lib.rs", "pub fn shout(s: &str) -> String { s.to_uppercase() }\n")
-    fake_registry.cargo("publish", "--registry", fake_registry.name, "--no-verify", cwd=lib,
-                        check=True)  # fmt: skip
+    fake_registry.cargo(
+        "publish", "--registry", fake_registry.name, "--no-verify", cwd=lib, check=True
+    )
 
     app = tmp_path / "app"
     write(

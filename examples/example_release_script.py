@@ -16,12 +16,21 @@ from fakereg import FakeRegistry
 
 def release(crate_dir: Path, registry: str, previous: str | None, env: dict[str, str]) -> None:
     """The 'tool under test': publish the crate, then yank the version it replaces."""
-    subprocess.run(["cargo", "publish", "--registry", registry, "--no-verify"],
-                   cwd=crate_dir, env=env, check=True, capture_output=True)  # fmt: skip
+    subprocess.run(
+        ["cargo", "publish", "--registry", registry, "--no-verify"],
+        cwd=crate_dir,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     if previous is not None:
         name = crate_dir.name
-        subprocess.run(["cargo", "yank", "--registry", registry, f"{name}@{previous}"],
-                       env=env, check=True, capture_output=True)  # fmt: skip
+        subprocess.run(
+            ["cargo", "yank", "--registry", registry, f"{name}@{previous}"],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
 
 
 def package(directory: Path, version: str) -> Path:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gzip
+import io
 import threading
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -16,10 +18,11 @@ from .gitindex import GitIndex
 from .http import BODY_KEY, error_response
 
 if TYPE_CHECKING:
-    from _typeshed.wsgi import StartResponse, WSGIEnvironment
+    pass
 
 PREFIX = "/git/index"
 MAX_RECORDED_BODY = 1024 * 1024
+MAX_UPLOAD_PACK_REQUEST = 64 * 1024 * 1024
 
 
 class _Backend(Backend):
@@ -63,12 +66,75 @@ class _TeeInput:
         return self._keep(self._stream.readline(size))
 
 
+def _read_all(environ: dict[str, Any]) -> bytes:
+    stream = environ["wsgi.input"]
+    length = environ.get("CONTENT_LENGTH")
+    if length and not environ.get("wsgi.input_terminated"):
+        data: bytes = stream.read(min(int(length), MAX_UPLOAD_PACK_REQUEST))
+    else:
+        data = stream.read(MAX_UPLOAD_PACK_REQUEST)
+    if environ.pop("HTTP_CONTENT_ENCODING", "") == "gzip":
+        data = gzip.decompress(data)
+    return data
+
+
+def _pkt_lines(body: bytes) -> list[bytes] | None:
+    """Split a pkt-line stream into raw packets (flush-pkts included), or None if malformed."""
+    packets, pos = [], 0
+    while pos < len(body):
+        try:
+            size = int(body[pos : pos + 4], 16)
+        except ValueError:
+            return None
+        if size == 0:
+            size = 4
+        elif size < 4 or pos + size > len(body):
+            return None
+        packets.append(body[pos : pos + size])
+        pos += size
+    return packets
+
+
+def unshallow_free_fetch(body: bytes) -> bytes:
+    """Rewrite a fetch from a shallow clone that asks for no new depth.
+
+    dulwich's upload-pack expects ``deepen`` after ``shallow`` lines and fails on the
+    flush-pkt of such a request. Dropping the ``shallow`` lines makes it a plain fetch;
+    dropping the ``have`` lines too makes the server send every object the wanted commits
+    reach, so the shallow client never misses one (an old blob reused by a new commit,
+    as an unyank does, is outside its history). The client stays shallow.
+    """
+    packets = _pkt_lines(body)
+    if packets is None:
+        return body
+    payloads = [p[4:] for p in packets]
+    if not any(p.startswith(b"shallow ") for p in payloads) or any(
+        p.startswith(b"deepen") for p in payloads
+    ):
+        return body
+    return b"".join(
+        packet
+        for packet, payload in zip(packets, payloads, strict=True)
+        if not payload.startswith((b"shallow ", b"have "))
+    )
+
+
 class GitHttp:
     """Serves ``/git/index/…`` from the bare repository; pushes are refused."""
 
     def __init__(self, git: GitIndex) -> None:
         self._backend = _Backend(git)
         self._app = make_wsgi_chain(self._backend)
+
+    @staticmethod
+    def _rewrite_upload_pack_request(environ: dict[str, Any]) -> None:
+        try:
+            data = unshallow_free_fetch(_read_all(environ))
+        except (OSError, EOFError, ValueError) as exc:
+            raise ApiError(400, f"unreadable git request body: {exc}") from None
+        environ["wsgi.input"] = io.BytesIO(data)
+        environ["CONTENT_LENGTH"] = str(len(data))
+        environ.pop("HTTP_TRANSFER_ENCODING", None)
 
     def __call__(self, request: Request, path: str = "") -> Response:
         if "git-receive-pack" in (path, request.args.get("service")):
@@ -79,6 +145,8 @@ class GitHttp:
         if environ.get("wsgi.input_terminated"):
             # werkzeug has already de-chunked the body: dulwich must not do it again.
             environ.pop("HTTP_TRANSFER_ENCODING", None)
+        if path == "git-upload-pack" and request.method == "POST":
+            self._rewrite_upload_pack_request(environ)
         environ["wsgi.input"] = _TeeInput(environ["wsgi.input"], environ)
         started: dict[str, Any] = {}
         chunks: list[bytes] = []
@@ -95,6 +163,8 @@ class GitHttp:
 
         try:
             chunks.extend(self._app(environ, start_response))
+        except (OSError, EOFError) as exc:  # a body git never sent in full, or bad gzip
+            raise ApiError(400, f"unreadable git request body: {exc}") from None
         finally:
             self._backend.close_opened()
         request.environ[BODY_KEY] = environ[BODY_KEY]

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from fakereg import FakeRegistry, RegistryFactory, ServerError
+from fakereg.registry import PROTOCOLS
 
 _factories = pytest.StashKey[RegistryFactory]()
 
@@ -23,6 +24,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         help="cargo binary that FakeRegistry.cargo() runs (default: $FAKEREG_CARGO or PATH)",
     )
     parser.addini("fakereg_cargo", "cargo binary that FakeRegistry.cargo() runs", default="")
+    group.addoption(
+        "--fakereg-protocol",
+        dest="fakereg_protocol",
+        default=None,
+        choices=PROTOCOLS,
+        help="index protocol of the fake_registry fixture unless a marker says otherwise",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -34,8 +42,14 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def _defaults(config: pytest.Config) -> dict[str, Any]:
+    defaults: dict[str, Any] = {}
     cargo = config.getoption("fakereg_cargo") or config.getini("fakereg_cargo")
-    return {"cargo_bin": cargo} if cargo else {}
+    if cargo:
+        defaults["cargo_bin"] = cargo
+    protocol = config.getoption("fakereg_protocol")
+    if protocol:
+        defaults["protocol"] = protocol
+    return defaults
 
 
 @pytest.fixture
@@ -52,19 +66,34 @@ def fake_registry_factory(
 
 
 @pytest.fixture
+def fake_registry_options() -> dict[str, Any]:
+    """FakeRegistry keyword arguments for ``fake_registry``: override it in a conftest.py
+    (e.g. parametrized over protocols) to change the defaults of a whole directory."""
+    return {}
+
+
+@pytest.fixture
 def fake_registry(
-    request: pytest.FixtureRequest, fake_registry_factory: RegistryFactory
+    request: pytest.FixtureRequest,
+    fake_registry_factory: RegistryFactory,
+    fake_registry_options: dict[str, Any],
 ) -> FakeRegistry:
     """A started FakeRegistry rooted in the test's tmp_path, stopped after the test.
 
-    ``@pytest.mark.fake_registry(**kwargs)`` passes keyword arguments to FakeRegistry.
+    ``@pytest.mark.fake_registry(**kwargs)`` passes keyword arguments to FakeRegistry;
+    they win over ``fake_registry_options``.
     """
+    return fake_registry_factory(**(fake_registry_options | marker_kwargs(request)))
+
+
+def marker_kwargs(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """The keyword arguments of every ``fake_registry`` marker on the test, closest last."""
     kwargs: dict[str, Any] = {}
     for marker in reversed(list(request.node.iter_markers("fake_registry"))):
         if marker.args:
             raise TypeError("@pytest.mark.fake_registry takes keyword arguments only")
         kwargs.update(marker.kwargs)
-    return fake_registry_factory(**kwargs)
+    return kwargs
 
 
 @pytest.hookimpl(wrapper=True)

@@ -99,6 +99,17 @@ def test_cli_root_keeps_state_between_runs(tmp_path: Path) -> None:
         assert 'kept = "0.1.0"' in found.stdout
 
 
+def test_cli_git_protocol_prints_the_git_url(tmp_path: Path) -> None:
+    with serving("--protocol", "git", "--quiet") as (_, banner):
+        url = re.search(r"at (http://127\.0\.0\.1:\d+)", banner)
+        assert url, banner
+        assert f'index = "{url[1]}/git/index"' in banner
+        heads = subprocess.run(
+            ["git", "ls-remote", f"{url[1]}/git/index"], capture_output=True, text=True, check=True
+        )
+        assert "refs/heads/master" in heads.stdout
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

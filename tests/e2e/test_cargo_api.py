@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from fakereg import FakeRegistry, RegistryFactory
@@ -83,9 +85,11 @@ def test_search_lists_matches_with_total(fake_registry: FakeRegistry, package: M
 
 
 def test_login_with_token_on_stdin_then_publish(
-    fake_registry_factory: RegistryFactory, package: MakePackage
+    fake_registry_factory: RegistryFactory,
+    fake_registry_options: dict[str, Any],
+    package: MakePackage,
 ) -> None:
-    reg = fake_registry_factory(write_credentials=False)
+    reg = fake_registry_factory(**fake_registry_options, write_credentials=False)
     assert not (reg.cargo_home / "credentials.toml").exists()
     login = reg.cargo("login", "--registry", reg.name, input=reg.token + "\n", check=True)
     assert "Login token for `fakereg` saved" in login.stderr

@@ -1,0 +1,63 @@
+"""Cost of one git-index commit with 10 and with 10,000 crates already in the index.
+
+Run: python benchmarks/bench_git_commit.py [--rounds N]
+
+Both figures come from the same run on the same machine; the ratio is what matters:
+a commit touches only the changed path, so its cost must not grow with the index.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from fakereg.gitindex import GitIndex
+from fakereg.names import index_path
+
+
+def _line(name: str, version: str) -> bytes:
+    return (
+        f'{{"name":"{name}","vers":"{version}","deps":[],"cksum":"{"0" * 64}",'
+        '"features":{},"yanked":false,"links":null}\n'
+    ).encode()
+
+
+def crate_name(i: int) -> str:
+    """Spread names over the index's prefix directories, as real crate names are."""
+    letters = "".join(chr(97 + b % 26) for b in hashlib.sha256(str(i).encode()).digest()[:6])
+    return f"{letters}-{i}"
+
+
+def commit_times(existing: int, rounds: int) -> list[float]:
+    """Seconds per commit, each adding a version to an existing crate of a seeded index."""
+    with tempfile.TemporaryDirectory() as tmp:
+        git = GitIndex(Path(tmp) / "index.git")
+        names = [crate_name(i) for i in range(existing)]
+        git.commit([(index_path(n), _line(n, "0.1.0")) for n in names], "Import index")
+        times = []
+        for r in range(rounds):
+            name = names[(r * 7919) % existing]
+            data = _line(name, "0.1.0") + _line(name, f"0.2.{r}")
+            started = time.perf_counter()
+            git.commit([(index_path(name), data)], f"Update crate `{name}#0.2.{r}`")
+            times.append(time.perf_counter() - started)
+        return times
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=200)
+    args = parser.parse_args()
+    small = statistics.median(commit_times(10, args.rounds))
+    large = statistics.median(commit_times(10_000, args.rounds))
+    print(f"git commit, 10 crates in the index:     {small * 1000:7.2f} ms (median)")
+    print(f"git commit, 10,000 crates in the index: {large * 1000:7.2f} ms (median)")
+    print(f"ratio 10,000 / 10: {large / small:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

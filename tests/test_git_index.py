@@ -1,0 +1,254 @@
+"""The git index with real git and real cargo: clones, fetches, history, pushes refused."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from fakereg import FakeRegistry
+from tests.conftest import MakePackage
+from tests.crates import crate, metadata, publish_body
+from tests.helpers import http, publish
+
+pytestmark = pytest.mark.fake_registry(protocol="git")
+
+MAIN_RS = 'fn main() { println!("answer={}", greeting::hello()); }\n'
+
+
+def git(*args: str | Path, cwd: Path | None = None, **env: str) -> str:
+    """Run real git; fail the test with git's own words if it fails."""
+    result = subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@example.com", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "GIT_TERMINAL_PROMPT": "0", **env},
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def _publish_raw(reg: FakeRegistry, name: str, version: str) -> int:
+    body = publish_body(metadata(name, version), crate(name, version))
+    return http(reg, "PUT", "/api/v1/crates/new", body=body, token=reg.token).status
+
+
+def _tree(checkout: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(checkout).as_posix(): p.read_bytes()
+        for p in checkout.rglob("*")
+        if p.is_file() and ".git" not in p.relative_to(checkout).parts
+    }
+
+
+def _sparse_view(reg: FakeRegistry, names: list[str]) -> dict[str, bytes]:
+    from fakereg.names import index_path
+
+    view = {"config.json": http(reg, "GET", "/index/config.json").body}
+    for name in names:
+        view[index_path(name)] = http(reg, "GET", "/index/" + index_path(name)).body
+    return view
+
+
+def test_history_one_commit_per_change_and_tree_equals_sparse_view(
+    fake_registry: FakeRegistry, tmp_path: Path
+) -> None:
+    reg = fake_registry
+    assert _publish_raw(reg, "foo", "0.1.0") == 200
+    assert _publish_raw(reg, "foo", "0.2.0") == 200
+    assert _publish_raw(reg, "ab", "1.0.0") == 200
+    http(reg, "DELETE", "/api/v1/crates/foo/0.1.0/yank", token=reg.token)
+    http(reg, "PUT", "/api/v1/crates/foo/0.1.0/unyank", token=reg.token)
+    checkout = tmp_path / "clone"
+    git("clone", "-q", reg.git_index_url, checkout)
+    log = git("log", "--format=%s", cwd=checkout).splitlines()
+    assert log == [
+        "Unyank crate `foo#0.1.0`",
+        "Yank crate `foo#0.1.0`",
+        "Update crate `ab#1.0.0`",
+        "Update crate `foo#0.2.0`",
+        "Update crate `foo#0.1.0`",
+        "Import index",
+    ]
+    changed = git("show", "--name-only", "--format=", "HEAD~2", cwd=checkout).split()
+    assert changed == ["2/ab"]
+    assert git("symbolic-ref", "HEAD", cwd=checkout).strip() == "refs/heads/master"
+    assert _tree(checkout) == _sparse_view(reg, ["foo", "ab"])
+    assert all(data.endswith(b"\n") for data in _tree(checkout).values())
+
+
+def test_shallow_clone_and_fetch_after_more_publishes(
+    fake_registry: FakeRegistry, tmp_path: Path
+) -> None:
+    reg = fake_registry
+    _publish_raw(reg, "foo", "0.1.0")
+    full, shallow = tmp_path / "full", tmp_path / "shallow"
+    git("clone", "-q", reg.git_index_url, full)
+    git("clone", "-q", "--depth", "1", reg.git_index_url, shallow)
+    assert git("rev-list", "--count", "HEAD", cwd=shallow).strip() == "1"
+    assert (shallow / "3/f/foo").read_bytes() == (full / "3/f/foo").read_bytes()
+    _publish_raw(reg, "foo", "0.2.0")
+    _publish_raw(reg, "bar", "0.1.0")
+    for checkout in (full, shallow):
+        git("pull", "-q", "--ff-only", cwd=checkout)
+        assert _tree(checkout) == _sparse_view(reg, ["foo", "bar"])
+
+
+def test_dumb_http_and_file_url_clones(fake_registry: FakeRegistry, tmp_path: Path) -> None:
+    reg = fake_registry
+    _publish_raw(reg, "foo", "0.1.0")
+    dumb, local = tmp_path / "dumb", tmp_path / "local"
+    git("clone", "-q", reg.git_index_url, dumb, GIT_SMART_HTTP="0")
+    assert "/git/index/info/refs" in {r.path for r in reg.requests if r.kind == "git"}
+    assert not [r for r in reg.requests if r.path.endswith("git-upload-pack")]
+    git("clone", "-q", reg.git_file_url, local)
+    assert _tree(dumb) == _tree(local) == _sparse_view(reg, ["foo"])
+
+
+def test_push_is_refused(fake_registry: FakeRegistry, tmp_path: Path) -> None:
+    reg = fake_registry
+    checkout = tmp_path / "clone"
+    git("clone", "-q", reg.git_index_url, checkout)
+    (checkout / "evil").write_text("x\n")
+    git("add", "evil", cwd=checkout)
+    git("commit", "-qm", "evil", cwd=checkout)
+    result = subprocess.run(
+        ["git", "push", "origin", "HEAD:master"],
+        cwd=checkout,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "403" in result.stderr
+    assert "evil" not in reg.git_path.joinpath("refs/heads/master").read_text()
+    refused = [r for r in reg.requests if "git-receive-pack" in r.path + r.query]
+    assert refused
+    assert refused[0].status == 403
+
+
+def test_chunked_fetch_request_bodies(fake_registry: FakeRegistry, tmp_path: Path) -> None:
+    """Many local commits make git's negotiation exceed http.postBuffer: it then sends the
+    request chunked, which werkzeug de-chunks before dulwich sees it."""
+    reg = fake_registry
+    _publish_raw(reg, "foo", "0.1.0")
+    checkout = tmp_path / "clone"
+    git("clone", "-q", reg.git_index_url, checkout)
+    commits = "".join(
+        f"commit refs/heads/local\ncommitter t <t@example.com> {1700000000 + i} +0000\n"
+        f"data 5\nc{i:04}\n" + ("from refs/heads/master\n" if i == 0 else "") + "\n"
+        for i in range(3000)
+    )
+    subprocess.run(
+        ["git", "fast-import", "--quiet"], cwd=checkout, input=commits, text=True, check=True
+    )
+    _publish_raw(reg, "foo", "0.2.0")
+    git("-c", "http.postBuffer=65536", "fetch", "-q", "origin", cwd=checkout)
+    assert git("show", "origin/master:3/f/foo", cwd=checkout).count("\n") == 2
+    chunked = [
+        r
+        for r in reg.requests
+        if r.path.endswith("git-upload-pack")
+        and "chunked" in r.headers.get("Transfer-Encoding", "")
+    ]
+    assert chunked, "git sent no chunked request: the test no longer covers the case"
+    assert all(r.status == 200 for r in chunked)
+
+
+def test_concurrent_publishes_make_a_linear_history(
+    fake_registry: FakeRegistry, tmp_path: Path
+) -> None:
+    reg = fake_registry
+    statuses: list[int] = []
+
+    def worker(n: int) -> None:
+        for v in range(5):
+            statuses.append(_publish_raw(reg, f"crate{n}", f"0.{v}.0"))
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * 40
+    checkout = tmp_path / "clone"
+    git("clone", "-q", reg.git_index_url, checkout)
+    assert git("rev-list", "--merges", "--count", "HEAD", cwd=checkout).strip() == "0"
+    subjects = git("log", "--format=%s", cwd=checkout).splitlines()
+    assert len([s for s in subjects if s.startswith("Update crate")]) == 40
+    assert _tree(checkout) == _sparse_view(reg, [f"crate{n}" for n in range(8)])
+
+
+@pytest.mark.parametrize("fetch_with_cli", [False, True], ids=["libgit2", "git-cli"])
+def test_cargo_builds_through_git_index(
+    fake_registry: FakeRegistry, package: MakePackage, fetch_with_cli: bool
+) -> None:
+    reg = fake_registry
+    publish(reg, package("greeting"))
+    app = package(
+        "app",
+        dependencies=f'greeting = {{ version = "0.1", registry = "{reg.name}" }}',
+        main_rs=MAIN_RS,
+    )
+    env = {"CARGO_NET_GIT_FETCH_WITH_CLI": "true" if fetch_with_cli else "false"}
+    seen = len(reg.requests)
+    run = reg.cargo("run", "--quiet", cwd=app, env=env, check=True)
+    assert run.stdout.strip() == "answer=42"
+    agents = {r.headers.get("User-Agent", "") for r in reg.requests[seen:] if r.kind == "git"}
+    assert agents
+    assert all(("libgit2" in agent) != fetch_with_cli for agent in agents), agents
+
+
+def test_cargo_reads_the_index_from_a_file_url(
+    fake_registry: FakeRegistry, package: MakePackage
+) -> None:
+    reg = fake_registry
+    publish(reg, package("greeting"))
+    app = package(
+        "app", dependencies='greeting = { version = "0.1", registry = "ondisk" }', main_rs=MAIN_RS
+    )
+    env: dict[str, Any] = {"CARGO_REGISTRIES_ONDISK_INDEX": reg.git_file_url}
+    run = reg.cargo("run", "--quiet", cwd=app, env=env, check=True)
+    assert run.stdout.strip() == "answer=42"
+    assert reg.git_file_url in (app / "Cargo.lock").read_text()
+
+
+@pytest.mark.fake_registry(protocol="sparse")
+def test_a_sparse_registry_is_served_as_git_too(
+    fake_registry: FakeRegistry, package: MakePackage
+) -> None:
+    reg = fake_registry
+    assert reg.index_url == reg.sparse_index_url
+    publish(reg, package("greeting"))
+    app = package(
+        "app", dependencies='greeting = { version = "0.1", registry = "viagit" }', main_rs=MAIN_RS
+    )
+    env = {"CARGO_REGISTRIES_VIAGIT_INDEX": reg.git_index_url}
+    run = reg.cargo("run", "--quiet", cwd=app, env=env, check=True)
+    assert run.stdout.strip() == "answer=42"
+    assert [r for r in reg.requests if r.kind == "git"]
+
+
+def test_first_git_start_on_an_existing_root_imports_the_index(tmp_path: Path) -> None:
+    root = tmp_path / "state"
+    with FakeRegistry(root=root, git_index=False) as sparse_only:
+        assert _publish_raw(sparse_only, "foo", "0.1.0") == 200
+        assert _publish_raw(sparse_only, "bar", "0.1.0") == 200
+        assert http(sparse_only, "GET", "/git/index/info/refs").status == 404
+        with pytest.raises(RuntimeError, match="git_index=False"):
+            _ = sparse_only.git_index_url
+    with FakeRegistry(root=root, protocol="git") as reg:
+        checkout = tmp_path / "clone"
+        git("clone", "-q", reg.git_index_url, checkout)
+        assert git("log", "--format=%s", cwd=checkout).splitlines() == ["Import index"]
+        assert _tree(checkout) == _sparse_view(reg, ["foo", "bar"])
+    with FakeRegistry(root=root, protocol="git") as again:
+        subjects = git("--git-dir", again.git_path, "log", "--format=%s")
+        # A new port changes config.json, and only that.
+        assert subjects.splitlines() == ["Update config.json", "Import index"]
