@@ -5,11 +5,10 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
-from typing import Protocol
 
 import pytest
 
-from tests.helpers import write_package
+from tests.helpers import MakePackage, write_package
 
 pytest_plugins = ["pytester"]
 
@@ -18,18 +17,6 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     # In CI a test that needs cargo must fail, not skip: refuse to run without it.
     if os.environ.get("CI") and shutil.which("cargo") is None:
         raise pytest.UsageError("CI is set but cargo is not on PATH: the suite needs real cargo")
-
-
-class MakePackage(Protocol):
-    def __call__(
-        self,
-        name: str,
-        version: str = "0.1.0",
-        *,
-        dependencies: str = "",
-        manifest_extra: str = "",
-        main_rs: str | None = None,
-    ) -> Path: ...
 
 
 @pytest.fixture

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
+import subprocess
 import urllib.error
 import urllib.request
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from fakereg import FakeRegistry
 
@@ -39,9 +40,40 @@ def write_package(
     return directory
 
 
-def publish(reg: FakeRegistry, package: Path, *extra: str) -> None:
+def try_publish(
+    reg: FakeRegistry, package: Path, *, env: Mapping[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``cargo publish --no-verify``, whatever its outcome."""
+    return reg.cargo("publish", "--registry", reg.name, "--no-verify", cwd=package, env=env)
+
+
+def publish(reg: FakeRegistry, package: Path) -> subprocess.CompletedProcess[str]:
     """``cargo publish --no-verify`` that must succeed."""
-    reg.cargo("publish", "--registry", reg.name, "--no-verify", *extra, cwd=package, check=True)
+    return reg.cargo("publish", "--registry", reg.name, "--no-verify", cwd=package, check=True)
+
+
+GREETING_MAIN = 'fn main() { println!("answer={}", greeting::hello()); }\n'
+
+
+def greeting_app(package: MakePackage, registry: str, req: str = "0.1") -> Path:
+    """A binary package depending on ``greeting`` from *registry*; it prints answer=42."""
+    return package(
+        "app",
+        dependencies=f'greeting = {{ version = "{req}", registry = "{registry}" }}',
+        main_rs=GREETING_MAIN,
+    )
+
+
+class MakePackage(Protocol):
+    def __call__(
+        self,
+        name: str,
+        version: str = "0.1.0",
+        *,
+        dependencies: str = "",
+        manifest_extra: str = "",
+        main_rs: str | None = None,
+    ) -> Path: ...
 
 
 @dataclass

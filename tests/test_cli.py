@@ -39,6 +39,15 @@ def serving(*args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
         process.wait(timeout=10)
 
 
+def run_cargo(env: dict[str, str], *args: str, cwd: Path | None = None) -> str:
+    """Run cargo as a user of the standing server would; its stdout, or a failed test."""
+    result = subprocess.run(
+        ["cargo", *args], cwd=cwd, env=env, capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
 def _cargo_home(banner: str) -> dict[str, str]:
     match = re.search(r"CARGO_HOME=(\S+)", banner)
     assert match, banner
@@ -55,23 +64,9 @@ def test_cli_serves_cargo_and_exits_cleanly_on_ctrl_c(tmp_path: Path) -> None:
         assert 'global-credential-providers = ["cargo:token"]' in banner
         env = _cargo_home(banner)
         crate = write_package(tmp_path / "hello", "hello")
-        published = subprocess.run(
-            ["cargo", "publish", "--registry", "demo", "--no-verify"],
-            cwd=crate,
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert published.returncode == 0, published.stderr
-        found = subprocess.run(
-            ["cargo", "search", "--registry", "demo", "hello"],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert 'hello = "0.1.0"' in found.stdout
+        run_cargo(env, "publish", "--registry", "demo", "--no-verify", cwd=crate)
+        found = run_cargo(env, "search", "--registry", "demo", "hello")
+        assert 'hello = "0.1.0"' in found
     assert process.returncode == 0
     assert process.stderr is not None
     assert "fakereg: stopped" in process.stderr.read()
@@ -81,22 +76,10 @@ def test_cli_root_keeps_state_between_runs(tmp_path: Path) -> None:
     root = tmp_path / "state"
     with serving("--root", str(root), "--quiet") as (_, banner):
         crate = write_package(tmp_path / "kept", "kept")
-        subprocess.run(
-            ["cargo", "publish", "--registry", "fakereg", "--no-verify"],
-            cwd=crate,
-            env=_cargo_home(banner),
-            capture_output=True,
-            check=True,
-        )
+        run_cargo(_cargo_home(banner), "publish", "--registry", "fakereg", "--no-verify", cwd=crate)
     with serving("--root", str(root), "--quiet") as (_, banner):
-        found = subprocess.run(
-            ["cargo", "search", "--registry", "fakereg", "kept"],
-            env=_cargo_home(banner),
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        assert 'kept = "0.1.0"' in found.stdout
+        found = run_cargo(_cargo_home(banner), "search", "--registry", "fakereg", "kept")
+        assert 'kept = "0.1.0"' in found
 
 
 def test_cli_git_protocol_prints_the_git_url(tmp_path: Path) -> None:

@@ -11,13 +11,10 @@ from typing import Any
 import pytest
 
 from fakereg import FakeRegistry
-from tests.conftest import MakePackage
 from tests.crates import crate, metadata, publish_body
-from tests.helpers import http, publish
+from tests.helpers import MakePackage, greeting_app, http, publish
 
 pytestmark = pytest.mark.fake_registry(protocol="git")
-
-MAIN_RS = 'fn main() { println!("answer={}", greeting::hello()); }\n'
 
 
 def git(*args: str | Path, cwd: Path | None = None, **env: str) -> str:
@@ -191,11 +188,7 @@ def test_cargo_builds_through_git_index(
 ) -> None:
     reg = fake_registry
     publish(reg, package("greeting"))
-    app = package(
-        "app",
-        dependencies=f'greeting = {{ version = "0.1", registry = "{reg.name}" }}',
-        main_rs=MAIN_RS,
-    )
+    app = greeting_app(package, reg.name)
     env = {"CARGO_NET_GIT_FETCH_WITH_CLI": "true" if fetch_with_cli else "false"}
     seen = len(reg.requests)
     run = reg.cargo("run", "--quiet", cwd=app, env=env, check=True)
@@ -210,9 +203,7 @@ def test_cargo_reads_the_index_from_a_file_url(
 ) -> None:
     reg = fake_registry
     publish(reg, package("greeting"))
-    app = package(
-        "app", dependencies='greeting = { version = "0.1", registry = "ondisk" }', main_rs=MAIN_RS
-    )
+    app = greeting_app(package, "ondisk")
     env: dict[str, Any] = {"CARGO_REGISTRIES_ONDISK_INDEX": reg.git_file_url}
     run = reg.cargo("run", "--quiet", cwd=app, env=env, check=True)
     assert run.stdout.strip() == "answer=42"
@@ -226,9 +217,7 @@ def test_a_sparse_registry_is_served_as_git_too(
     reg = fake_registry
     assert reg.index_url == reg.sparse_index_url
     publish(reg, package("greeting"))
-    app = package(
-        "app", dependencies='greeting = { version = "0.1", registry = "viagit" }', main_rs=MAIN_RS
-    )
+    app = greeting_app(package, "viagit")
     env = {"CARGO_REGISTRIES_VIAGIT_INDEX": reg.git_index_url}
     run = reg.cargo("run", "--quiet", cwd=app, env=env, check=True)
     assert run.stdout.strip() == "answer=42"

@@ -7,8 +7,7 @@ from typing import Any
 import pytest
 
 from fakereg import FakeRegistry, RegistryFactory
-from tests.conftest import MakePackage
-from tests.helpers import http, publish
+from tests.helpers import MakePackage, http, publish, try_publish
 
 
 def test_owner_list_add_remove(fake_registry: FakeRegistry, package: MakePackage) -> None:
@@ -47,14 +46,7 @@ def test_non_owner_cannot_publish_yank_or_change_owners(
     publish(reg, package("foo"))
     mallory = {"CARGO_REGISTRIES_FAKEREG_TOKEN": reg.add_user("mallory")}
     refused = [
-        reg.cargo(
-            "publish",
-            "--registry",
-            reg.name,
-            "--no-verify",
-            cwd=package("foo", "0.2.0"),
-            env=mallory,
-        ),
+        try_publish(reg, package("foo", "0.2.0"), env=mallory),
         reg.cargo("yank", "--registry", reg.name, "foo@0.1.0", env=mallory),
         reg.cargo("owner", "--add", "mallory", "--registry", reg.name, "foo", env=mallory),
     ]
@@ -105,9 +97,7 @@ def test_login_with_token_on_stdin_then_publish(
 def test_publish_without_any_token_fails_before_upload(
     fake_registry: FakeRegistry, package: MakePackage
 ) -> None:
-    result = fake_registry.cargo(
-        "publish", "--registry", fake_registry.name, "--no-verify", cwd=package("foo")
-    )
+    result = try_publish(fake_registry, package("foo"))
     assert result.returncode != 0
     assert "no token found" in result.stderr
     assert not [r for r in fake_registry.requests if r.kind == "publish"]

@@ -8,19 +8,11 @@ import os
 import pytest
 
 from fakereg import FakeRegistry
-from tests.conftest import MakePackage
-from tests.helpers import http, publish
+from tests.helpers import MakePackage, http, publish, try_publish
 
 
 def test_publish_plain_crate(fake_registry: FakeRegistry, package: MakePackage) -> None:
-    result = fake_registry.cargo(
-        "publish",
-        "--registry",
-        fake_registry.name,
-        "--no-verify",
-        cwd=package("foo"),
-        check=True,
-    )
+    result = publish(fake_registry, package("foo"))
     assert "Published foo v0.1.0" in result.stderr
     assert fake_registry.versions("foo") == ["0.1.0"]
     (entry,) = fake_registry.index_entries("foo")
@@ -95,9 +87,7 @@ def test_duplicate_version_refused_with_registry_message(
     # cargo refuses a version it already sees in the index on its own; a yanked version
     # passes that check, so the upload reaches the registry, which must refuse it.
     fake_registry.cargo("yank", "--registry", fake_registry.name, "foo@0.1.0", check=True)
-    result = fake_registry.cargo(
-        "publish", "--registry", fake_registry.name, "--no-verify", cwd=foo
-    )
+    result = try_publish(fake_registry, foo)
     assert result.returncode != 0
     assert "status 400 Bad Request" in result.stderr
     assert "crate version `0.1.0` is already uploaded" in result.stderr
@@ -109,9 +99,7 @@ def test_duplicate_up_to_build_metadata_refused(
 ) -> None:
     publish(fake_registry, package("foo", "1.0.0+one"))
     fake_registry.cargo("yank", "--registry", fake_registry.name, "foo@1.0.0+one", check=True)
-    result = fake_registry.cargo(
-        "publish", "--registry", fake_registry.name, "--no-verify", cwd=package("foo", "1.0.0+two")
-    )
+    result = try_publish(fake_registry, package("foo", "1.0.0+two"))
     assert "crate version `1.0.0` is already uploaded" in result.stderr
     assert fake_registry.versions("foo") == ["1.0.0+one"]
 
@@ -120,9 +108,7 @@ def test_name_differing_only_in_case_or_separator_refused(
     fake_registry: FakeRegistry, package: MakePackage
 ) -> None:
     publish(fake_registry, package("foo-bar"))
-    result = fake_registry.cargo(
-        "publish", "--registry", fake_registry.name, "--no-verify", cwd=package("Foo_bar", "0.2.0")
-    )
+    result = try_publish(fake_registry, package("Foo_bar", "0.2.0"))
     assert result.returncode != 0
     assert "crate was previously named `foo-bar`" in result.stderr
     assert fake_registry.versions("Foo_bar") == ["0.1.0"]
@@ -132,9 +118,7 @@ def test_name_differing_only_in_case_or_separator_refused(
 def test_upload_over_size_limit_gets_413(fake_registry: FakeRegistry, package: MakePackage) -> None:
     big = package("big")
     (big / "src" / "data.bin").write_bytes(os.urandom(8000))
-    result = fake_registry.cargo(
-        "publish", "--registry", fake_registry.name, "--no-verify", cwd=big
-    )
+    result = try_publish(fake_registry, big)
     assert result.returncode != 0
     assert "413" in result.stderr
     assert "max upload size is: 2000" in result.stderr
@@ -149,9 +133,7 @@ def test_strict_mode_requires_description_and_license(
     manifest = (bare / "Cargo.toml").read_text()
     manifest = manifest.replace('description = "The bare test crate"\nlicense = "MIT"\n', "")
     (bare / "Cargo.toml").write_text(manifest)
-    result = fake_registry.cargo(
-        "publish", "--registry", fake_registry.name, "--no-verify", cwd=bare
-    )
+    result = try_publish(fake_registry, bare)
     assert result.returncode != 0
     assert "missing or empty metadata fields: description, license" in result.stderr
     publish(fake_registry, package("complete"))
@@ -160,14 +142,8 @@ def test_strict_mode_requires_description_and_license(
 def test_publish_with_wrong_token_is_refused(
     fake_registry: FakeRegistry, package: MakePackage
 ) -> None:
-    result = fake_registry.cargo(
-        "publish",
-        "--registry",
-        fake_registry.name,
-        "--no-verify",
-        cwd=package("foo"),
-        env={"CARGO_REGISTRIES_FAKEREG_TOKEN": "not-a-real-token"},
-    )
+    wrong = {"CARGO_REGISTRIES_FAKEREG_TOKEN": "not-a-real-token"}
+    result = try_publish(fake_registry, package("foo"), env=wrong)
     assert result.returncode != 0
     assert "status 403 Forbidden" in result.stderr
     assert "authentication failed" in result.stderr

@@ -3,10 +3,7 @@
 from __future__ import annotations
 
 from fakereg import FakeRegistry
-from tests.conftest import MakePackage
-from tests.helpers import publish
-
-MAIN_RS = 'fn main() { println!("answer={}", greeting::hello()); }\n'
+from tests.helpers import MakePackage, greeting_app, publish
 
 
 def test_dependent_project_builds_and_runs(
@@ -14,11 +11,7 @@ def test_dependent_project_builds_and_runs(
 ) -> None:
     reg = fake_registry
     publish(reg, package("greeting"))
-    app = package(
-        "app",
-        dependencies=f'greeting = {{ version = "0.1", registry = "{reg.name}" }}',
-        main_rs=MAIN_RS,
-    )
+    app = greeting_app(package, reg.name)
     run = reg.cargo("run", "--quiet", cwd=app, check=True)
     assert run.stdout.strip() == "answer=42"
     lock = (app / "Cargo.lock").read_text()
@@ -42,11 +35,7 @@ def test_yanked_version_is_refused_for_new_resolutions(
     reg = fake_registry
     publish(reg, package("greeting"))
     reg.cargo("yank", "--registry", reg.name, "greeting@0.1.0", check=True)
-    app = package(
-        "app",
-        dependencies=f'greeting = {{ version = "0.1", registry = "{reg.name}" }}',
-        main_rs=MAIN_RS,
-    )
+    app = greeting_app(package, reg.name)
     result = reg.cargo("generate-lockfile", cwd=app)
     assert result.returncode != 0
     assert "yanked" in result.stderr
@@ -58,11 +47,7 @@ def test_update_moves_to_newest_unyanked_version(
 ) -> None:
     reg = fake_registry
     publish(reg, package("greeting"))
-    app = package(
-        "app",
-        dependencies=f'greeting = {{ version = "0.1", registry = "{reg.name}" }}',
-        main_rs=MAIN_RS,
-    )
+    app = greeting_app(package, reg.name)
     reg.cargo("generate-lockfile", cwd=app, check=True)
     publish(reg, package("greeting", "0.1.1"))
     publish(reg, package("greeting", "0.1.2"))
