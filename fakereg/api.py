@@ -7,16 +7,18 @@ import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
 from .accounts import Accounts, User
-from .cratefile import inspect_crate
+from .cratefile import CrateContents, inspect_crate
 from .errors import ApiError
-from .http import json_response, read_body, read_json, request_token
+from .http import CRATE_KEY, VERSION_KEY, json_response, read_body, read_json, request_token
 from .names import canonical_name
 from .publish import check_metadata, index_line, parse_publish_body
 from .store import CrateStore
+from .traffic import PublishLog, PublishRecord
 
 DEFAULT_PER_PAGE = 10
 MAX_PER_PAGE = 100
@@ -47,12 +49,16 @@ class WebApi:
         settings: ApiSettings,
         me_token: Callable[[], str | None],
         api_url: Callable[[], str],
+        publish_log: PublishLog,
+        on_published: Callable[[str, str], None] = lambda name, version: None,
     ) -> None:
         self._store = store
         self._accounts = accounts
         self.settings = settings
         self._me_token = me_token
         self._api_url = api_url
+        self._on_published = on_published
+        self._publish_log = publish_log
 
     def _user(self, request: Request) -> User:
         token = request_token(request)
@@ -70,14 +76,42 @@ class WebApi:
         return canonical
 
     def publish(self, request: Request) -> Response:
+        seen: dict[str, Any] = {"login": None, "metadata": None, "crate": b"", "contents": None}
+        try:
+            response = self._publish(request, seen)
+        except ApiError as exc:
+            self._remember(exc.status, exc.detail, seen)
+            raise
+        self._remember(200, None, seen)
+        return response
+
+    def _remember(self, status: int, error: str | None, seen: dict[str, Any]) -> None:
+        contents: CrateContents | None = seen["contents"]
+        record = PublishRecord(
+            status=status,
+            error=error,
+            login=seen["login"],
+            metadata=seen["metadata"],
+            crate=seen["crate"],
+            files=contents.files if contents else (),
+            manifest=contents.manifest if contents else None,
+        )
+        self._publish_log.append(record)
+
+    def _publish(self, request: Request, seen: dict[str, Any]) -> Response:
         user = self._user(request)
+        seen["login"] = user.login
         limit = self.settings.max_upload_size
         body = parse_publish_body(read_body(request, limit + JSON_ALLOWANCE))
+        metadata = seen["metadata"] = body.metadata
+        seen["crate"] = body.crate
+        for key, field in (("name", CRATE_KEY), ("vers", VERSION_KEY)):
+            if isinstance(metadata.get(key), str):
+                request.environ[field] = metadata[key]
         if len(body.crate) > limit:
             raise ApiError(413, f"max upload size is: {limit}")
-        metadata = body.metadata
         check_metadata(metadata, strict=self.settings.strict)
-        inspect_crate(
+        seen["contents"] = inspect_crate(
             body.crate,
             metadata["name"],
             metadata["vers"],
@@ -87,6 +121,7 @@ class WebApi:
             metadata, cksum=hashlib.sha256(body.crate).hexdigest(), pubtime=pubtime_now()
         )
         self._store.publish(line, body.crate, metadata, user.login)
+        self._on_published(metadata["name"], metadata["vers"])
         return json_response(
             {"warnings": {"invalid_categories": [], "invalid_badges": [], "other": []}}
         )

@@ -1,4 +1,4 @@
-"""The WSGI application: routing, error answers and request recording."""
+"""The WSGI application: routing, faults, error answers and request recording."""
 
 from __future__ import annotations
 
@@ -10,9 +10,12 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from .api import WebApi
+from .api import JSON_ALLOWANCE, WebApi
 from .errors import ApiError
-from .http import BODY_KEY, error_response
+from .fault_effects import cut_connection, describe, fault_answer, shape
+from .faults import Fault, FaultSet
+from .http import BODY_KEY, CRATE_KEY, VERSION_KEY, error_response, read_body
+from .publish import parse_publish_body
 from .records import HeaderMap, RecordedRequest, RequestLog
 from .sparse import SparseIndex
 
@@ -37,23 +40,15 @@ URL_MAP = Map(
     merge_slashes=False,
 )
 
-# The kind of each endpoint, as recorded requests report it.
-ENDPOINT_KINDS = {
-    "config": "config",
-    "index": "index",
-    "search": "search",
-    "publish": "publish",
-    "download": "download",
-    "yank": "yank",
-    "unyank": "unyank",
-    "owners": "owners",
-    "me": "me",
-    "git": "git",
-}
+Handler = Callable[..., Response]
 
 
 class RegistryApp:
-    """Dispatches requests to the sparse index and the Web API; never lets an error escape."""
+    """Dispatches requests to the sparse index, the Web API and the git index.
+
+    Faults fire between routing and answering; every request is recorded; no error of
+    ours escapes as anything but a 500 with Cargo's error shape.
+    """
 
     def __init__(
         self,
@@ -61,11 +56,14 @@ class RegistryApp:
         api: WebApi,
         log: RequestLog,
         on_error: Callable[[BaseException], None],
-        git: Callable[..., Response] | None = None,
+        git: Handler | None = None,
+        faults: FaultSet | None = None,
     ) -> None:
         self.log = log
+        self.faults = faults if faults is not None else FaultSet()
+        self._api = api
         self._on_error = on_error
-        self._handlers: dict[str, Callable[..., Response]] = {
+        self._handlers: dict[str, Handler] = {
             "config": sparse.config_json,
             "index": sparse.index_file,
             "download": sparse.download,
@@ -78,50 +76,131 @@ class RegistryApp:
             "git": git or _no_git_index,
         }
 
-    def _dispatch(self, request: Request) -> tuple[str, Response]:
-        kind = "other"
+    def _route(self, request: Request) -> tuple[str, Handler, dict[str, Any]]:
         try:
-            adapter = URL_MAP.bind_to_environ(request.environ)
-            endpoint, args = adapter.match()
-            kind = ENDPOINT_KINDS[str(endpoint)]
-            return kind, self._handlers[str(endpoint)](request, **args)
-        except ApiError as exc:
-            return kind, error_response(exc.status, exc.detail, exc.headers)
+            endpoint, args = URL_MAP.bind_to_environ(request.environ).match()
         except MethodNotAllowed as exc:
-            allowed = ", ".join(exc.valid_methods or ())
-            response = error_response(405, f"method {request.method} is not allowed here")
-            response.headers["Allow"] = allowed
-            return kind, response
+            return "other", _method_not_allowed(exc.valid_methods or ()), {}
+        except HTTPException:
+            return "other", _no_route, {}
+        return str(endpoint), self._handlers[str(endpoint)], dict(args)
+
+    def _answer(self, request: Request, handler: Handler, args: dict[str, Any]) -> Response:
+        try:
+            return handler(request, **args)
+        except ApiError as exc:
+            return error_response(exc.status, exc.detail, exc.headers)
         except HTTPException as exc:
-            code = exc.code or 400
-            detail = f"no route for {request.path}" if code == 404 else str(exc.description)
-            return kind, error_response(code, detail)
+            return error_response(exc.code or 400, str(exc.description))
         except Exception as exc:  # a bug of ours: answer, record, and fail the test later
             self._on_error(exc)
-            return kind, error_response(500, f"internal error in fakereg: {exc!r}")
+            return error_response(500, f"internal error in fakereg: {exc!r}")
+
+    def _take_fault(self, request: Request, kind: str) -> Fault | None:
+        if not self.faults:
+            return None
+        if kind == "publish" and self.faults.wants_crate("publish"):
+            _peek_publish(request, self._api.settings.max_upload_size + JSON_ALLOWANCE)
+        environ = request.environ
+        return self.faults.take(
+            kind, request.method, environ.get(CRATE_KEY), environ.get(VERSION_KEY)
+        )
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         started = time.perf_counter()
+        arrived = time.time()
         request = Request(environ)
-        kind, response = self._dispatch(request)
-        self.log.append(_record(request, response, kind, time.perf_counter() - started))
+        kind, handler, args = self._route(request)
+        _note_crate(request, kind, args)
+        fault = self._take_fault(request, kind)
+        if fault is not None and fault.delay:
+            time.sleep(fault.delay)
+        if fault is not None and (fault.drop or fault.reset):
+            self.log.append(_record(request, None, b"", kind, (arrived, started), fault))
+            cut_connection(fault, request)
+        if fault is not None and fault.replaces_answer:
+            response = fault_answer(fault)
+            body = response.get_data()
+        else:
+            if fault is not None and (fault.invalid_line or fault.corrupt or fault.malicious):
+                # The fault rewrites the body: the client must get it, not a 304.
+                for header in ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE"):
+                    request.environ.pop(header, None)
+                request = Request(request.environ)
+            response = self._answer(request, handler, args)
+            body = b"" if response.is_streamed else response.get_data()
+            if fault is not None:
+                response, body = shape(fault, response, *_crate_version(request))
+        self.log.append(_record(request, response, body, kind, (arrived, started), fault))
         return response(environ, start_response)
+
+
+def _note_crate(request: Request, kind: str, args: dict[str, Any]) -> None:
+    """Remember which crate and version a request is about, for faults and records."""
+    name = args.get("name")
+    if kind == "index":
+        name = str(args.get("path", "")).rsplit("/", 1)[-1]
+    if name:
+        request.environ[CRATE_KEY] = name
+    if args.get("version"):
+        request.environ[VERSION_KEY] = args["version"]
+
+
+def _crate_version(request: Request) -> tuple[str | None, str | None]:
+    return request.environ.get(CRATE_KEY), request.environ.get(VERSION_KEY)
+
+
+def _peek_publish(request: Request, limit: int) -> None:
+    """Read a publish body early, so that faults can match its crate and version."""
+    try:
+        metadata = parse_publish_body(read_body(request, limit)).metadata
+    except ApiError:
+        return  # the handler will refuse it with the same error
+    for key, environ_key in (("name", CRATE_KEY), ("vers", VERSION_KEY)):
+        if isinstance(metadata.get(key), str):
+            request.environ[environ_key] = metadata[key]
+
+
+def _method_not_allowed(valid: Iterable[str]) -> Handler:
+    def handler(request: Request, **_: Any) -> Response:
+        response = error_response(405, f"method {request.method} is not allowed here")
+        response.headers["Allow"] = ", ".join(valid)
+        return response
+
+    return handler
+
+
+def _no_route(request: Request, **_: Any) -> Response:
+    raise ApiError(404, f"no route for {request.path}")
 
 
 def _no_git_index(request: Request, path: str = "") -> Response:
     raise ApiError(404, "this registry serves no git index (it was started with git_index=False)")
 
 
-def _record(request: Request, response: Response, kind: str, duration: float) -> RecordedRequest:
+def _record(
+    request: Request,
+    response: Response | None,
+    body: bytes,
+    kind: str,
+    times: tuple[float, float],
+    fault: Fault | None,
+) -> RecordedRequest:
+    arrived, started = times
     environ: dict[str, Any] = request.environ
+    crate, version = _crate_version(request)
     return RecordedRequest(
         method=request.method,
         path=request.path,
         query=request.query_string.decode("latin-1"),
         headers=HeaderMap(request.headers.items()),
         body=environ.get(BODY_KEY, b""),
-        status=response.status_code,
+        status=0 if response is None else response.status_code,
         kind=kind,
-        response_body=b"" if response.is_streamed else response.get_data(),
-        duration=duration,
+        response_body=body,
+        duration=time.perf_counter() - started,
+        crate=crate,
+        version=version,
+        fault=None if fault is None else describe(fault),
+        at=arrived,
     )

@@ -84,3 +84,16 @@ def cargo_env(cargo_home: Path, base: Mapping[str, str] | None = None) -> dict[s
         env[key] = ",".join(present + [h for h in _LOOPBACK if h not in present])
     env["CARGO_TERM_COLOR"] = "never"
     return env
+
+
+def publish_timeout_env(seconds: float) -> dict[str, str]:
+    """Variables that make ``cargo publish`` wait *seconds* for the index (default 60).
+
+    ``publish.timeout`` is an unstable cargo setting; cargo's own test suite enables such
+    settings on a stable toolchain with its channel override, as done here.
+    """
+    return {
+        "__CARGO_TEST_CHANNEL_OVERRIDE_DO_NOT_USE_THIS": "nightly",
+        "CARGO_UNSTABLE_PUBLISH_TIMEOUT": "true",
+        "CARGO_PUBLISH_TIMEOUT": str(max(1, round(seconds))),
+    }

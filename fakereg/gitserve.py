@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import threading
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 from dulwich.errors import NotGitRepository
@@ -122,7 +123,8 @@ def unshallow_free_fetch(body: bytes) -> bytes:
 class GitHttp:
     """Serves ``/git/index/…`` from the bare repository; pushes are refused."""
 
-    def __init__(self, git: GitIndex) -> None:
+    def __init__(self, git: GitIndex, on_fetch: Callable[[], None] = lambda: None) -> None:
+        self._on_fetch = on_fetch
         self._backend = _Backend(git)
         self._app = make_wsgi_chain(self._backend)
 
@@ -139,6 +141,8 @@ class GitHttp:
     def __call__(self, request: Request, path: str = "") -> Response:
         if "git-receive-pack" in (path, request.args.get("service")):
             raise ApiError(403, "the git index of this registry is read-only: pushes are refused")
+        if path == "info/refs":
+            self._on_fetch()  # every fetch starts here, smart or dumb
         environ: dict[str, Any] = dict(request.environ)
         environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + PREFIX
         environ["PATH_INFO"] = "/" + path

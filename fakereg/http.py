@@ -10,6 +10,8 @@ from werkzeug.wrappers import Request, Response
 from .errors import ApiError
 
 BODY_KEY = "fakereg.body"
+CRATE_KEY = "fakereg.crate"
+VERSION_KEY = "fakereg.version"
 
 
 def json_response(data: Any, status: int = 200) -> Response:
@@ -28,6 +30,9 @@ def error_response(status: int, detail: str, headers: Any = ()) -> Response:
 
 def read_body(request: Request, limit: int) -> bytes:
     """The request body, refused with 413 when it is longer than *limit* bytes."""
+    if BODY_KEY in request.environ:
+        cached: bytes = request.environ[BODY_KEY]
+        return cached
     length = request.content_length
     if length is not None and length > limit:
         raise ApiError(413, f"max upload size is: {limit}")

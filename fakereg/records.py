@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
@@ -62,7 +62,11 @@ class HeaderMap(Mapping[str, str]):
 
 @dataclass(frozen=True)
 class RecordedRequest:
-    """One request and the answer it got. Secrets are redacted in ``repr`` only."""
+    """One request and the answer it got. Secrets are redacted in ``repr`` only.
+
+    ``status`` is 0 when a fault cut the connection instead of answering; ``at`` is the
+    wall-clock time (``time.time()``) it arrived; ``fault`` names the fault that fired.
+    """
 
     method: str
     path: str
@@ -73,6 +77,10 @@ class RecordedRequest:
     kind: str
     response_body: bytes = field(repr=False, default=b"")
     duration: float = 0.0
+    crate: str | None = None
+    version: str | None = None
+    fault: str | None = None
+    at: float = 0.0
 
     @property
     def params(self) -> dict[str, str]:
@@ -85,26 +93,34 @@ class RecordedRequest:
         return self.headers.get("Authorization")
 
     def summary(self) -> str:
-        """``GET /index/3/f/foo -> 200 (1.2 ms)``."""
+        """``GET /index/3/f/foo -> 200 (1.2 ms)``; a fault that fired is named after it."""
         target = self.path + (f"?{self.query}" if self.query else "")
-        return f"{self.method} {target} -> {self.status} ({self.duration * 1000:.1f} ms)"
+        status = "no answer" if self.status == 0 else str(self.status)
+        line = f"{self.method} {target} -> {status} ({self.duration * 1000:.1f} ms)"
+        return f"{line} [fault: {self.fault}]" if self.fault else line
 
 
 class RequestLog:
-    """A thread-safe, append-only list of records."""
+    """A thread-safe, append-only list of records that can be waited on."""
 
     def __init__(self) -> None:
-        self._lock = threading.Lock()
+        self._changed = threading.Condition()
         self._records: list[RecordedRequest] = []
 
     def append(self, record: RecordedRequest) -> None:
-        with self._lock:
+        with self._changed:
             self._records.append(record)
+            self._changed.notify_all()
 
     def snapshot(self) -> list[RecordedRequest]:
-        with self._lock:
+        with self._changed:
             return list(self._records)
 
     def clear(self) -> None:
-        with self._lock:
+        with self._changed:
             self._records.clear()
+
+    def wait(self, predicate: Callable[[list[RecordedRequest]], bool], timeout: float) -> bool:
+        """Block until *predicate* holds for the records (True) or *timeout* passes (False)."""
+        with self._changed:
+            return self._changed.wait_for(lambda: predicate(self._records), timeout)

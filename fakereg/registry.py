@@ -18,25 +18,29 @@ from typing import Any, Literal
 from .accounts import Accounts, redact
 from .api import ApiSettings, WebApi
 from .app import RegistryApp
-from .cargo_config import cargo_env, write_cargo_home
+from .cargo_config import cargo_env, publish_timeout_env, write_cargo_home
 from .errors import CargoError, CargoNotFoundError, ServerError
+from .fault_effects import with_malicious_checksums
 from .fsutil import RootLock
 from .gitindex import GitIndex
 from .gitserve import GitHttp
-from .records import RecordedRequest, RequestLog
+from .inspection import Inspection
 from .server import ServerThread
 from .sparse import SparseIndex
 from .store import CrateStore, IndexListener
+from .visibility import DeferredCommits
 
 Protocol = Literal["sparse", "git"]
 PROTOCOLS: tuple[str, ...] = ("sparse", "git")
 DEFAULT_LOGIN = "fakereg-user"
+#: cargo's own knob for a fixed sleep between retries (read by its retry logic).
+RETRY_SLEEP_VARIABLE = "__CARGO_TEST_FIXED_RETRY_SLEEP_MS"
 _REGISTRY_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
 
 log = logging.getLogger("fakereg")
 
 
-class FakeRegistry:
+class FakeRegistry(Inspection):
     """A real Cargo registry on ``127.0.0.1`` for the length of a ``with`` block.
 
     ``root=None`` keeps state in a temporary directory removed by :meth:`stop`; a given
@@ -59,7 +63,10 @@ class FakeRegistry:
         write_credentials: bool = True,
         cargo_bin: str | os.PathLike[str] | None = None,
         git_index: bool = True,
+        retry_sleep_ms: int | None = 10,
+        publish_timeout: float | None = None,
     ) -> None:
+        super().__init__()
         if not _REGISTRY_NAME_RE.match(name) or name == "crates-io":
             raise ValueError(
                 f"invalid registry name {name!r}: use ASCII letters, digits, '-' and '_' "
@@ -75,6 +82,12 @@ class FakeRegistry:
             raise ValueError(f"invalid port {port}")
         if max_upload_size < 1:
             raise ValueError("max_upload_size must be positive")
+        if retry_sleep_ms is not None and retry_sleep_ms < 0:
+            raise ValueError("retry_sleep_ms cannot be negative")
+        if publish_timeout is not None and publish_timeout <= 0:
+            raise ValueError("publish_timeout must be positive")
+        self.retry_sleep_ms = retry_sleep_ms
+        self.publish_timeout = publish_timeout
         self.name = name
         self.protocol = protocol
         self.host = host
@@ -87,8 +100,8 @@ class FakeRegistry:
         self._cargo_bin = None if cargo_bin is None else str(cargo_bin)
         self._git_enabled = git_index
         self._git: GitIndex | None = None
+        self._deferred = DeferredCommits(self._commit_held)
         self._settings = ApiSettings(max_upload_size=max_upload_size, strict=strict)
-        self._log = RequestLog()
         self._errors: list[BaseException] = []
         self._errors_lock = threading.Lock()
         self._server: ServerThread | None = None
@@ -112,7 +125,7 @@ class FakeRegistry:
             self._root = self._given_root.resolve()
         try:
             self._root.mkdir(parents=True, exist_ok=True)
-            lock = RootLock(self._root)
+            lock = self._lock = RootLock(self._root)
             self._git = GitIndex(self._root / "git" / "index.git") if self._git_enabled else None
             self._store = CrateStore(self._root, lock, self._git_listener())
             self._accounts = Accounts(self._root, lock)
@@ -141,15 +154,28 @@ class FakeRegistry:
         assert self._store is not None
         assert self._accounts is not None
         api = WebApi(
-            self._store, self._accounts, self._settings, lambda: self._token, lambda: self.url
+            self._store,
+            self._accounts,
+            self._settings,
+            lambda: self._token,
+            lambda: self.url,
+            self._publish_log,
+            self._visibility.published,
         )
         return RegistryApp(
-            SparseIndex(self._store, self._config_json),
+            SparseIndex(self._store, self._config_json, self._index_view),
             api,
             self._log,
             self._record_error,
-            git=None if self._git is None else GitHttp(self._git),
+            git=None if self._git is None else GitHttp(self._git, self._deferred.poll),
+            faults=self._faults,
         )
+
+    def _index_view(self, crate: str, data: bytes) -> bytes:
+        """The sparse index file as served now: delayed versions hidden, faults applied."""
+        data = self._visibility.view(crate, data)
+        malicious = self._faults.malicious_versions(crate)
+        return with_malicious_checksums(data, malicious) if malicious and data else data
 
     def stop(self) -> None:
         """Stop serving and release the port; a temporary root is removed. Idempotent."""
@@ -159,6 +185,7 @@ class FakeRegistry:
         server, self._server = self._server, None
         if server is not None:
             server.stop()
+        self._deferred.cancel()
         if self._tempdir is not None:
             self._tempdir.cleanup()
             self._tempdir = None
@@ -236,8 +263,20 @@ class FakeRegistry:
 
     @property
     def env(self) -> dict[str, str]:
-        """A copy of ``os.environ`` that points cargo at this registry only."""
-        return cargo_env(self.cargo_home)
+        """A copy of ``os.environ`` that points cargo at this registry only.
+
+        With ``retry_sleep_ms`` set (10 by default), cargo waits that long between retries
+        of spurious network errors instead of its 0.5 s to 10 s schedule, so tests that
+        inject failures stay fast; a ``Retry-After`` header still wins. ``None`` keeps
+        cargo's own schedule. With ``publish_timeout`` set, ``cargo publish`` waits that
+        many seconds (instead of 60) for the new version to show in the index.
+        """
+        env = cargo_env(self.cargo_home)
+        if self.retry_sleep_ms is not None:
+            env[RETRY_SLEEP_VARIABLE] = str(self.retry_sleep_ms)
+        if self.publish_timeout is not None:
+            env.update(publish_timeout_env(self.publish_timeout))
+        return env
 
     @property
     def git_index_url(self) -> str:
@@ -272,9 +311,21 @@ class FakeRegistry:
             return None
 
         def commit(path: str, data: bytes, message: str) -> None:
-            git.commit([(path, data)], message)
+            delay = self._visibility.delay()
+            if delay is not None and message.startswith("Update crate"):
+                self._deferred.hold(path, message, *delay)
+            else:
+                git.commit([(path, data)], message)
 
         return commit
+
+    def _commit_held(self, path: str, message: str) -> None:
+        """Make a git commit that an index delay held back, with the file as it is now."""
+        assert self._git is not None
+        assert self._root is not None
+        with self._lock():
+            data = (self._root / "index" / path).read_bytes()
+            self._git.commit([(path, data)], message)
 
     def _sync_git(self) -> None:
         """Bring the git index up to date: a full import the first time, then config.json."""
@@ -364,11 +415,6 @@ class FakeRegistry:
         accounts = self._stores()[1]
         accounts.ensure_user(login, name)
         return accounts.add_token(login)
-
-    @property
-    def requests(self) -> list[RecordedRequest]:
-        """Every HTTP request received so far, in order."""
-        return self._log.snapshot()
 
     # -- errors of the server thread ---------------------------------------------------
 

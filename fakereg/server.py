@@ -14,7 +14,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from .errors import FakeRegError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Iterable, Iterator
 
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
@@ -63,12 +63,25 @@ class _InFlight:
         with self._idle:
             self._count += 1
         try:
-            # Answers are built in full by the app, so the list costs nothing extra.
-            return list(self._app(environ, start_response))
+            answer = self._app(environ, start_response)
+        except BaseException:
+            self._done()
+            raise
+        return self._iterate(answer)
+
+    def _iterate(self, answer: Iterable[bytes]) -> Iterator[bytes]:
+        try:
+            yield from answer
         finally:
-            with self._idle:
-                self._count -= 1
-                self._idle.notify_all()
+            close = getattr(answer, "close", None)
+            if close is not None:
+                close()
+            self._done()
+
+    def _done(self) -> None:
+        with self._idle:
+            self._count -= 1
+            self._idle.notify_all()
 
     def wait_idle(self, timeout: float) -> bool:
         with self._idle:

@@ -20,9 +20,15 @@ INDEX_CONTENT_TYPE = "text/plain; charset=utf-8"
 class SparseIndex:
     """Serves ``config.json``, the index files with ETag/Last-Modified, and downloads."""
 
-    def __init__(self, store: CrateStore, config: Callable[[], bytes]) -> None:
+    def __init__(
+        self,
+        store: CrateStore,
+        config: Callable[[], bytes],
+        view: Callable[[str, bytes], bytes] = lambda name, data: data,
+    ) -> None:
         self._store = store
         self._config = config
+        self._view = view
         self._etags: dict[tuple[int, int, int], str] = {}
         self._etags_lock = threading.Lock()
 
@@ -47,11 +53,15 @@ class SparseIndex:
         file = self._store.index_file(name) if index_path(name) == path.lower() else None
         if file is None:
             raise ApiError(404, f"no index file at `{path}`")
-        tag = self._etag(file)
+        data = self._view(name, file.data)
+        # A view of the file (delayed versions, injected checksums) gets its own tag.
+        tag = self._etag(file) if data is file.data else hashlib.sha256(data).hexdigest()[:32]
+        if not data:
+            raise ApiError(404, f"no index file at `{path}`")
         if _not_modified(request, tag, file.last_modified):
             response = Response(status=304)
         else:
-            response = Response(file.data, content_type=INDEX_CONTENT_TYPE)
+            response = Response(data, content_type=INDEX_CONTENT_TYPE)
         response.set_etag(tag)
         response.last_modified = file.last_modified  # type: ignore[assignment]
         response.headers["Cache-Control"] = "no-cache"

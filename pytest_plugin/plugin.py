@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -97,7 +97,7 @@ def marker_kwargs(request: pytest.FixtureRequest) -> dict[str, Any]:
 
 
 @pytest.hookimpl(wrapper=True)
-def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, object, object]:
     """Fail the test whose requests made a registry's server thread raise."""
     result = yield
     factory = item.stash.get(_factories, None)
@@ -106,3 +106,18 @@ def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
         if errors:
             raise ServerError(errors)
     return result
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Generator[None, pytest.TestReport, pytest.TestReport]:
+    """When a test that used a registry fails, show that registry's traffic in the report."""
+    report: pytest.TestReport = yield
+    factory = item.stash.get(_factories, None)
+    if report.failed and factory is not None:
+        for registry in factory.registries:
+            where = registry.url if registry.running else "stopped"
+            traffic = registry.requests.summary() or "(no requests)"
+            report.sections.append((f"fakereg traffic: {registry.name} ({where})", traffic))
+    return report

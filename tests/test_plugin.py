@@ -116,3 +116,24 @@ def test_works_under_xdist(pytester: pytest.Pytester) -> None:
     )
     result = pytester.runpytest_subprocess("-p", "xdist", "-n", "2")
     result.assert_outcomes(passed=4)
+
+
+def test_failing_test_shows_registry_traffic(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import urllib.request
+
+        def test_fails(fake_registry):
+            urllib.request.urlopen(fake_registry.url + "/index/config.json").read()
+            assert False, "the tool did the wrong thing"
+
+        def test_passes(fake_registry):
+            urllib.request.urlopen(fake_registry.url + "/index/config.json").read()
+        """
+    )
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1, passed=1)
+    result.stdout.fnmatch_lines(
+        ["*fakereg traffic: fakereg (http://127.0.0.1:*)*", "GET /index/config.json -> 200 (*ms)"]
+    )
+    assert result.stdout.str().count("fakereg traffic") == 1

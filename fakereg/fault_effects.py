@@ -1,0 +1,152 @@
+"""What a fault does to an answer, or to the connection that should have carried it."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import io
+import json
+import os
+import socket
+import struct
+import tarfile
+import time
+from collections.abc import Iterator
+from typing import Any, NoReturn
+
+from werkzeug.wrappers import Request, Response
+
+from .faults import Fault
+from .http import error_response
+
+INVALID_INDEX_LINE = b'{"name": "this line is not valid JSON'
+DRIBBLE_CHUNKS = 10
+MAX_DRAINED = 64 * 1024 * 1024
+
+
+def describe(fault: Fault) -> str:
+    """A short name of what the fault did, for records and reports."""
+    effects = [
+        name
+        for name in ("drop", "reset", "truncate", "corrupt", "malicious", "invalid_line")
+        if getattr(fault, name)
+    ]
+    if fault.status is not None:
+        effects.insert(0, f"status={fault.status}")
+    if fault.errors is not None:
+        effects.append("errors")
+    if fault.body is not None:
+        effects.append("body")
+    if fault.delay:
+        effects.append(f"delay={fault.delay:g}s")
+    if fault.dribble:
+        effects.append(f"dribble={fault.dribble:g}s")
+    if fault.headers:
+        effects.append("headers")
+    return ", ".join(effects) or "no effect"
+
+
+def fault_answer(fault: Fault) -> Response:
+    """The answer a fault gives in the registry's place."""
+    status = fault.status if fault.status is not None else 200
+    if fault.errors is not None:
+        response = Response(
+            json.dumps({"errors": [{"detail": e} for e in fault.errors]}),
+            status=status,
+            content_type="application/json",
+        )
+    elif fault.body is not None:
+        response = Response(fault.body, status=status, content_type="text/plain")
+    else:
+        response = error_response(status, f"fault injected by fakereg (status {status})")
+    for key, value in fault.headers:
+        response.headers[key] = value
+    return response
+
+
+def cut_connection(fault: Fault, request: Request) -> NoReturn:
+    """Close (``drop``) or reset (``reset``) the connection instead of answering."""
+    connection: socket.socket | None = request.environ.get("werkzeug.socket")
+    if connection is None:  # pragma: no cover - werkzeug's server always provides it
+        raise ConnectionAbortedError("fakereg: no socket to cut")
+    if fault.drop:
+        # Read the whole request first, so the client sees an empty reply, not a send error.
+        request.stream.read(MAX_DRAINED)
+        connection.shutdown(socket.SHUT_RDWR)
+    else:
+        # The last descriptor of a socket with SO_LINGER 0 closes with a RST. Swap a
+        # placeholder into werkzeug's descriptor number so that it never closes a stranger.
+        victim = socket.socket(fileno=os.dup(connection.fileno()))
+        victim.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        with socket.socket() as placeholder:
+            os.dup2(placeholder.fileno(), connection.fileno())
+        victim.close()
+    # werkzeug treats this as a client that went away: nothing is written, nothing logged.
+    raise ConnectionAbortedError("fakereg: connection cut by a fault")
+
+
+def malicious_crate(name: str, version: str) -> bytes:
+    """A ``.crate`` holding a file whose path escapes ``name-version/``."""
+    prefix = f"{name}-{version}"
+    files = {
+        f"{prefix}/Cargo.toml": f'[package]\nname = "{name}"\nversion = "{version}"\n'.encode(),
+        f"{prefix}/src/lib.rs": b"",
+        "../escaped-by-fakereg.txt": b"this file escaped its package folder\n",
+    }
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=tarfile.GNU_FORMAT) as tar:
+        for path, data in files.items():
+            info = tarfile.TarInfo(path)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return gzip.compress(raw.getvalue(), mtime=0)
+
+
+def with_malicious_checksums(data: bytes, versions: list[str | None]) -> bytes:
+    """Index lines whose ``cksum`` is the malicious archive's, for the given versions."""
+    lines = []
+    for text in data.decode("utf-8").splitlines():
+        line: dict[str, Any] = json.loads(text)
+        if None in versions or line["vers"] in versions:
+            archive = malicious_crate(line["name"], line["vers"])
+            line["cksum"] = hashlib.sha256(archive).hexdigest()
+            text = json.dumps(line, separators=(",", ":"), ensure_ascii=False)
+        lines.append(text + "\n")
+    return "".join(lines).encode()
+
+
+def shape(
+    fault: Fault, response: Response, crate: str | None, version: str | None
+) -> tuple[Response, bytes]:
+    """Apply a fault's effects to the registry's own answer; return it and its body."""
+    original = body = response.get_data()
+    if response.status_code == 200:
+        if fault.malicious and crate is not None and version is not None:
+            body = malicious_crate(crate, version)
+        if fault.corrupt and body:
+            body = bytes(b ^ 0xFF for b in body[:64]) + body[64:]
+        if fault.invalid_line:
+            body = body + INVALID_INDEX_LINE + b"\n"
+    if body != original:
+        response.set_data(body)
+        for header in ("ETag", "Last-Modified"):
+            response.headers.pop(header, None)
+    for key, value in fault.headers:
+        response.headers[key] = value
+    if fault.truncate or fault.dribble:
+        length = len(body)
+        response.response = _stream(body, fault)
+        response.headers["Content-Length"] = str(length)
+        response.direct_passthrough = True
+    return response, body
+
+
+def _stream(body: bytes, fault: Fault) -> Iterator[bytes]:
+    sent = body[: len(body) // 2] if fault.truncate else body
+    step = max(1, -(-len(sent) // DRIBBLE_CHUNKS))
+    for start in range(0, len(sent), step):
+        if fault.dribble:
+            time.sleep(fault.dribble / DRIBBLE_CHUNKS)
+        yield sent[start : start + step]
+    if fault.truncate:
+        raise ConnectionAbortedError("fakereg: body truncated by a fault")

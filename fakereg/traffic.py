@@ -1,0 +1,152 @@
+"""Looking into recorded traffic: filters, ``.last``, assertions that explain themselves."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .names import canonical_name
+from .records import KINDS, RecordedRequest
+
+_CRITERIA = ("kind", "method", "crate", "version", "path", "status")
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """What a request must have to match; None means anything."""
+
+    kind: str | None = None
+    method: str | None = None
+    crate: str | None = None
+    version: str | None = None
+    path: str | None = None
+    status: int | None = None
+
+    def __post_init__(self) -> None:
+        if self.kind is not None and self.kind not in KINDS:
+            raise ValueError(f"unknown kind {self.kind!r}: choose one of {', '.join(KINDS)}")
+
+    def _checks(self, record: RecordedRequest) -> list[bool]:
+        checks = []
+        if self.kind is not None:
+            checks.append(record.kind == self.kind)
+        if self.method is not None:
+            checks.append(record.method == self.method.upper())
+        if self.crate is not None:
+            checks.append(
+                record.crate is not None
+                and canonical_name(record.crate) == canonical_name(self.crate)
+            )
+        if self.version is not None:
+            checks.append(record.version == self.version)
+        if self.path is not None:
+            checks.append(record.path == self.path)
+        if self.status is not None:
+            checks.append(record.status == self.status)
+        return checks
+
+    def matches(self, record: RecordedRequest) -> bool:
+        return all(self._checks(record))
+
+    def closeness(self, record: RecordedRequest) -> int:
+        return sum(self._checks(record))
+
+    def describe(self) -> str:
+        given = [f"{key}={getattr(self, key)!r}" for key in _CRITERIA if getattr(self, key)]
+        return ", ".join(given) or "any request"
+
+
+class RequestList(list[RecordedRequest]):
+    """A snapshot of recorded requests, with filters in the style of respx."""
+
+    def filter(self, kind: str | None = None, **criteria: Any) -> RequestList:
+        """The requests matching every criterion (kind, method, crate, version, path, status)."""
+        wanted = Criteria(kind, **criteria)
+        return RequestList(r for r in self if wanted.matches(r))
+
+    @property
+    def last(self) -> RecordedRequest:
+        """The most recent request; LookupError when there is none."""
+        if not self:
+            raise LookupError("no request was recorded")
+        return self[-1]
+
+    @property
+    def first(self) -> RecordedRequest:
+        """The earliest request; LookupError when there is none."""
+        if not self:
+            raise LookupError("no request was recorded")
+        return self[0]
+
+    def summary(self) -> str:
+        """One line per request: method, path, status, time."""
+        return "\n".join(r.summary() for r in self)
+
+
+def explain_mismatch(
+    wanted: Criteria, records: Iterable[RecordedRequest], expected: str, found: int
+) -> str:
+    """A failure message: *expected* ("exactly 2") requests, how many were found, and
+    the requests that came closest."""
+    records = list(records)
+    lines = [
+        f"expected {expected} request(s) matching {wanted.describe()}, found {found}.",
+    ]
+    if not records:
+        lines.append("The registry received no request at all.")
+        return "\n".join(lines)
+    ranked = sorted(records, key=wanted.closeness, reverse=True)[:5]
+    lines.append(f"Closest of the {len(records)} request(s) received:")
+    lines += [
+        f"  {r.summary()}  (kind={r.kind}, crate={r.crate}, version={r.version})" for r in ranked
+    ]
+    return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class PublishRecord:
+    """One publish request, accepted or refused, with what it carried."""
+
+    status: int
+    error: str | None
+    login: str | None
+    metadata: dict[str, Any] | None = field(repr=False)
+    crate: bytes = field(repr=False, default=b"")
+    files: tuple[str, ...] = ()
+    manifest: dict[str, Any] | None = field(repr=False, default=None)
+
+    @property
+    def accepted(self) -> bool:
+        return self.status == 200
+
+    @property
+    def name(self) -> str | None:
+        value = (self.metadata or {}).get("name")
+        return value if isinstance(value, str) else None
+
+    @property
+    def version(self) -> str | None:
+        value = (self.metadata or {}).get("vers")
+        return value if isinstance(value, str) else None
+
+
+class PublishLog:
+    """A thread-safe list of publish records."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._records: list[PublishRecord] = []
+
+    def append(self, record: PublishRecord) -> None:
+        with self._lock:
+            self._records.append(record)
+
+    def snapshot(self) -> list[PublishRecord]:
+        with self._lock:
+            return list(self._records)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._records.clear()

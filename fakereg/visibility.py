@@ -1,0 +1,137 @@
+"""Delayed index updates: new versions show in the sparse index only after a while."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from .names import canonical_name
+
+
+@dataclass
+class _Pending:
+    published_at: float
+    polls_left: int
+    seconds: float | None
+
+
+class IndexVisibility:
+    """Hides versions published while a delay is set, until its conditions are met.
+
+    A hidden version shows once *seconds* have passed since its publish and its crate's
+    index file has been read *polls* times (each condition only when given).
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._seconds: float | None = None
+        self._polls: int | None = None
+        self._pending: dict[tuple[str, str], _Pending] = {}
+
+    def configure(self, seconds: float | None, polls: int | None) -> None:
+        if seconds is not None and seconds < 0:
+            raise ValueError("seconds cannot be negative")
+        if polls is not None and polls < 0:
+            raise ValueError("polls cannot be negative")
+        with self._lock:
+            self._seconds, self._polls = seconds, polls
+
+    def delay(self) -> tuple[float | None, int | None] | None:
+        """The (seconds, polls) delay in force, or None."""
+        with self._lock:
+            if self._seconds is None and self._polls is None:
+                return None
+            return self._seconds, self._polls
+
+    def published(self, crate: str, version: str) -> None:
+        """Called for every accepted publish."""
+        with self._lock:
+            if self._seconds is None and self._polls is None:
+                return
+            self._pending[(canonical_name(crate), version)] = _Pending(
+                time.monotonic(), self._polls or 0, self._seconds
+            )
+
+    def view(self, crate: str, data: bytes) -> bytes:
+        """The index file as a client should see it now; each call counts as one poll."""
+        key = canonical_name(crate)
+        with self._lock:
+            if not any(name == key for name, _ in self._pending):
+                return data
+            now = time.monotonic()
+            hidden = set()
+            for (name, version), pending in list(self._pending.items()):
+                if name != key:
+                    continue
+                waited = pending.seconds is None or now - pending.published_at >= pending.seconds
+                if waited and pending.polls_left <= 0:
+                    del self._pending[(name, version)]
+                else:
+                    pending.polls_left -= 1
+                    hidden.add(version)
+        if not hidden:
+            return data
+        kept = [
+            line
+            for line in data.splitlines(keepends=True)
+            if json.loads(line)["vers"] not in hidden
+        ]
+        return b"".join(kept)
+
+
+@dataclass
+class _Deferred:
+    path: str
+    message: str
+    due: float
+    polls_left: int
+
+
+class DeferredCommits:
+    """Git-index commits held back while an index delay is in force.
+
+    A held commit is made (with the file's content at that moment) once its *seconds*
+    have passed and the git index has been fetched *polls* times; ``poll`` is called for
+    every fetch, a timer makes time-only delays land without one.
+    """
+
+    def __init__(self, commit: Callable[[str, str], None]) -> None:
+        self._commit = commit
+        self._lock = threading.Lock()
+        self._held: list[_Deferred] = []
+        self._timers: list[threading.Timer] = []
+
+    def hold(self, path: str, message: str, seconds: float | None, polls: int | None) -> None:
+        with self._lock:
+            due = time.monotonic() + (seconds or 0)
+            self._held.append(_Deferred(path, message, due, polls or 0))
+            if seconds:
+                timer = threading.Timer(seconds, self._release_due)
+                timer.daemon = True
+                self._timers.append(timer)
+                timer.start()
+
+    def poll(self) -> None:
+        """A client is fetching the git index: commit what is due, count the fetch."""
+        self._release_due()
+        with self._lock:
+            for held in self._held:
+                held.polls_left -= 1
+
+    def _release_due(self) -> None:
+        now = time.monotonic()
+        with self._lock:
+            due = [h for h in self._held if h.due <= now and h.polls_left <= 0]
+            self._held = [h for h in self._held if h not in due]
+        for held in due:
+            self._commit(held.path, held.message)
+
+    def cancel(self) -> None:
+        """Stop the timers (the registry is stopping); held commits stay unmade."""
+        with self._lock:
+            for timer in self._timers:
+                timer.cancel()
+            self._timers.clear()
