@@ -99,7 +99,8 @@ class RegistryApp:
     def _take_fault(self, request: Request, kind: str) -> Fault | None:
         if not self.faults:
             return None
-        if kind == "publish" and self.faults.wants_crate("publish"):
+        if kind == "publish" and self.faults.has("publish"):
+            # Faults may filter on the crate, and their records should name it.
             _peek_publish(request, self._api.settings.max_upload_size + JSON_ALLOWANCE)
         environ = request.environ
         return self.faults.take(

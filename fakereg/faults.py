@@ -133,13 +133,10 @@ class FaultSet:
     def __bool__(self) -> bool:
         return bool(self._faults)
 
-    def wants_crate(self, kind: str) -> bool:
-        """True when some fault of *kind* filters on crate or version."""
+    def has(self, kind: str) -> bool:
+        """True when some fault of *kind* is in force."""
         with self._lock:
-            return any(
-                f.kind == kind and (f.crate is not None or f.version is not None)
-                for f in self._faults
-            )
+            return any(f.kind == kind for f in self._faults)
 
     def take(self, kind: str, method: str, crate: str | None, version: str | None) -> Fault | None:
         """The first active fault matching the request, counted as seen and maybe hit."""
