@@ -7,25 +7,80 @@ import hmac
 import json
 import re
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from .fsutil import RootLock, atomic_write
+from .names import canonical_name
 
 _LOGIN_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,38}\Z")
 
 
+SCOPES = ("publish-new", "publish-update", "yank", "change-owners")
+_PATTERN_RE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\*?\Z|\*\Z")
+
+
 @dataclass(frozen=True)
 class User:
-    """A registry user, as ``GET /api/v1/crates/{name}/owners`` lists it."""
+    """A registry user, as ``GET /api/v1/crates/{name}/owners`` lists it.
+
+    ``read`` says whether the user may read a private (``auth_required``) registry.
+    """
 
     id: int
     login: str
     name: str | None
+    read: bool = True
 
     def as_json(self) -> dict[str, Any]:
         return {"id": self.id, "login": self.login, "name": self.name, "avatar": None}
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A token's holder and limits: crates.io's endpoint scopes and crate patterns."""
+
+    user: User
+    scopes: tuple[str, ...] | None
+    crates: tuple[str, ...] | None
+    expires: datetime | None
+
+    @property
+    def expired(self) -> bool:
+        return self.expires is not None and self.expires <= datetime.now(timezone.utc)
+
+    def allows(self, scope: str) -> bool:
+        return self.scopes is None or scope in self.scopes
+
+    def covers(self, crate: str) -> bool:
+        """True when the token's crate patterns (``foo``, ``foo*``) include *crate*."""
+        if self.crates is None:
+            return True
+        name = canonical_name(crate)
+        for pattern in self.crates:
+            wanted = canonical_name(pattern.rstrip("*"))
+            if name == wanted or (pattern.endswith("*") and name.startswith(wanted)):
+                return True
+        return False
+
+
+def _check_limits(
+    scopes: Iterable[str] | None, crates: Iterable[str] | None, expires: datetime | None
+) -> tuple[list[str] | None, list[str] | None, str | None]:
+    scope_list = None if scopes is None else list(scopes)
+    for scope in scope_list or ():
+        if scope not in SCOPES:
+            raise ValueError(f"unknown scope {scope!r}: choose from {', '.join(SCOPES)}")
+    crate_list = None if crates is None else list(crates)
+    for pattern in crate_list or ():
+        if not _PATTERN_RE.match(pattern):
+            raise ValueError(f"invalid crate pattern {pattern!r}: a crate name, maybe ending in *")
+    if expires is not None and expires.tzinfo is None:
+        raise ValueError("expires must be an aware datetime (e.g. with tzinfo=timezone.utc)")
+    return scope_list, crate_list, None if expires is None else expires.isoformat()
 
 
 def generate_token() -> str:
@@ -66,7 +121,7 @@ class Accounts:
         record = self._load()["users"].get(login.lower())
         return None if record is None else User(**record)
 
-    def ensure_user(self, login: str, name: str | None = None) -> User:
+    def ensure_user(self, login: str, name: str | None = None, *, read: bool = True) -> User:
         """Create *login* unless it exists; return it."""
         if not _LOGIN_RE.match(login):
             raise ValueError(f"invalid login {login!r}: use letters, digits, '-' and '_'")
@@ -74,12 +129,30 @@ class Accounts:
             data = self._load()
             users = data["users"]
             if login.lower() not in users:
-                users[login.lower()] = {"id": len(users) + 1, "login": login, "name": name}
+                users[login.lower()] = {
+                    "id": len(users) + 1,
+                    "login": login,
+                    "name": name,
+                    "read": read,
+                }
                 self._save(data)
             return User(**users[login.lower()])
 
-    def add_token(self, login: str, token: str | None = None) -> str:
-        """Give *login* a token (a new random one unless *token* is given) and return it."""
+    def add_token(
+        self,
+        login: str,
+        token: str | None = None,
+        *,
+        scopes: Iterable[str] | None = None,
+        crates: Iterable[str] | None = None,
+        expires: datetime | None = None,
+    ) -> str:
+        """Give *login* a token (a new random one unless *token* is given) and return it.
+
+        *scopes* (None: all) are crates.io's endpoint scopes, *crates* (None: all) crate
+        name patterns like ``foo*``, *expires* an aware datetime after which it is refused.
+        """
+        limits = _check_limits(scopes, crates, expires)
         token = generate_token() if token is None else token
         if not token or not token.isprintable() or token != token.strip():
             raise ValueError("a token must be non-empty printable text without surrounding space")
@@ -92,20 +165,54 @@ class Accounts:
             if holder is not None and holder != login.lower():
                 raise ValueError("that token already belongs to another user")
             if holder is None:
-                data["tokens"].append({"sha256": digest, "login": login.lower()})
+                scope_list, crate_list, expiry = limits
+                data["tokens"].append(
+                    {
+                        "sha256": digest,
+                        "login": login.lower(),
+                        "scopes": scope_list,
+                        "crates": crate_list,
+                        "expires": expiry,
+                    }
+                )
                 self._save(data)
         return token
 
+    def revoke(self, token: str) -> bool:
+        """Forget *token*; False when no user held it."""
+        digest = _digest(token)
+        with self._lock():
+            data = self._load()
+            kept = [r for r in data["tokens"] if not hmac.compare_digest(r["sha256"], digest)]
+            if len(kept) == len(data["tokens"]):
+                return False
+            data["tokens"] = kept
+            self._save(data)
+            return True
+
     @staticmethod
-    def _holder(data: dict[str, Any], digest: str) -> str | None:
-        holder = None
+    def _record(data: dict[str, Any], digest: str) -> dict[str, Any] | None:
+        found = None
         for record in data["tokens"]:  # compare every digest: constant time in the token
             if hmac.compare_digest(record["sha256"], digest):
-                holder = record["login"]
-        return holder
+                found = record
+        return found
 
-    def authenticate(self, token: str) -> User | None:
-        """The user holding *token*, or None when no user does."""
+    @classmethod
+    def _holder(cls, data: dict[str, Any], digest: str) -> str | None:
+        record = cls._record(data, digest)
+        return None if record is None else str(record["login"])
+
+    def authenticate(self, token: str) -> Credential | None:
+        """The credential *token* gives, or None when no user holds it."""
         data = self._load()
-        login = self._holder(data, _digest(token))
-        return None if login is None else User(**data["users"][login])
+        record = self._record(data, _digest(token))
+        if record is None:
+            return None
+        expires = record.get("expires")
+        return Credential(
+            user=User(**data["users"][record["login"]]),
+            scopes=None if record.get("scopes") is None else tuple(record["scopes"]),
+            crates=None if record.get("crates") is None else tuple(record["crates"]),
+            expires=None if expires is None else datetime.fromisoformat(expires),
+        )

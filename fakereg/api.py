@@ -11,10 +11,11 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from .accounts import Accounts, User
+from .accounts import Accounts
+from .auth import Authorizer
 from .cratefile import CrateContents, inspect_crate
 from .errors import ApiError
-from .http import CRATE_KEY, VERSION_KEY, json_response, read_body, read_json, request_token
+from .http import CRATE_KEY, VERSION_KEY, json_response, read_body, read_json
 from .names import canonical_name
 from .publish import check_metadata, index_line, parse_publish_body
 from .store import CrateStore
@@ -46,6 +47,7 @@ class WebApi:
         self,
         store: CrateStore,
         accounts: Accounts,
+        auth: Authorizer,
         settings: ApiSettings,
         me_token: Callable[[], str | None],
         api_url: Callable[[], str],
@@ -54,20 +56,12 @@ class WebApi:
     ) -> None:
         self._store = store
         self._accounts = accounts
+        self._auth = auth
         self.settings = settings
         self._me_token = me_token
         self._api_url = api_url
         self._on_published = on_published
         self._publish_log = publish_log
-
-    def _user(self, request: Request) -> User:
-        token = request_token(request)
-        if token is None:
-            raise ApiError(403, "this action requires authentication")
-        user = self._accounts.authenticate(token)
-        if user is None:
-            raise ApiError(403, "authentication failed")
-        return user
 
     def _canonical(self, name: str) -> str:
         canonical = self._store.canonical(name)
@@ -99,7 +93,8 @@ class WebApi:
         self._publish_log.append(record)
 
     def _publish(self, request: Request, seen: dict[str, Any]) -> Response:
-        user = self._user(request)
+        credential = self._auth.token(request)
+        user = credential.user
         seen["login"] = user.login
         limit = self.settings.max_upload_size
         body = parse_publish_body(read_body(request, limit + JSON_ALLOWANCE))
@@ -111,6 +106,10 @@ class WebApi:
         if len(body.crate) > limit:
             raise ApiError(413, f"max upload size is: {limit}")
         check_metadata(metadata, strict=self.settings.strict)
+        exists = self._store.canonical(metadata["name"]) is not None
+        self._auth.scope(
+            credential, "publish-update" if exists else "publish-new", metadata["name"]
+        )
         seen["contents"] = inspect_crate(
             body.crate,
             metadata["name"],
@@ -133,16 +132,21 @@ class WebApi:
         return self._set_yanked(request, name, version, yanked=False)
 
     def _set_yanked(self, request: Request, name: str, version: str, *, yanked: bool) -> Response:
-        user = self._user(request)
-        self._store.set_yanked(self._canonical(name), version, yanked, user.login)
+        credential = self._auth.token(request)
+        canonical = self._canonical(name)
+        self._auth.scope(credential, "yank", canonical)
+        self._store.set_yanked(canonical, version, yanked, credential.user.login)
         return json_response({"ok": True})
 
     def owners(self, request: Request, name: str) -> Response:
         if request.method == "GET":
+            self._auth.read(request, name)
             users = [self._accounts.user(login) for login in self._store.owners(name)]
             return json_response({"users": [u.as_json() for u in users if u is not None]})
-        user = self._user(request)
+        credential = self._auth.token(request)
+        user = credential.user
         canonical = self._canonical(name)
+        self._auth.scope(credential, "change-owners", canonical)
         payload = read_json(request)
         logins = payload.get("users", payload.get("owners")) if isinstance(payload, dict) else None
         if (
@@ -167,6 +171,7 @@ class WebApi:
         return json_response({"ok": True, "msg": message})
 
     def search(self, request: Request) -> Response:
+        self._auth.read(request)
         query = request.args.get("q", "").strip()
         per_page = _positive_int(request, "per_page", DEFAULT_PER_PAGE)
         if per_page > MAX_PER_PAGE:

@@ -45,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--name", default="fakereg", help="registry name in cargo's config")
     parser.add_argument("--token", help="API token of the default user (default: generated)")
     parser.add_argument("--strict", action="store_true", help="apply crates.io's metadata rules")
+    parser.add_argument(
+        "--auth-required", action="store_true", help="a private registry: reading needs a token"
+    )
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
     return parser
 

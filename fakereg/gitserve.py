@@ -14,6 +14,7 @@ from dulwich.server import Backend
 from dulwich.web import make_wsgi_chain
 from werkzeug.wrappers import Request, Response
 
+from .auth import Authorizer
 from .errors import ApiError
 from .gitindex import GitIndex
 from .http import BODY_KEY, error_response
@@ -123,7 +124,10 @@ def unshallow_free_fetch(body: bytes) -> bytes:
 class GitHttp:
     """Serves ``/git/index/…`` from the bare repository; pushes are refused."""
 
-    def __init__(self, git: GitIndex, on_fetch: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self, git: GitIndex, auth: Authorizer, on_fetch: Callable[[], None] = lambda: None
+    ) -> None:
+        self._auth = auth
         self._on_fetch = on_fetch
         self._backend = _Backend(git)
         self._app = make_wsgi_chain(self._backend)
@@ -139,6 +143,7 @@ class GitHttp:
         environ.pop("HTTP_TRANSFER_ENCODING", None)
 
     def __call__(self, request: Request, path: str = "") -> Response:
+        self._auth.read(request)
         if "git-receive-pack" in (path, request.args.get("service")):
             raise ApiError(403, "the git index of this registry is read-only: pushes are refused")
         if path == "info/refs":

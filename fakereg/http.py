@@ -50,14 +50,3 @@ def read_json(request: Request, limit: int = 1024 * 1024) -> Any:
         return json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise ApiError(400, "the request body is not valid JSON") from None
-
-
-def request_token(request: Request) -> str | None:
-    """The token in ``Authorization`` (cargo sends it bare; ``Bearer`` is accepted too)."""
-    value = request.headers.get("Authorization")
-    if value is None:
-        return None
-    value = value.strip()
-    if value[:7].lower() == "bearer ":
-        value = value[7:].strip()
-    return value or None

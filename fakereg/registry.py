@@ -10,7 +10,8 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
@@ -18,6 +19,7 @@ from typing import Any, Literal
 from .accounts import Accounts, redact
 from .api import ApiSettings, WebApi
 from .app import RegistryApp
+from .auth import Authorizer
 from .cargo_config import cargo_env, publish_timeout_env, write_cargo_home
 from .errors import CargoError, CargoNotFoundError, ServerError
 from .fault_effects import with_malicious_checksums
@@ -65,6 +67,7 @@ class FakeRegistry(Inspection):
         git_index: bool = True,
         retry_sleep_ms: int | None = 10,
         publish_timeout: float | None = None,
+        auth_required: bool = False,
     ) -> None:
         super().__init__()
         if not _REGISTRY_NAME_RE.match(name) or name == "crates-io":
@@ -86,6 +89,7 @@ class FakeRegistry(Inspection):
             raise ValueError("retry_sleep_ms cannot be negative")
         if publish_timeout is not None and publish_timeout <= 0:
             raise ValueError("publish_timeout must be positive")
+        self.auth_required = auth_required
         self.retry_sleep_ms = retry_sleep_ms
         self.publish_timeout = publish_timeout
         self.name = name
@@ -153,9 +157,13 @@ class FakeRegistry(Inspection):
     def _make_app(self) -> RegistryApp:
         assert self._store is not None
         assert self._accounts is not None
+        auth = Authorizer(
+            self._accounts, auth_required=self.auth_required, login_url=lambda: f"{self.url}/me"
+        )
         api = WebApi(
             self._store,
             self._accounts,
+            auth,
             self._settings,
             lambda: self._token,
             lambda: self.url,
@@ -163,11 +171,11 @@ class FakeRegistry(Inspection):
             self._visibility.published,
         )
         return RegistryApp(
-            SparseIndex(self._store, self._config_json, self._index_view),
+            SparseIndex(self._store, self._config_json, auth, self._index_view),
             api,
             self._log,
             self._record_error,
-            git=None if self._git is None else GitHttp(self._git, self._deferred.poll),
+            git=None if self._git is None else GitHttp(self._git, auth, self._deferred.poll),
             faults=self._faults,
         )
 
@@ -302,7 +310,9 @@ class FakeRegistry(Inspection):
             raise RuntimeError("this FakeRegistry was started with git_index=False")
 
     def _config_json(self) -> bytes:
-        config = {"dl": f"{self.url}/api/v1/crates", "api": self.url}
+        config: dict[str, object] = {"dl": f"{self.url}/api/v1/crates", "api": self.url}
+        if self.auth_required:
+            config["auth-required"] = True
         return (json.dumps(config, indent=2) + "\n").encode()
 
     def _git_listener(self) -> IndexListener | None:
@@ -410,11 +420,38 @@ class FakeRegistry(Inspection):
             raise KeyError(f"no crate {crate!r}")
         return store.owners(crate)
 
-    def add_user(self, login: str, name: str | None = None) -> str:
-        """Create a user (or reuse an existing one) and return a new token for it."""
+    def add_user(self, login: str, name: str | None = None, *, read: bool = True) -> str:
+        """Create a user (or reuse an existing one) and return a new token for it.
+
+        ``read=False`` makes a user who may not read a private (``auth_required``) registry.
+        """
         accounts = self._stores()[1]
-        accounts.ensure_user(login, name)
+        accounts.ensure_user(login, name, read=read)
         return accounts.add_token(login)
+
+    def add_token(
+        self,
+        login: str,
+        *,
+        scopes: Iterable[str] | None = None,
+        crates: Iterable[str] | None = None,
+        expires: datetime | None = None,
+    ) -> str:
+        """A new token for an existing user, limited like a crates.io token.
+
+        *scopes*: some of ``publish-new``, ``publish-update``, ``yank``, ``change-owners``
+        (None: all); *crates*: crate name patterns such as ``foo`` or ``foo*`` (None: all);
+        *expires*: an aware datetime after which the token is refused.
+        """
+        accounts = self._stores()[1]
+        if accounts.user(login) is None:
+            raise KeyError(f"no user {login!r}")
+        return accounts.add_token(login, scopes=scopes, crates=crates, expires=expires)
+
+    def revoke(self, token: str) -> None:
+        """Make *token* invalid from now on; KeyError when no user holds it."""
+        if not self._stores()[1].revoke(token):
+            raise KeyError("no user holds that token")
 
     # -- errors of the server thread ---------------------------------------------------
 

@@ -10,6 +10,7 @@ from werkzeug.datastructures import ETags
 from werkzeug.http import parse_date
 from werkzeug.wrappers import Request, Response
 
+from .auth import Authorizer
 from .errors import ApiError
 from .names import index_path
 from .store import CrateStore, IndexFile
@@ -24,8 +25,10 @@ class SparseIndex:
         self,
         store: CrateStore,
         config: Callable[[], bytes],
+        auth: Authorizer,
         view: Callable[[str, bytes], bytes] = lambda name, data: data,
     ) -> None:
+        self._auth = auth
         self._store = store
         self._config = config
         self._view = view
@@ -33,6 +36,7 @@ class SparseIndex:
         self._etags_lock = threading.Lock()
 
     def config_json(self, request: Request) -> Response:
+        self._auth.read(request)
         response = Response(self._config(), content_type="application/json")
         response.headers["Cache-Control"] = "no-cache"
         return response
@@ -50,6 +54,7 @@ class SparseIndex:
 
     def index_file(self, request: Request, path: str) -> Response:
         name = path.rsplit("/", 1)[-1]
+        self._auth.read(request, name)
         file = self._store.index_file(name) if index_path(name) == path.lower() else None
         if file is None:
             raise ApiError(404, f"no index file at `{path}`")
@@ -68,6 +73,7 @@ class SparseIndex:
         return response
 
     def download(self, request: Request, name: str, version: str) -> Response:
+        self._auth.read(request, name)
         data = self._store.crate_bytes(name, version)
         if data is None:
             if self._store.canonical(name) is None:

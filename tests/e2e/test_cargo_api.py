@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import pytest
@@ -101,3 +102,32 @@ def test_publish_without_any_token_fails_before_upload(
     assert result.returncode != 0
     assert "no token found" in result.stderr
     assert not [r for r in fake_registry.requests if r.kind == "publish"]
+
+
+def test_scoped_expired_and_revoked_tokens_with_cargo(
+    fake_registry: FakeRegistry, package: MakePackage
+) -> None:
+    reg = fake_registry
+    publish(reg, package("foo"))
+
+    def as_token(token: str) -> dict[str, str]:
+        return {"CARGO_REGISTRIES_FAKEREG_TOKEN": token}
+
+    yank_only = as_token(reg.add_token(reg.login, scopes=["yank"], crates=["foo"]))
+    refused = try_publish(reg, package("foo", "0.2.0"), env=yank_only)
+    assert "this token does not have the required permissions to perform this action" in (
+        refused.stderr
+    )
+    reg.cargo("yank", "--registry", reg.name, "foo@0.1.0", env=yank_only, check=True)
+    past = datetime.now(timezone.utc) - timedelta(minutes=1)
+    expired = as_token(reg.add_token(reg.login, expires=past))
+    unyank = reg.cargo("yank", "--undo", "--registry", reg.name, "foo@0.1.0", env=expired)
+    assert "authentication failed: the token expired" in unyank.stderr
+    revoked_token = reg.add_token(reg.login)
+    reg.revoke(revoked_token)
+    owner = reg.cargo(
+        "owner", "--add", "x", "--registry", reg.name, "foo", env=as_token(revoked_token)
+    )
+    assert "(status 403 Forbidden): authentication failed" in owner.stderr
+    assert reg.versions("foo") == ["0.1.0"]
+    assert reg.index_entries("foo")[0]["yanked"] is True
