@@ -123,8 +123,13 @@ def test_failing_test_shows_registry_traffic(pytester: pytest.Pytester) -> None:
         """
         import urllib.request
 
-        def test_fails(fake_registry):
-            urllib.request.urlopen(fake_registry.url + "/index/config.json").read()
+        def test_fails(fake_registry, tmp_path_factory):
+            (tmp_path_factory.getbasetemp() / "token").write_text(fake_registry.token)
+            request = urllib.request.Request(
+                fake_registry.url + "/index/config.json",
+                headers={"Authorization": fake_registry.token},
+            )
+            urllib.request.urlopen(request).read()
             assert False, "the tool did the wrong thing"
 
         def test_passes(fake_registry):
@@ -137,3 +142,5 @@ def test_failing_test_shows_registry_traffic(pytester: pytest.Pytester) -> None:
         ["*fakereg traffic: fakereg (http://127.0.0.1:*)*", "GET /index/config.json -> 200 (*ms)"]
     )
     assert result.stdout.str().count("fakereg traffic") == 1
+    token = next(pytester.path.parent.rglob("token")).read_text()
+    assert token not in result.stdout.str() + result.stderr.str()
