@@ -5,11 +5,14 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar
 from urllib.parse import parse_qsl
 
 from .accounts import redact
 
 SECRET_HEADERS = frozenset({"authorization", "cookie"})
+
+T = TypeVar("T")
 
 KINDS = (
     "config",
@@ -100,27 +103,30 @@ class RecordedRequest:
         return f"{line} [fault: {self.fault}]" if self.fault else line
 
 
-class RequestLog:
-    """A thread-safe, append-only list of records that can be waited on."""
+class Log(Generic[T]):
+    """A thread-safe, append-only list that can be waited on."""
 
     def __init__(self) -> None:
         self._changed = threading.Condition()
-        self._records: list[RecordedRequest] = []
+        self._items: list[T] = []
 
-    def append(self, record: RecordedRequest) -> None:
+    def append(self, item: T) -> None:
         with self._changed:
-            self._records.append(record)
+            self._items.append(item)
             self._changed.notify_all()
 
-    def snapshot(self) -> list[RecordedRequest]:
+    def snapshot(self) -> list[T]:
         with self._changed:
-            return list(self._records)
+            return list(self._items)
 
     def clear(self) -> None:
         with self._changed:
-            self._records.clear()
+            self._items.clear()
 
-    def wait(self, predicate: Callable[[list[RecordedRequest]], bool], timeout: float) -> bool:
-        """Block until *predicate* holds for the records (True) or *timeout* passes (False)."""
+    def wait(self, predicate: Callable[[list[T]], bool], timeout: float) -> bool:
+        """Block until *predicate* holds for the items (True) or *timeout* passes (False)."""
         with self._changed:
-            return self._changed.wait_for(lambda: predicate(self._records), timeout)
+            return self._changed.wait_for(lambda: predicate(self._items), timeout)
+
+
+RequestLog = Log[RecordedRequest]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from .names import canonical_name
-from .records import KINDS, RecordedRequest
+from .records import KINDS, Log, RecordedRequest
 
 _CRITERIA = ("kind", "method", "crate", "version", "path", "status")
 
@@ -132,21 +131,4 @@ class PublishRecord:
         return value if isinstance(value, str) else None
 
 
-class PublishLog:
-    """A thread-safe list of publish records."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._records: list[PublishRecord] = []
-
-    def append(self, record: PublishRecord) -> None:
-        with self._lock:
-            self._records.append(record)
-
-    def snapshot(self) -> list[PublishRecord]:
-        with self._lock:
-            return list(self._records)
-
-    def clear(self) -> None:
-        with self._lock:
-            self._records.clear()
+PublishLog = Log[PublishRecord]

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import MakePackage, write_package
+from fakereg import FakeRegistry
+from tests.helpers import MakePackage, publish, write_package
 
 pytest_plugins = ["pytester"]
 
@@ -41,3 +42,11 @@ def package(tmp_path: Path) -> MakePackage:
         )
 
     return make
+
+
+@pytest.fixture
+def greeting(fake_registry: FakeRegistry, package: MakePackage) -> FakeRegistry:
+    """The registry, holding greeting 0.1.0, with its recorded traffic cleared."""
+    publish(fake_registry, package("greeting"))
+    fake_registry.clear()
+    return fake_registry

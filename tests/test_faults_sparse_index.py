@@ -3,18 +3,8 @@ so these apply to it (the git index serves committed history)."""
 
 from __future__ import annotations
 
-import pytest
-
 from fakereg import FakeRegistry
-from tests.helpers import MakePackage, greeting_app, publish
-
-
-@pytest.fixture
-def greeting(fake_registry: FakeRegistry, package: MakePackage) -> FakeRegistry:
-    """The registry, holding greeting 0.1.0."""
-    publish(fake_registry, package("greeting"))
-    fake_registry.clear()
-    return fake_registry
+from tests.helpers import MakePackage, greeting_app
 
 
 def test_malicious_tarball_is_refused(greeting: FakeRegistry, package: MakePackage) -> None:

@@ -13,14 +13,6 @@ def index_kind(reg: FakeRegistry) -> str:
     return "index" if reg.protocol == "sparse" else "git"
 
 
-@pytest.fixture
-def greeting(fake_registry: FakeRegistry, package: MakePackage) -> FakeRegistry:
-    """The registry, holding greeting 0.1.0."""
-    publish(fake_registry, package("greeting"))
-    fake_registry.clear()
-    return fake_registry
-
-
 def test_index_500_once_then_success(greeting: FakeRegistry, package: MakePackage) -> None:
     fault = greeting.fail(index_kind(greeting), status=500, times=1)
     result = greeting.cargo("generate-lockfile", cwd=greeting_app(package, greeting.name))
