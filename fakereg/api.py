@@ -15,7 +15,7 @@ from .accounts import Accounts
 from .auth import Authorizer
 from .cratefile import CrateContents, inspect_crate
 from .errors import ApiError
-from .http import CRATE_KEY, VERSION_KEY, json_response, read_body, read_json
+from .http import json_response, note_publish, read_body, read_json
 from .names import canonical_name
 from .publish import check_metadata, index_line, parse_publish_body
 from .store import CrateStore
@@ -100,9 +100,7 @@ class WebApi:
         body = parse_publish_body(read_body(request, limit + JSON_ALLOWANCE))
         metadata = seen["metadata"] = body.metadata
         seen["crate"] = body.crate
-        for key, field in (("name", CRATE_KEY), ("vers", VERSION_KEY)):
-            if isinstance(metadata.get(key), str):
-                request.environ[field] = metadata[key]
+        note_publish(request, metadata)
         if len(body.crate) > limit:
             raise ApiError(413, f"max upload size is: {limit}")
         check_metadata(metadata, strict=self.settings.strict)

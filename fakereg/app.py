@@ -14,7 +14,7 @@ from .api import JSON_ALLOWANCE, WebApi
 from .errors import ApiError
 from .fault_effects import cut_connection, describe, fault_answer, shape
 from .faults import Fault, FaultSet
-from .http import BODY_KEY, CRATE_KEY, VERSION_KEY, error_response, read_body
+from .http import BODY_KEY, CRATE_KEY, VERSION_KEY, error_response, note_publish, read_body
 from .publish import parse_publish_body
 from .records import HeaderMap, RecordedRequest, RequestLog
 from .sparse import SparseIndex
@@ -157,9 +157,7 @@ def _peek_publish(request: Request, limit: int) -> None:
         metadata = parse_publish_body(read_body(request, limit)).metadata
     except ApiError:
         return  # the handler will refuse it with the same error
-    for key, environ_key in (("name", CRATE_KEY), ("vers", VERSION_KEY)):
-        if isinstance(metadata.get(key), str):
-            request.environ[environ_key] = metadata[key]
+    note_publish(request, metadata)
 
 
 def _method_not_allowed(valid: Iterable[str]) -> Handler:

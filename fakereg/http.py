@@ -28,6 +28,13 @@ def error_response(status: int, detail: str, headers: Any = ()) -> Response:
     return response
 
 
+def note_publish(request: Request, metadata: dict[str, Any]) -> None:
+    """Remember the crate and version a publish body names, for faults and records."""
+    for key, environ_key in (("name", CRATE_KEY), ("vers", VERSION_KEY)):
+        if isinstance(metadata.get(key), str):
+            request.environ[environ_key] = metadata[key]
+
+
 def read_body(request: Request, limit: int) -> bytes:
     """The request body, refused with 413 when it is longer than *limit* bytes."""
     if BODY_KEY in request.environ:

@@ -29,7 +29,7 @@ from .gitserve import GitHttp
 from .inspection import Inspection
 from .server import ServerThread
 from .sparse import SparseIndex
-from .store import CrateStore, IndexListener
+from .store import CrateStore, IndexChange, IndexListener
 from .visibility import DeferredCommits
 
 Protocol = Literal["sparse", "git"]
@@ -111,6 +111,7 @@ class FakeRegistry(Inspection):
         self._server: ServerThread | None = None
         self._tempdir: tempfile.TemporaryDirectory[str] | None = None
         self._root: Path | None = None
+        self._lock: RootLock | None = None
         self._token: str | None = None
         self._store: CrateStore | None = None
         self._accounts: Accounts | None = None
@@ -320,12 +321,12 @@ class FakeRegistry(Inspection):
         if git is None:
             return None
 
-        def commit(path: str, data: bytes, message: str) -> None:
+        def commit(change: IndexChange) -> None:
             delay = self._visibility.delay()
-            if delay is not None and message.startswith("Update crate"):
-                self._deferred.hold(path, message, *delay)
+            if delay is not None and change.published:
+                self._deferred.hold(change.path, change.message, *delay)
             else:
-                git.commit([(path, data)], message)
+                git.commit([(change.path, change.data)], change.message)
 
         return commit
 
@@ -333,6 +334,7 @@ class FakeRegistry(Inspection):
         """Make a git commit that an index delay held back, with the file as it is now."""
         assert self._git is not None
         assert self._root is not None
+        assert self._lock is not None
         with self._lock():
             data = (self._root / "index" / path).read_bytes()
             self._git.commit([(path, data)], message)

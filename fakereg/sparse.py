@@ -59,10 +59,10 @@ class SparseIndex:
         if file is None:
             raise ApiError(404, f"no index file at `{path}`")
         data = self._view(name, file.data)
+        if not data:  # every version is still hidden by an index delay
+            raise ApiError(404, f"no index file at `{path}`")
         # A view of the file (delayed versions, injected checksums) gets its own tag.
         tag = self._etag(file) if data is file.data else hashlib.sha256(data).hexdigest()[:32]
-        if not data:
-            raise ApiError(404, f"no index file at `{path}`")
         if _not_modified(request, tag, file.last_modified):
             response = Response(status=304)
         else:

@@ -58,8 +58,18 @@ def dump_line(line: Mapping[str, Any]) -> str:
     return json.dumps(line, separators=(",", ":"), ensure_ascii=False)
 
 
-#: Called under the root lock after an index file changed: (index path, content, message).
-IndexListener = Callable[[str, bytes, str], None]
+@dataclass(frozen=True)
+class IndexChange:
+    """An index file that just changed: its index path, new content, and why."""
+
+    path: str
+    data: bytes
+    message: str
+    published: bool  # a new version (not a yank or unyank)
+
+
+#: Called under the root lock after an index file changed.
+IndexListener = Callable[[IndexChange], None]
 
 
 class CrateStore:
@@ -183,7 +193,9 @@ class CrateStore:
             if path.is_file() and not path.name.startswith(".")
         ]
 
-    def _write_index(self, name: str, lines: Iterable[str], message: str) -> None:
+    def _write_index(
+        self, name: str, lines: Iterable[str], message: str, *, published: bool = False
+    ) -> None:
         path = self._index_path(name)
         try:
             previous = int(path.stat().st_mtime)
@@ -195,7 +207,7 @@ class CrateStore:
         data = "".join(f"{line}\n" for line in lines).encode()
         atomic_write(path, data, mtime=mtime)
         if self._on_change is not None:
-            self._on_change(index_path(name), data, message)
+            self._on_change(IndexChange(index_path(name), data, message, published))
 
     def _write_meta(self, meta: Mapping[str, Any]) -> None:
         atomic_write(self._meta_path(meta["name"]), json.dumps(meta, indent=1).encode())
@@ -229,7 +241,9 @@ class CrateStore:
             } | {"published_by": login}
             atomic_write(self._crate_path(name, version), crate)
             self._write_meta(meta)
-            self._write_index(name, [*lines, dump_line(line)], f"Update crate `{name}#{version}`")
+            self._write_index(
+                name, [*lines, dump_line(line)], f"Update crate `{name}#{version}`", published=True
+            )
 
     def set_yanked(self, name: str, version: str, yanked: bool, login: str) -> None:
         """Yank or unyank; only the ``yanked`` field of the line changes."""
