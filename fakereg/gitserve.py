@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import gzip
 import io
 import threading
+import zlib
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import Any, BinaryIO
 
-from dulwich.errors import NotGitRepository
+from dulwich.errors import GitProtocolError, NotGitRepository
 from dulwich.repo import Repo
 from dulwich.server import Backend
 from dulwich.web import make_wsgi_chain
@@ -18,9 +18,6 @@ from .auth import Authorizer
 from .errors import ApiError
 from .gitindex import GitIndex
 from .http import BODY_KEY, error_response
-
-if TYPE_CHECKING:
-    pass
 
 PREFIX = "/git/index"
 MAX_RECORDED_BODY = 1024 * 1024
@@ -76,7 +73,10 @@ def _read_all(environ: dict[str, Any]) -> bytes:
     else:
         data = stream.read(MAX_UPLOAD_PACK_REQUEST)
     if environ.pop("HTTP_CONTENT_ENCODING", "") == "gzip":
-        data = gzip.decompress(data)
+        inflater = zlib.decompressobj(wbits=16 + zlib.MAX_WBITS)
+        data = inflater.decompress(data, MAX_UPLOAD_PACK_REQUEST)
+        if inflater.unconsumed_tail:
+            raise ValueError(f"it inflates to more than {MAX_UPLOAD_PACK_REQUEST} bytes")
     return data
 
 
@@ -135,9 +135,11 @@ class GitHttp:
     @staticmethod
     def _rewrite_upload_pack_request(environ: dict[str, Any]) -> None:
         try:
-            data = unshallow_free_fetch(_read_all(environ))
-        except (OSError, EOFError, ValueError) as exc:
+            received = _read_all(environ)
+        except (OSError, EOFError, ValueError, zlib.error) as exc:
             raise ApiError(400, f"unreadable git request body: {exc}") from None
+        environ[BODY_KEY] = received[:MAX_RECORDED_BODY]  # recorded as git sent it
+        data = unshallow_free_fetch(received)
         environ["wsgi.input"] = io.BytesIO(data)
         environ["CONTENT_LENGTH"] = str(len(data))
         environ.pop("HTTP_TRANSFER_ENCODING", None)
@@ -156,7 +158,8 @@ class GitHttp:
             environ.pop("HTTP_TRANSFER_ENCODING", None)
         if path == "git-upload-pack" and request.method == "POST":
             self._rewrite_upload_pack_request(environ)
-        environ["wsgi.input"] = _TeeInput(environ["wsgi.input"], environ)
+        else:
+            environ["wsgi.input"] = _TeeInput(environ["wsgi.input"], environ)
         started: dict[str, Any] = {}
         chunks: list[bytes] = []
 
@@ -174,9 +177,11 @@ class GitHttp:
             chunks.extend(self._app(environ, start_response))
         except (OSError, EOFError) as exc:  # a body git never sent in full, or bad gzip
             raise ApiError(400, f"unreadable git request body: {exc}") from None
+        except GitProtocolError as exc:  # a client speaking the protocol wrong
+            raise ApiError(400, f"git protocol error: {exc}") from None
         finally:
             self._backend.close_opened()
-        request.environ[BODY_KEY] = environ[BODY_KEY]
+            request.environ[BODY_KEY] = environ.get(BODY_KEY, b"")
         body = b"".join(chunks)
         status = int(str(started["status"]).split()[0])
         if status >= 400:

@@ -241,3 +241,29 @@ def test_first_git_start_on_an_existing_root_imports_the_index(tmp_path: Path) -
         subjects = git("--git-dir", again.git_path, "log", "--format=%s")
         # A new port changes config.json, and only that.
         assert subjects.splitlines() == ["Update config.json", "Import index"]
+
+
+def test_git_request_bodies_are_bounded_and_recorded_as_sent(fake_registry: FakeRegistry) -> None:
+    import gzip
+
+    from fakereg.gitserve import MAX_UPLOAD_PACK_REQUEST
+
+    headers = {
+        "Content-Type": "application/x-git-upload-pack-request",
+        "Content-Encoding": "gzip",
+    }
+    bomb = gzip.compress(bytes(MAX_UPLOAD_PACK_REQUEST + 1))
+    answer = http(fake_registry, "POST", "/git/index/git-upload-pack", body=bomb, headers=headers)
+    assert answer.status == 400
+    assert "inflates to more than" in answer.json()["errors"][0]["detail"]
+    garbage = http(
+        fake_registry, "POST", "/git/index/git-upload-pack", body=b"not gzip", headers=headers
+    )
+    assert garbage.status == 400
+    want = b"0032want " + b"0" * 40 + b"\n" + b"00000009done\n"
+    plain = {"Content-Type": "application/x-git-upload-pack-request"}
+    wrong = http(fake_registry, "POST", "/git/index/git-upload-pack", body=want, headers=plain)
+    assert wrong.status == 400  # no side-band capability asked: a client error, not a 500
+    assert "git protocol error" in wrong.json()["errors"][0]["detail"]
+    assert fake_registry.requests.last.body == want
+    assert fake_registry.errors == []
