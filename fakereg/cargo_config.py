@@ -5,7 +5,10 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
+from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from filelock import FileLock
 
 from .fsutil import atomic_write
 
@@ -13,6 +16,8 @@ from .fsutil import atomic_write
 _FOREIGN_PREFIXES = ("CARGO_REGISTRIES_", "CARGO_REGISTRY_")
 _FOREIGN_NAMES = frozenset({"CARGO_HOME", "CARGO_HTTP_PROXY"})
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
+#: The registries a cargo home serves, kept beside its config.toml.
+_ENTRIES_FILE = "fakereg-registries.json"
 
 
 def toml_string(value: str) -> str:
@@ -30,25 +35,80 @@ def credentials_config(name: str, token: str) -> str:
     return f"[registries.{name}]\ntoken = {toml_string(token)}\n"
 
 
-def write_cargo_home(
-    cargo_home: Path, *, name: str, index_url: str, token: str | None, write_credentials: bool
-) -> None:
-    """Write ``config.toml`` (and ``credentials.toml`` when asked) into *cargo_home*."""
-    config = (
-        registry_config(name, index_url)
-        + "\n[registry]\n"
-        + "# cargo needs a credential provider to send tokens to alternative registries.\n"
-        + 'global-credential-providers = ["cargo:token"]\n'
-        + '\n[term]\ncolor = "never"\nprogress.when = "never"\n'
-    )
+@dataclass(frozen=True)
+class CargoHomeEntry:
+    """One registry as a cargo home knows it."""
+
+    name: str
+    index_url: str
+    token: str | None  # written to credentials.toml when not None
+    replace_crates_io: bool = False
+
+
+def register_in_cargo_home(cargo_home: Path, entry: CargoHomeEntry) -> None:
+    """Add (or update) *entry* in *cargo_home*'s ``config.toml`` and ``credentials.toml``.
+
+    Several registries may share a cargo home; each keeps its entry until it is removed
+    with :func:`unregister_from_cargo_home`. Only one of them may replace crates.io.
+    """
     cargo_home.mkdir(parents=True, exist_ok=True)
+    with FileLock(str(cargo_home / ".fakereg-home.lock")):
+        entries = _entries(cargo_home)
+        replacing = [
+            e.name for e in entries.values() if e.replace_crates_io and e.name != entry.name
+        ]
+        if entry.replace_crates_io and replacing:
+            raise ValueError(
+                f"registry {replacing[0]!r} already replaces crates-io in {cargo_home}; "
+                "only one registry of a cargo home can"
+            )
+        entries[entry.name] = entry
+        _write_cargo_home(cargo_home, entries)
+
+
+def unregister_from_cargo_home(cargo_home: Path, name: str) -> None:
+    """Remove the registry called *name* from *cargo_home*'s configuration (if present)."""
+    if not cargo_home.is_dir():
+        return
+    with FileLock(str(cargo_home / ".fakereg-home.lock")):
+        entries = _entries(cargo_home)
+        if entries.pop(name, None) is not None:
+            _write_cargo_home(cargo_home, entries)
+
+
+def _entries(cargo_home: Path) -> dict[str, CargoHomeEntry]:
+    try:
+        raw = json.loads((cargo_home / _ENTRIES_FILE).read_bytes())
+    except FileNotFoundError:
+        return {}
+    return {item["name"]: CargoHomeEntry(**item) for item in raw}
+
+
+def _write_cargo_home(cargo_home: Path, entries: Mapping[str, CargoHomeEntry]) -> None:
+    listed = sorted(entries.values(), key=lambda e: e.name)
+    replacing = [e.name for e in listed if e.replace_crates_io]
+    config = "".join(registry_config(e.name, e.index_url) + "\n" for e in listed)
+    config += (
+        "[registry]\n"
+        "# cargo needs a credential provider to send tokens to alternative registries.\n"
+        'global-credential-providers = ["cargo:token"]\n'
+    )
+    if replacing:
+        config += (
+            f"default = {toml_string(replacing[0])}\n"
+            f"\n[source.crates-io]\nreplace-with = {toml_string(replacing[0])}\n"
+        )
+    config += '\n[term]\ncolor = "never"\nprogress.when = "never"\n'
     atomic_write(cargo_home / "config.toml", config.encode())
     credentials = cargo_home / "credentials.toml"
-    if write_credentials and token is not None:
-        atomic_write(credentials, credentials_config(name, token).encode())
-        credentials.chmod(0o600)
+    with_tokens = [e for e in listed if e.token is not None]
+    if with_tokens:
+        text = "\n".join(credentials_config(e.name, e.token or "") for e in with_tokens)
+        atomic_write(credentials, text.encode(), mode=0o600)
     else:
         credentials.unlink(missing_ok=True)
+    entries_json = json.dumps([asdict(e) for e in listed], indent=1).encode()
+    atomic_write(cargo_home / _ENTRIES_FILE, entries_json, mode=0o600)
 
 
 def _rustup_home(env: Mapping[str, str]) -> str | None:

@@ -7,6 +7,7 @@ import logging
 import signal
 import sys
 import threading
+import time
 from collections.abc import Sequence
 from types import FrameType
 from typing import NoReturn
@@ -48,12 +49,29 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--auth-required", action="store_true", help="a private registry: reading needs a token"
     )
+    parser.add_argument(
+        "--replace-crates-io",
+        action="store_true",
+        help="the printed cargo configuration makes this registry stand in for crates.io",
+    )
+    parser.add_argument(
+        "--seed",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="import .crate files or unpacked crate folders at start (repeatable)",
+    )
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
     return parser
 
 
 def banner(registry: FakeRegistry) -> str:
     """What the CLI prints at start: URLs, token and the cargo configuration to use."""
+    replacement = (
+        f'default = "{registry.name}"\n\n[source.crates-io]\nreplace-with = "{registry.name}"\n'
+        if registry.replace_crates_io
+        else ""
+    )
     return (
         f"fakereg serving registry {registry.name!r} at {registry.url}\n"
         f"  index:  {registry.index_url}\n"
@@ -65,6 +83,7 @@ def banner(registry: FakeRegistry) -> str:
         f"{registry_config(registry.name, registry.index_url)}"
         "\n[registry]\n"
         'global-credential-providers = ["cargo:token"]\n'
+        f"{replacement}"
         "\n"
         "# Add to $CARGO_HOME/credentials.toml:\n"
         f"{credentials_config(registry.name, registry.token)}"
@@ -72,6 +91,33 @@ def banner(registry: FakeRegistry) -> str:
         f"# Or try it at once: CARGO_HOME={registry.cargo_home} cargo search --registry "
         f"{registry.name} ''\n"
         "Press Ctrl-C to stop.\n"
+    )
+
+
+class ProgressPrinter:
+    """Prints ``read N/M crates`` to stderr at most every *interval* seconds, and at the end."""
+
+    def __init__(self, interval: float = 1.0) -> None:
+        self._interval = interval
+        self._last = time.monotonic()
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done == total or now - self._last >= self._interval:
+            self._last = now
+            print(f"fakereg:   read {done}/{total} crates", file=sys.stderr, flush=True)
+
+
+def seed(registry: FakeRegistry, path: str) -> None:
+    """Import *path* into *registry*, reporting progress and the outcome on stderr."""
+    print(f"fakereg: importing {path}", file=sys.stderr, flush=True)
+    started = time.monotonic()
+    added = registry.import_crates(path, progress=ProgressPrinter())
+    print(
+        f"fakereg: imported {len(added)} crate versions from {path} "
+        f"in {time.monotonic() - started:.1f} s",
+        file=sys.stderr,
+        flush=True,
     )
 
 
@@ -95,9 +141,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             host=args.host,
             port=args.port,
             strict=args.strict,
+            auth_required=args.auth_required,
+            replace_crates_io=args.replace_crates_io,
         )
         registry.start()
     except (FakeRegError, ValueError, OSError) as exc:
+        print(f"fakereg: error: {exc}", file=sys.stderr)
+        return 1
+    try:
+        for path in args.seed:
+            seed(registry, path)
+    except FakeRegError as exc:
+        registry.stop()
         print(f"fakereg: error: {exc}", file=sys.stderr)
         return 1
     try:

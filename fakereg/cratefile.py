@@ -44,16 +44,19 @@ def _check_member(member: tarfile.TarInfo, prefix: str) -> None:
         raise _invalid(f"entry `{path}` is not a regular file or directory")
 
 
-def inspect_crate(data: bytes, name: str, version: str, *, max_unpacked: int) -> CrateContents:
+def inspect_crate(
+    data: bytes, name: str | None, version: str | None, *, max_unpacked: int
+) -> CrateContents:
     """Validate a ``.crate`` for *name* *version* and return its file list and manifest.
 
     Raises :class:`ApiError` (400) for anything cargo would not have produced: not gzip,
     not tar, paths outside ``name-version/``, links or devices, duplicates, no
     ``Cargo.toml``, a manifest naming another package, or more than *max_unpacked* bytes.
+    With *name* and *version* None, they are read from the archive's own manifest.
     """
     if not data.startswith(b"\x1f\x8b"):
         raise _invalid("not a gzip archive")
-    prefix = f"{name}-{version}/"
+    prefix = None if name is None else f"{name}-{version}/"
     files: list[str] = []
     seen: set[str] = set()
     manifest_bytes: bytes | None = None
@@ -61,6 +64,8 @@ def inspect_crate(data: bytes, name: str, version: str, *, max_unpacked: int) ->
     try:
         with tarfile.open(fileobj=io.BytesIO(data), mode="r|gz") as tar:
             for member in tar:
+                if prefix is None:
+                    prefix = member.name.split("/", 1)[0] + "/"
                 _check_member(member, prefix)
                 path = member.name.rstrip("/")
                 if path in seen:
@@ -83,20 +88,27 @@ def inspect_crate(data: bytes, name: str, version: str, *, max_unpacked: int) ->
     except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
         raise _invalid(f"not a readable gzip tar archive ({exc})") from None
     if manifest_bytes is None:
-        raise _invalid(f"no `{prefix}Cargo.toml` in the archive")
-    manifest = _parse_manifest(manifest_bytes)
+        raise _invalid(f"no `{prefix or ''}Cargo.toml` in the archive")
+    manifest = parse_manifest(manifest_bytes)
     package = manifest.get("package")
     if not isinstance(package, dict):
         raise _invalid("Cargo.toml has no [package] table")
-    if package.get("name") != name or package.get("version") != version:
+    assert prefix is not None
+    described = f"{package.get('name')}-{package.get('version')}/"
+    if described != prefix:
+        expected = (
+            f"the upload is for `{name}@{version}`"
+            if name is not None
+            else f"the archive's folder is `{prefix.rstrip('/')}`"
+        )
         raise _invalid(
-            f"Cargo.toml describes `{package.get('name')}@{package.get('version')}`, "
-            f"but the upload is for `{name}@{version}`"
+            f"Cargo.toml describes `{package.get('name')}@{package.get('version')}`, but {expected}"
         )
     return CrateContents(files=tuple(files), manifest=manifest)
 
 
-def _parse_manifest(data: bytes) -> dict[str, Any]:
+def parse_manifest(data: bytes) -> dict[str, Any]:
+    """A ``Cargo.toml`` parsed; ApiError (400) when it is not UTF-8 TOML."""
     try:
         manifest: dict[str, Any] = tomllib.loads(data.decode("utf-8"))
         return manifest

@@ -1,7 +1,8 @@
-"""RegistryFactory: start several registries and stop them all together."""
+"""RegistryFactory: start several registries sharing one cargo home, stop them all together."""
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -11,19 +12,49 @@ from .registry import FakeRegistry
 class RegistryFactory:
     """Starts registries (rooted under *base_dir* unless ``root=`` is given) and stops them all.
 
-    The pytest fixture ``fake_registry_factory`` is one of these, scoped to a test.
+    Every registry it starts shares one cargo home (``base_dir/cargo-home``, or a temporary
+    one) unless ``cargo_home=`` says otherwise, so one ``reg.env`` reaches them all, and
+    dependencies across registries resolve. A registry started without ``name=`` gets a
+    free one: ``fakereg``, ``fakereg-2``, ... The pytest fixture ``fake_registry_factory``
+    is one of these, scoped to a test.
     """
 
     def __init__(self, base_dir: Path | None = None, **defaults: Any) -> None:
         self._base_dir = base_dir
         self._defaults = defaults
+        self._home_dir: tempfile.TemporaryDirectory[str] | None = None
         self.registries: list[FakeRegistry] = []
+
+    @property
+    def cargo_home(self) -> Path:
+        """The cargo home shared by the registries started here."""
+        if self._base_dir is not None:
+            return self._base_dir / "cargo-home"
+        if self._home_dir is None:
+            self._home_dir = tempfile.TemporaryDirectory(prefix="fakereg-cargo-home-")
+        return Path(self._home_dir.name)
+
+    def _free_name(self) -> str:
+        taken = {registry.name for registry in self.registries if registry.running}
+        name, number = "fakereg", 1
+        while name in taken:
+            number += 1
+            name = f"fakereg-{number}"
+        return name
 
     def __call__(self, **kwargs: Any) -> FakeRegistry:
         """A started :class:`FakeRegistry`; *kwargs* go to its constructor."""
         options = self._defaults | kwargs
+        if "name" not in options:
+            options["name"] = self._free_name()
+        elif any(r.running and r.name == options["name"] for r in self.registries):
+            raise ValueError(
+                f"a registry named {options['name']!r} is already running in this factory "
+                "(they share a cargo home): choose another name"
+            )
         if self._base_dir is not None:
             options.setdefault("root", self._base_dir / f"fakereg-{len(self.registries)}")
+        options.setdefault("cargo_home", self.cargo_home)
         registry = FakeRegistry(**options)
         registry.start()
         self.registries.append(registry)
@@ -37,6 +68,9 @@ class RegistryFactory:
         """Stop every registry, newest first."""
         for registry in reversed(self.registries):
             registry.stop()
+        if self._home_dir is not None:
+            self._home_dir.cleanup()
+            self._home_dir = None
 
     def __enter__(self) -> RegistryFactory:
         return self

@@ -12,13 +12,20 @@ from pathlib import Path
 from filelock import FileLock
 
 
-def atomic_write(path: Path, data: bytes, *, mtime: float | None = None) -> None:
-    """Write *data* to *path* so that readers see either the old or the new file, whole."""
+def atomic_write(
+    path: Path, data: bytes, *, mtime: float | None = None, mode: int | None = None
+) -> None:
+    """Write *data* to *path* so that readers see either the old or the new file, whole.
+
+    *mode* sets the permissions before the file appears (e.g. 0o600 for secrets).
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as tmp:
             tmp.write(data)
+        if mode is not None:
+            os.chmod(tmp_name, mode)
         if mtime is not None:
             os.utime(tmp_name, (mtime, mtime))
         os.replace(tmp_name, path)

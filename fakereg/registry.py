@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -20,13 +20,20 @@ from .accounts import Accounts, redact
 from .api import ApiSettings, WebApi
 from .app import RegistryApp
 from .auth import Authorizer
-from .cargo_config import cargo_env, publish_timeout_env, write_cargo_home
+from .cargo_config import (
+    CargoHomeEntry,
+    cargo_env,
+    publish_timeout_env,
+    register_in_cargo_home,
+    unregister_from_cargo_home,
+)
 from .errors import CargoError, CargoNotFoundError, ServerError
 from .fault_effects import with_malicious_checksums
 from .fsutil import RootLock
 from .gitindex import GitIndex
 from .gitserve import GitHttp
 from .inspection import Inspection
+from .seeding import Seeding
 from .server import ServerThread
 from .sparse import SparseIndex
 from .store import CrateStore, IndexChange, IndexListener
@@ -42,11 +49,13 @@ _REGISTRY_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
 log = logging.getLogger("fakereg")
 
 
-class FakeRegistry(Inspection):
+class FakeRegistry(Inspection, Seeding):
     """A real Cargo registry on ``127.0.0.1`` for the length of a ``with`` block.
 
     ``root=None`` keeps state in a temporary directory removed by :meth:`stop`; a given
-    *root* keeps it there for the next registry opened on it.
+    *root* keeps it there for the next registry opened on it. ``replace_crates_io=True``
+    makes it stand in for crates.io in its cargo home: plain dependencies resolve from it
+    and ``cargo publish`` without ``--registry`` publishes to it.
     """
 
     def __init__(
@@ -68,8 +77,10 @@ class FakeRegistry(Inspection):
         retry_sleep_ms: int | None = 10,
         publish_timeout: float | None = None,
         auth_required: bool = False,
+        replace_crates_io: bool = False,
     ) -> None:
-        super().__init__()
+        Inspection.__init__(self)
+        Seeding.__init__(self)
         if not _REGISTRY_NAME_RE.match(name) or name == "crates-io":
             raise ValueError(
                 f"invalid registry name {name!r}: use ASCII letters, digits, '-' and '_' "
@@ -90,6 +101,7 @@ class FakeRegistry(Inspection):
         if publish_timeout is not None and publish_timeout <= 0:
             raise ValueError("publish_timeout must be positive")
         self.auth_required = auth_required
+        self.replace_crates_io = replace_crates_io
         self.retry_sleep_ms = retry_sleep_ms
         self.publish_timeout = publish_timeout
         self.name = name
@@ -116,6 +128,7 @@ class FakeRegistry(Inspection):
         self._store: CrateStore | None = None
         self._accounts: Accounts | None = None
         self._port = 0
+        self._registered = False
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -141,13 +154,16 @@ class FakeRegistry(Inspection):
             self._server = server
             with lock():
                 self._sync_git()
-            write_cargo_home(
+            register_in_cargo_home(
                 self.cargo_home,
-                name=self.name,
-                index_url=self.index_url,
-                token=self._token,
-                write_credentials=self._write_credentials,
+                CargoHomeEntry(
+                    name=self.name,
+                    index_url=self.index_url,
+                    token=self._token if self._write_credentials else None,
+                    replace_crates_io=self.replace_crates_io,
+                ),
             )
+            self._registered = True
         except BaseException:
             self._cleanup()
             raise
@@ -191,6 +207,9 @@ class FakeRegistry(Inspection):
         self._cleanup()
 
     def _cleanup(self) -> None:
+        if self._registered:
+            self._registered = False
+            unregister_from_cargo_home(self.cargo_home, self.name)
         server, self._server = self._server, None
         if server is not None:
             server.stop()
@@ -305,6 +324,14 @@ class FakeRegistry(Inspection):
         """``file:///…/index.git``, for tools that read the git index from disk."""
         return self.git_path.as_uri()
 
+    def _own_index_urls(self) -> set[str]:
+        urls = {self.sparse_index_url}
+        return urls | {self.git_index_url} if self._git is not None else urls
+
+    def _has_git_index(self) -> bool:
+        self._require_running()
+        return self._git is not None
+
     def _require_git(self) -> None:
         self._require_running()
         if self._git is None:
@@ -321,12 +348,12 @@ class FakeRegistry(Inspection):
         if git is None:
             return None
 
-        def commit(change: IndexChange) -> None:
+        def commit(changes: Sequence[IndexChange], message: str) -> None:
             delay = self._visibility.delay()
-            if delay is not None and change.published:
-                self._deferred.hold(change.path, change.message, *delay)
+            if delay is not None and len(changes) == 1 and changes[0].published:
+                self._deferred.hold(changes[0].path, message, *delay)
             else:
-                git.commit([(change.path, change.data)], change.message)
+                git.commit([(change.path, change.data) for change in changes], message)
 
         return commit
 

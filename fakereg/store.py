@@ -15,12 +15,12 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import ApiError
+from .errors import ApiError, FakeRegError
 from .fsutil import RootLock, atomic_write
 from .names import (
     SemVer,
@@ -65,11 +65,26 @@ class IndexChange:
     path: str
     data: bytes
     message: str
-    published: bool  # a new version (not a yank or unyank)
+    published: bool  # a version published through the Web API (not a yank, not seeding)
 
 
-#: Called under the root lock after an index file changed.
-IndexListener = Callable[[IndexChange], None]
+#: Called under the root lock after index files changed, with a message for them all.
+IndexListener = Callable[[Sequence[IndexChange], str], None]
+
+
+@dataclass(frozen=True)
+class NewVersion:
+    """A version to add without a publish request: its index line, archive and details."""
+
+    line: dict[str, Any]
+    crate: bytes
+    details: dict[str, Any]  # description, keywords, license, repository
+    source: str = ""  # where it came from, for error messages
+    owner: str = ""  # the owner of the crate if it is new
+
+
+class SeedError(FakeRegError):
+    """Versions that cannot be added to a registry (nothing of the batch was added)."""
 
 
 class CrateStore:
@@ -90,6 +105,10 @@ class CrateStore:
 
     def _crate_path(self, name: str, version: str) -> Path:
         return self._crates_dir / name.lower() / f"{version}.crate"
+
+    def archive_path(self, name: str, version: str) -> Path:
+        """Where the ``.crate`` of *name* (as published) *version* is kept."""
+        return self._crate_path(name, version)
 
     def _meta_path(self, name: str) -> Path:
         return self._meta_dir / f"{canonical_name(name)}.json"
@@ -196,6 +215,13 @@ class CrateStore:
     def _write_index(
         self, name: str, lines: Iterable[str], message: str, *, published: bool = False
     ) -> None:
+        change = self._write_index_file(name, lines, message, published)
+        if self._on_change is not None:
+            self._on_change([change], message)
+
+    def _write_index_file(
+        self, name: str, lines: Iterable[str], message: str, published: bool
+    ) -> IndexChange:
         path = self._index_path(name)
         try:
             previous = int(path.stat().st_mtime)
@@ -206,8 +232,7 @@ class CrateStore:
         mtime = max(int(time.time()), previous + 1)
         data = "".join(f"{line}\n" for line in lines).encode()
         atomic_write(path, data, mtime=mtime)
-        if self._on_change is not None:
-            self._on_change(IndexChange(index_path(name), data, message, published))
+        return IndexChange(index_path(name), data, message, published)
 
     def _write_meta(self, meta: Mapping[str, Any]) -> None:
         atomic_write(self._meta_path(meta["name"]), json.dumps(meta, indent=1).encode())
@@ -289,3 +314,54 @@ class CrateStore:
                 )
             self._write_meta(meta)
             return list(owners)
+
+    def add_versions(self, versions: Sequence[NewVersion], message: str) -> list[NewVersion]:
+        """Add many versions as one index change; return those added.
+
+        A version already present with the same checksum is skipped (importing twice is
+        harmless); anything else that clashes raises :class:`SeedError` before any write.
+        A new crate is owned by its first version's ``owner``; others keep their owners.
+        """
+        with self._lock():
+            crates: dict[str, tuple[dict[str, Any], list[str], dict[str, str]]] = {}
+            added: list[NewVersion] = []
+            for new in versions:
+                name, version = new.line["name"], new.line["vers"]
+                key = canonical_name(name)
+                if key not in crates:
+                    meta = self._meta(name) or {"name": name, "owners": [new.owner], "versions": {}}
+                    lines = self._lines(meta["name"])
+                    known = {}
+                    for text in lines:
+                        line = json.loads(text)
+                        known[without_build_metadata(line["vers"])] = line["cksum"]
+                    crates[key] = (meta, lines, known)
+                meta, lines, known = crates[key]
+                where = f" ({new.source})" if new.source else ""
+                if meta["name"] != name:
+                    raise SeedError(
+                        f"crate `{name}`{where} clashes with crate `{meta['name']}`: names that "
+                        "differ only in case or `-`/`_` are the same crate"
+                    )
+                bare = without_build_metadata(version)
+                if bare in known:
+                    if known[bare] == new.line["cksum"] and version in meta["versions"]:
+                        continue
+                    raise SeedError(f"`{name}@{bare}`{where} is already in the registry")
+                known[bare] = new.line["cksum"]
+                meta["versions"][version] = dict(new.details)
+                lines.append(dump_line(new.line))
+                added.append(new)
+            if not added:
+                return []
+            for new in added:
+                atomic_write(self._crate_path(new.line["name"], new.line["vers"]), new.crate)
+            changes = []
+            touched = {canonical_name(new.line["name"]) for new in added}
+            for key in sorted(touched):
+                meta, lines, _ = crates[key]
+                self._write_meta(meta)
+                changes.append(self._write_index_file(meta["name"], lines, message, False))
+            if self._on_change is not None:
+                self._on_change(changes, message)
+            return added

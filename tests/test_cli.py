@@ -8,12 +8,15 @@ import signal
 import socket
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
+from fakereg import FakeRegistry
 from tests.helpers import write_package
 
 
@@ -132,3 +135,57 @@ def test_busy_port_gives_one_line_error() -> None:
     assert result.stderr.strip() == (
         f"fakereg: error: cannot listen on 127.0.0.1:{port}: Address already in use"
     )
+
+
+def test_cli_seeds_crates_and_reports_progress(tmp_path: Path) -> None:
+    with FakeRegistry(root=tmp_path / "source") as source, source.batch():
+        source.add_crate("seeded-a", "1.0.0", description="first seed")
+        source.add_crate("seeded-b", "2.0.0", deps=["seeded-a@1"])
+    vendor = tmp_path / "vendor" / "unpacked"
+    (vendor / "src").mkdir(parents=True)
+    (vendor / "Cargo.toml").write_text('[package]\nname = "unpacked"\nversion = "0.3.0"\n')
+    seeds = ["--seed", str(tmp_path / "source" / "crates"), "--seed", str(vendor)]
+    with serving(*seeds, "--quiet", "--replace-crates-io") as (process, banner):
+        assert '[source.crates-io]\nreplace-with = "fakereg"' in banner
+        env = _cargo_home(banner)
+        found = run_cargo(env, "search", "--registry", "fakereg", "seeded")
+        assert 'seeded-a = "1.0.0"    # first seed' in found
+        assert 'seeded-b = "2.0.0"' in found
+        app = write_package(
+            tmp_path / "app", "app", dependencies='seeded-b = "2"\nunpacked = "0.3"'
+        )
+        run_cargo(env, "generate-lockfile", cwd=app)
+        lock = (app / "Cargo.lock").read_text()
+        assert 'name = "seeded-a"' in lock
+        assert 'name = "unpacked"' in lock
+    assert process.stderr is not None
+    log = process.stderr.read()
+    assert f"fakereg: importing {tmp_path / 'source' / 'crates'}" in log
+    assert "fakereg:   read 2/2 crates" in log
+    assert f"fakereg: imported 1 crate versions from {vendor}" in log
+
+
+def test_cli_bad_seed_is_one_error_and_exit_1(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "fakereg", "--quiet", "--seed", str(tmp_path / "nothing")],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert result.stderr.splitlines()[-1] == (
+        f"fakereg: error: {tmp_path / 'nothing'}: no such file or directory"
+    )
+    assert "Traceback" not in result.stderr
+
+
+def test_cli_auth_required_makes_a_private_registry(tmp_path: Path) -> None:
+    with serving("--auth-required", "--quiet") as (_, banner):
+        url = re.search(r"at (http://127\.0\.0\.1:\d+)", banner)
+        assert url, banner
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"{url[1]}/index/config.json", timeout=10)
+        assert refused.value.code == 401
+        found = run_cargo(_cargo_home(banner), "search", "--registry", "fakereg", "x")
+        assert found == ""

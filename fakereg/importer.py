@@ -1,0 +1,133 @@
+"""Turning ``.crate`` files and unpacked crate folders into versions ready to store."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Callable, Collection, Iterable
+from pathlib import Path
+from typing import Any
+
+from .api import ApiSettings, pubtime_now
+from .cratebuild import read_folder, tar_gz
+from .cratefile import inspect_crate, parse_manifest
+from .errors import ApiError
+from .manifest import ManifestError, metadata_from_manifest
+from .publish import check_metadata, index_line
+from .store import NewVersion, SeedError
+
+#: Called after each crate is read: (crates read so far, crates in all).
+Progress = Callable[[int, int], None]
+_DETAILS = ("description", "keywords", "license", "repository")
+_MAX_UNPACKED = ApiSettings().max_unpacked_size
+
+
+def version_from_crate(
+    data: bytes,
+    source: str,
+    *,
+    local: Collection[str] = (),
+    yanked: bool = False,
+    pubtime: str | None = None,
+) -> NewVersion:
+    """The index line a publish of *data* would have produced, from its own manifest.
+
+    Dependencies whose ``registry-index`` is one of the *local* index URLs come from the
+    registry the crate is added to. Raises :class:`SeedError` naming *source* when the
+    archive or its manifest is unusable.
+    """
+    try:
+        contents = inspect_crate(data, None, None, max_unpacked=_MAX_UNPACKED)
+        metadata = metadata_from_manifest(contents.manifest)
+        for dep in metadata["deps"]:
+            if dep["registry"] in local:
+                dep["registry"] = None
+        check_metadata(metadata)
+    except ApiError as exc:
+        raise SeedError(f"{source}: {exc.detail}") from None
+    except ManifestError as exc:
+        raise SeedError(f"{source}: Cargo.toml: {exc}") from None
+    line = index_line(
+        metadata, cksum=hashlib.sha256(data).hexdigest(), pubtime=pubtime or pubtime_now()
+    )
+    if yanked:
+        line["yanked"] = True
+    details = {key: metadata.get(key) for key in _DETAILS}
+    return NewVersion(line=line, crate=data, details=details, source=source)
+
+
+def pack_folder(folder: Path) -> bytes:
+    """The ``.crate`` of an unpacked crate folder (a vendored or distribution crate)."""
+    try:
+        files = read_folder(folder)
+    except (OSError, ValueError) as exc:
+        raise SeedError(str(exc)) from None
+    if "Cargo.toml" not in files:
+        raise SeedError(f"{folder}: no Cargo.toml")
+    try:
+        package: Any = parse_manifest(files["Cargo.toml"]).get("package")
+    except ApiError as exc:
+        raise SeedError(f"{folder}: {exc.detail}") from None
+    if not isinstance(package, dict) or not all(
+        isinstance(package.get(key), str) for key in ("name", "version")
+    ):
+        raise SeedError(
+            f"{folder}/Cargo.toml: no literal package name and version (a workspace, or a "
+            "crate not packaged yet: run `cargo package` or `cargo vendor` first)"
+        )
+    return tar_gz(f"{package['name']}-{package['version']}", files)
+
+
+def find_crate_sources(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
+    """``.crate`` files and crate folders (holding a ``Cargo.toml``) at or under *paths*."""
+    found: list[Path] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_file():
+            if path.suffix != ".crate":
+                raise SeedError(f"{path}: not a .crate file")
+            found.append(path)
+        elif (path / "Cargo.toml").is_file():
+            found.append(path)
+        elif path.is_dir():
+            before = len(found)
+            for directory, subdirs, names in os.walk(path):
+                subdirs[:] = sorted(d for d in subdirs if not d.startswith("."))
+                here = Path(directory)
+                for sub in list(subdirs):
+                    if (here / sub / "Cargo.toml").is_file():
+                        found.append(here / sub)
+                        subdirs.remove(sub)
+                found += [here / name for name in sorted(names) if name.endswith(".crate")]
+            if len(found) == before:
+                raise SeedError(f"{path}: no .crate files or crate folders in it")
+        else:
+            raise SeedError(f"{path}: no such file or directory")
+    return found
+
+
+def load_crates(
+    sources: list[Path], local: Collection[str], progress: Progress | None = None
+) -> list[NewVersion]:
+    """Every source read and checked; one :class:`SeedError` lists every failure."""
+    versions: list[NewVersion] = []
+    failures: list[str] = []
+    pubtime = pubtime_now()
+    for done, source in enumerate(sources, 1):
+        try:
+            data = source.read_bytes() if source.is_file() else pack_folder(source)
+            versions.append(version_from_crate(data, str(source), local=local, pubtime=pubtime))
+        except SeedError as exc:
+            failures.append(str(exc))
+        except OSError as exc:
+            failures.append(f"{source}: {exc.strerror or exc}")
+        if progress is not None:
+            progress(done, len(sources))
+    if failures:
+        shown = "\n  ".join(failures[:20])
+        more = f"\n  ... and {len(failures) - 20} more" if len(failures) > 20 else ""
+        raise SeedError(
+            f"{len(failures)} of {len(sources)} crates could not be imported (nothing was "
+            f"imported):\n  {shown}{more}"
+        )
+    return versions
