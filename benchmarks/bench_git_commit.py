@@ -1,6 +1,6 @@
 """Cost of one git-index commit with 10 and with 10,000 crates already in the index.
 
-Run: python benchmarks/bench_git_commit.py [--rounds N]
+Run: python -m benchmarks git_commit (or python -m benchmarks.bench_git_commit [--rounds N])
 
 Both figures come from the same run on the same machine; the ratio is what matters:
 a commit touches only the changed path, so its cost must not grow with the index.
@@ -15,6 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.common import Result
 from fakereg.gitindex import GitIndex
 from fakereg.names import index_path
 
@@ -46,6 +47,24 @@ def commit_times(existing: int, rounds: int) -> list[float]:
             git.commit([(index_path(name), data)], f"Update crate `{name}#0.2.{r}`")
             times.append(time.perf_counter() - started)
         return times
+
+
+def run(quick: bool = False) -> list[Result]:
+    """Median of 200 commits each (40 with *quick*)."""
+    rounds, crates = (40, 1_000) if quick else (200, 10_000)
+    small = statistics.median(commit_times(10, rounds)) * 1000
+    large = statistics.median(commit_times(crates, rounds)) * 1000
+    return [
+        Result(
+            "git",
+            f"one commit, {crates:,} crates in the index",
+            large,
+            "one commit, 10 crates in the index",
+            small,
+            "ms",
+            1.2,
+        )
+    ]
 
 
 def main() -> None:

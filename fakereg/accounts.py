@@ -127,16 +127,29 @@ class Accounts:
             raise ValueError(f"invalid login {login!r}: use letters, digits, '-' and '_'")
         with self._lock():
             data = self._load()
-            users = data["users"]
-            if login.lower() not in users:
-                users[login.lower()] = {
-                    "id": len(users) + 1,
-                    "login": login,
-                    "name": name,
-                    "read": read,
-                }
+            if self._add_user(data, login, name, read):
                 self._save(data)
-            return User(**users[login.lower()])
+            return User(**data["users"][login.lower()])
+
+    @staticmethod
+    def _add_user(data: dict[str, Any], login: str, name: str | None, read: bool) -> bool:
+        users = data["users"]
+        if login.lower() in users:
+            return False
+        users[login.lower()] = {"id": len(users) + 1, "login": login, "name": name, "read": read}
+        return True
+
+    def ensure_user_with_token(self, login: str, token: str | None = None) -> str:
+        """:meth:`ensure_user` then :meth:`add_token`, in one write (a registry's start)."""
+        if not _LOGIN_RE.match(login):
+            raise ValueError(f"invalid login {login!r}: use letters, digits, '-' and '_'")
+        with self._lock():
+            data = self._load()
+            changed = self._add_user(data, login, None, True)
+            token, added = self._add_token(data, login, token, _check_limits(None, None, None))
+            if changed or added:
+                self._save(data)
+        return token
 
     def add_token(
         self,
@@ -153,30 +166,42 @@ class Accounts:
         name patterns like ``foo*``, *expires* an aware datetime after which it is refused.
         """
         limits = _check_limits(scopes, crates, expires)
+        with self._lock():
+            data = self._load()
+            token, added = self._add_token(data, login, token, limits)
+            if added:
+                self._save(data)
+        return token
+
+    def _add_token(
+        self,
+        data: dict[str, Any],
+        login: str,
+        token: str | None,
+        limits: tuple[list[str] | None, list[str] | None, str | None],
+    ) -> tuple[str, bool]:
         token = generate_token() if token is None else token
         if not token or not token.isprintable() or token != token.strip():
             raise ValueError("a token must be non-empty printable text without surrounding space")
         digest = _digest(token)
-        with self._lock():
-            data = self._load()
-            if login.lower() not in data["users"]:
-                raise ValueError(f"no user {login!r}")
-            holder = self._holder(data, digest)
-            if holder is not None and holder != login.lower():
-                raise ValueError("that token already belongs to another user")
-            if holder is None:
-                scope_list, crate_list, expiry = limits
-                data["tokens"].append(
-                    {
-                        "sha256": digest,
-                        "login": login.lower(),
-                        "scopes": scope_list,
-                        "crates": crate_list,
-                        "expires": expiry,
-                    }
-                )
-                self._save(data)
-        return token
+        if login.lower() not in data["users"]:
+            raise ValueError(f"no user {login!r}")
+        holder = self._holder(data, digest)
+        if holder is not None and holder != login.lower():
+            raise ValueError("that token already belongs to another user")
+        if holder is not None:
+            return token, False
+        scope_list, crate_list, expiry = limits
+        data["tokens"].append(
+            {
+                "sha256": digest,
+                "login": login.lower(),
+                "scopes": scope_list,
+                "crates": crate_list,
+                "expires": expiry,
+            }
+        )
+        return token, True
 
     def revoke(self, token: str) -> bool:
         """Forget *token*; False when no user held it."""

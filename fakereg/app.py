@@ -16,7 +16,7 @@ from .fault_effects import cut_connection, describe, fault_answer, shape
 from .faults import Fault, FaultSet
 from .http import BODY_KEY, CRATE_KEY, VERSION_KEY, error_response, note_publish, read_body
 from .publish import parse_publish_body
-from .records import HeaderMap, RecordedRequest, RequestLog
+from .records import RawRequest, RequestLog
 from .sparse import SparseIndex
 
 if TYPE_CHECKING:
@@ -77,6 +77,12 @@ class RegistryApp:
         }
 
     def _route(self, request: Request) -> tuple[str, Handler, dict[str, Any]]:
+        path = request.path
+        if path.startswith("/index/") and request.method in ("GET", "HEAD"):
+            # The hot path (what URL_MAP would find, without its matching cost).
+            rest = path[len("/index/") :]
+            if rest and rest != "config.json":
+                return "index", self._handlers["index"], {"path": rest}
         try:
             endpoint, args = URL_MAP.bind_to_environ(request.environ).match()
         except MethodNotAllowed as exc:
@@ -117,7 +123,7 @@ class RegistryApp:
         if fault is not None and fault.delay:
             time.sleep(fault.delay)
         if fault is not None and (fault.drop or fault.reset):
-            self.log.append(_record(request, None, b"", kind, (arrived, started), fault))
+            self.log.append_raw(_record(request, None, b"", kind, (arrived, started), fault))
             cut_connection(fault, request)
         if fault is not None and fault.replaces_answer:
             response = fault_answer(fault)
@@ -132,7 +138,7 @@ class RegistryApp:
             body = b"" if response.is_streamed else response.get_data()
             if fault is not None:
                 response, body = shape(fault, response, *_crate_version(request))
-        self.log.append(_record(request, response, body, kind, (arrived, started), fault))
+        self.log.append_raw(_record(request, response, body, kind, (arrived, started), fault))
         return response(environ, start_response)
 
 
@@ -169,6 +175,24 @@ def _method_not_allowed(valid: Iterable[str]) -> Handler:
     return handler
 
 
+def _environ_headers(environ: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+    """The request's headers from the WSGI environ (what ``request.headers`` iterates, faster)."""
+    headers = []
+    for key, value in environ.items():
+        if key.startswith("HTTP_"):
+            headers.append((key[5:].replace("_", "-").title(), _latin1_to_text(value)))
+        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
+            headers.append((key.replace("_", "-").title(), _latin1_to_text(value)))
+    return tuple(headers)
+
+
+def _latin1_to_text(value: str) -> str:
+    try:
+        return value.encode("latin-1").decode()
+    except UnicodeError:
+        return value
+
+
 def _no_route(request: Request, **_: Any) -> Response:
     raise ApiError(404, f"no route for {request.path}")
 
@@ -184,22 +208,23 @@ def _record(
     kind: str,
     times: tuple[float, float],
     fault: Fault | None,
-) -> RecordedRequest:
+) -> RawRequest:
+    """The fields of the RecordedRequest for this request, in order."""
     arrived, started = times
     environ: dict[str, Any] = request.environ
     crate, version = _crate_version(request)
-    return RecordedRequest(
-        method=request.method,
-        path=request.path,
-        query=request.query_string.decode("latin-1"),
-        headers=HeaderMap(request.headers.items()),
-        body=environ.get(BODY_KEY, b""),
-        status=0 if response is None else response.status_code,
-        kind=kind,
-        response_body=body,
-        duration=time.perf_counter() - started,
-        crate=crate,
-        version=version,
-        fault=None if fault is None else describe(fault),
-        at=arrived,
+    return (
+        request.method,
+        request.path,
+        request.query_string.decode("latin-1"),
+        _environ_headers(environ),
+        environ.get(BODY_KEY, b""),
+        0 if response is None else response.status_code,
+        kind,
+        body,
+        time.perf_counter() - started,
+        crate,
+        version,
+        None if fault is None else describe(fault),
+        arrived,
     )

@@ -5,19 +5,20 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass
+from contextlib import nullcontext
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from filelock import FileLock
 
 from .fsutil import atomic_write
+from .tomlcompat import tomllib
 
 # Variables that would point cargo at another registry or token than ours.
 _FOREIGN_PREFIXES = ("CARGO_REGISTRIES_", "CARGO_REGISTRY_")
 _FOREIGN_NAMES = frozenset({"CARGO_HOME", "CARGO_HTTP_PROXY"})
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
-#: The registries a cargo home serves, kept beside its config.toml.
-_ENTRIES_FILE = "fakereg-registries.json"
 
 
 def toml_string(value: str) -> str:
@@ -45,14 +46,17 @@ class CargoHomeEntry:
     replace_crates_io: bool = False
 
 
-def register_in_cargo_home(cargo_home: Path, entry: CargoHomeEntry) -> None:
+def register_in_cargo_home(cargo_home: Path, entry: CargoHomeEntry, *, shared: bool = True) -> None:
     """Add (or update) *entry* in *cargo_home*'s ``config.toml`` and ``credentials.toml``.
 
     Several registries may share a cargo home; each keeps its entry until it is removed
-    with :func:`unregister_from_cargo_home`. Only one of them may replace crates.io.
+    with :func:`unregister_from_cargo_home`. Only one of them may replace crates.io. The
+    files themselves are the list: other registries already named there are kept.
+    ``shared=False`` (a cargo home private to one registry) skips the lock file.
     """
     cargo_home.mkdir(parents=True, exist_ok=True)
-    with FileLock(str(cargo_home / ".fakereg-home.lock")):
+    lock = FileLock(str(cargo_home / ".fakereg-home.lock")) if shared else nullcontext()
+    with lock:
         entries = _entries(cargo_home)
         replacing = [
             e.name for e in entries.values() if e.replace_crates_io and e.name != entry.name
@@ -76,12 +80,32 @@ def unregister_from_cargo_home(cargo_home: Path, name: str) -> None:
             _write_cargo_home(cargo_home, entries)
 
 
-def _entries(cargo_home: Path) -> dict[str, CargoHomeEntry]:
+def _read_toml(path: Path) -> dict[str, Any]:
     try:
-        raw = json.loads((cargo_home / _ENTRIES_FILE).read_bytes())
+        text = path.read_text("utf-8")
     except FileNotFoundError:
         return {}
-    return {item["name"]: CargoHomeEntry(**item) for item in raw}
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return {}  # not ours to repair: it is rewritten whole
+
+
+def _entries(cargo_home: Path) -> dict[str, CargoHomeEntry]:
+    """The registries *cargo_home*'s config.toml and credentials.toml name now."""
+    config = _read_toml(cargo_home / "config.toml")
+    tokens = _read_toml(cargo_home / "credentials.toml").get("registries", {})
+    replaced_by = config.get("source", {}).get("crates-io", {}).get("replace-with")
+    return {
+        name: CargoHomeEntry(
+            name=name,
+            index_url=table["index"],
+            token=tokens.get(name, {}).get("token"),
+            replace_crates_io=name == replaced_by,
+        )
+        for name, table in config.get("registries", {}).items()
+        if isinstance(table, dict) and isinstance(table.get("index"), str)
+    }
 
 
 def _write_cargo_home(cargo_home: Path, entries: Mapping[str, CargoHomeEntry]) -> None:
@@ -107,8 +131,6 @@ def _write_cargo_home(cargo_home: Path, entries: Mapping[str, CargoHomeEntry]) -
         atomic_write(credentials, text.encode(), mode=0o600)
     else:
         credentials.unlink(missing_ok=True)
-    entries_json = json.dumps([asdict(e) for e in listed], indent=1).encode()
-    atomic_write(cargo_home / _ENTRIES_FILE, entries_json, mode=0o600)
 
 
 def _rustup_home(env: Mapping[str, str]) -> str | None:

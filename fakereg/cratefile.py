@@ -2,19 +2,12 @@
 
 from __future__ import annotations
 
-import io
-import sys
-import tarfile
-import zlib
 from dataclasses import dataclass
 from typing import Any
 
 from .errors import ApiError
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised by the Python 3.10 CI run
-    import tomli as tomllib
+from .tarscan import TarEntry, TarError, TooLargeError, entries, gunzip
+from .tomlcompat import tomllib
 
 MAX_ENTRIES = 50_000
 MAX_MANIFEST_BYTES = 4 * 1024 * 1024
@@ -32,15 +25,15 @@ def _invalid(reason: str) -> ApiError:
     return ApiError(400, f"invalid .crate file: {reason}")
 
 
-def _check_member(member: tarfile.TarInfo, prefix: str) -> None:
-    path = member.name
+def _check_member(member: TarEntry, prefix: str) -> None:
+    path = member.path
     if path.startswith("/") or "\\" in path or (len(path) > 1 and path[1] == ":"):
         raise _invalid(f"entry `{path}` has an absolute or non-portable path")
     if ".." in path.split("/"):
         raise _invalid(f"entry `{path}` escapes the package folder")
     if not (path + "/").startswith(prefix):
         raise _invalid(f"entry `{path}` is outside the `{prefix}` folder")
-    if not (member.isreg() or member.isdir()):
+    if not (member.is_file or member.is_dir):
         raise _invalid(f"entry `{path}` is not a regular file or directory")
 
 
@@ -60,32 +53,28 @@ def inspect_crate(
     files: list[str] = []
     seen: set[str] = set()
     manifest_bytes: bytes | None = None
-    unpacked = 0
     try:
-        with tarfile.open(fileobj=io.BytesIO(data), mode="r|gz") as tar:
-            for member in tar:
-                if prefix is None:
-                    prefix = member.name.split("/", 1)[0] + "/"
-                _check_member(member, prefix)
-                path = member.name.rstrip("/")
-                if path in seen:
-                    raise _invalid(f"entry `{path}` appears twice")
-                seen.add(path)
-                unpacked += member.size + tarfile.BLOCKSIZE
-                if unpacked > max_unpacked:
-                    raise _invalid(f"it unpacks to more than {max_unpacked} bytes")
-                if len(seen) > MAX_ENTRIES:
-                    raise _invalid(f"it holds more than {MAX_ENTRIES} entries")
-                if member.isdir():
-                    continue
-                files.append(path[len(prefix) :])
-                if path == prefix + "Cargo.toml":
-                    if member.size > MAX_MANIFEST_BYTES:
-                        raise _invalid("Cargo.toml is too large")
-                    extracted = tar.extractfile(member)
-                    assert extracted is not None
-                    manifest_bytes = extracted.read()
-    except (tarfile.TarError, EOFError, zlib.error, OSError) as exc:
+        raw = gunzip(data, max_unpacked)
+        for member in entries(raw):
+            if prefix is None:
+                prefix = member.path.split("/", 1)[0] + "/"
+            _check_member(member, prefix)
+            path = member.path.rstrip("/")
+            if path in seen:
+                raise _invalid(f"entry `{path}` appears twice")
+            seen.add(path)
+            if len(seen) > MAX_ENTRIES:
+                raise _invalid(f"it holds more than {MAX_ENTRIES} entries")
+            if member.is_dir:
+                continue
+            files.append(path[len(prefix) :])
+            if path == prefix + "Cargo.toml":
+                if member.size > MAX_MANIFEST_BYTES:
+                    raise _invalid("Cargo.toml is too large")
+                manifest_bytes = raw[member.start : member.start + member.size]
+    except TooLargeError as exc:
+        raise _invalid(str(exc)) from None
+    except TarError as exc:
         raise _invalid(f"not a readable gzip tar archive ({exc})") from None
     if manifest_bytes is None:
         raise _invalid(f"no `{prefix or ''}Cargo.toml` in the archive")

@@ -35,13 +35,21 @@ def atomic_write(
 
 
 class RootLock:
-    """A lock held by one thread of one process at a time, across every process using *root*."""
+    """A lock held by one thread of one process at a time, across every process using *root*.
 
-    def __init__(self, root: Path) -> None:
+    ``interprocess=False`` (a temporary root no other process knows) keeps only the
+    thread lock, sparing a lock file and a ``flock`` per change.
+    """
+
+    def __init__(self, root: Path, *, interprocess: bool = True) -> None:
         self._thread_lock = threading.RLock()
-        self._file_lock = FileLock(str(root / ".fakereg.lock"))
+        self._file_lock = FileLock(str(root / ".fakereg.lock")) if interprocess else None
 
     @contextmanager
     def __call__(self) -> Iterator[None]:
-        with self._thread_lock, self._file_lock:
-            yield
+        with self._thread_lock:
+            if self._file_lock is None:
+                yield
+            else:
+                with self._file_lock:
+                    yield

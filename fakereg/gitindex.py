@@ -11,30 +11,39 @@ from dulwich.object_store import commit_tree_changes
 from dulwich.objects import Blob, Commit, Tree
 from dulwich.repo import Repo
 
+from .fsutil import atomic_write
+
 if TYPE_CHECKING:  # dulwich's typed names, absent from older releases at run time
     from dulwich.objects import ObjectID
     from dulwich.refs import Ref
 
 BRANCH = cast("Ref", b"refs/heads/master")
-HEAD = cast("Ref", b"HEAD")
 IDENTITY = b"fakereg <fakereg@localhost>"
 FILE_MODE = 0o100644
+_CONFIG = b"[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n"
 
 
 class GitIndex:
     """A bare repository whose ``master`` holds ``config.json`` and the index files.
 
     Callers serialise :meth:`commit` (the registry root's lock); readers open the
-    repository on their own and see whole commits only.
+    repository on their own and see whole commits only. The repository is created by the
+    first commit.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        if not (path / "HEAD").exists():
-            path.mkdir(parents=True, exist_ok=True)
-            repo = Repo.init_bare(str(path))
-            repo.refs.set_symbolic_ref(HEAD, BRANCH)
-            repo.close()
+
+    def exists(self) -> bool:
+        """True once the repository has been created."""
+        return (self.path / "HEAD").exists()
+
+    def _create(self) -> None:
+        """The few files and folders git and dulwich need of a bare repository."""
+        for folder in ("info", "objects/info", "objects/pack", "refs/heads", "refs/tags"):
+            (self.path / folder).mkdir(parents=True, exist_ok=True)
+        atomic_write(self.path / "config", _CONFIG, mode=0o644)
+        atomic_write(self.path / "HEAD", b"ref: " + BRANCH + b"\n", mode=0o644)
 
     def open(self) -> Repo:
         """A fresh handle on the repository (dulwich handles are not shared across threads)."""
@@ -42,11 +51,15 @@ class GitIndex:
 
     def head(self) -> ObjectID | None:
         """The commit ``master`` points at, or None before the first commit."""
+        if not self.exists():
+            return None
         with self.open() as repo:
             return repo.refs.as_dict().get(BRANCH)
 
     def commit(self, files: Sequence[tuple[str, bytes]], message: str) -> ObjectID | None:
         """Commit *files* (path, content) on ``master``; None when nothing changed."""
+        if not self.exists():
+            self._create()
         with self.open() as repo:
             store = repo.object_store
             parent = repo.refs.as_dict().get(BRANCH)
@@ -74,12 +87,17 @@ class GitIndex:
             commit.author_timezone = commit.commit_timezone = 0
             commit.message = message.encode() + b"\n"
             store.add_object(commit)
-            if not repo.refs.set_if_equals(BRANCH, parent, commit.id):
+            if repo.refs.as_dict().get(BRANCH) != parent:
                 raise RuntimeError("the git index moved during a commit: is the root lock held?")
+            # Written like every other file of the registry: atomically, without the fsync
+            # dulwich's ref update adds (a test registry outlives no power cut).
+            atomic_write(self.path / BRANCH.decode(), commit.id + b"\n", mode=0o644)
             return commit.id
 
     def files(self) -> dict[str, bytes]:
         """Every file of ``master``'s tree (for tests and checks; walks the whole tree)."""
+        if not self.exists():
+            return {}
         with self.open() as repo:
             head = repo.refs.as_dict().get(BRANCH)
             if head is None:

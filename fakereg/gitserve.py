@@ -35,9 +35,10 @@ class _Backend(Backend):
         text = path.decode("utf-8", "replace") if isinstance(path, bytes) else path
         if text.strip("/"):
             raise NotGitRepository(f"no repository at {path!r}")
-        repo = self._git.open()
-        self._opened.__dict__.setdefault("repos", []).append(repo)
-        return repo
+        opened: list[Repo] = self._opened.__dict__.setdefault("repos", [])
+        if not opened:  # dulwich asks twice per request: one handle serves both
+            opened.append(self._git.open())
+        return opened[0]
 
     def close_opened(self) -> None:
         for repo in self._opened.__dict__.pop("repos", []):
@@ -125,10 +126,15 @@ class GitHttp:
     """Serves ``/git/index/…`` from the bare repository; pushes are refused."""
 
     def __init__(
-        self, git: GitIndex, auth: Authorizer, on_fetch: Callable[[], None] = lambda: None
+        self,
+        git: GitIndex,
+        auth: Authorizer,
+        on_fetch: Callable[[], None] = lambda: None,
+        ready: Callable[[], object] = lambda: None,
     ) -> None:
         self._auth = auth
         self._on_fetch = on_fetch
+        self._ready = ready
         self._backend = _Backend(git)
         self._app = make_wsgi_chain(self._backend)
 
@@ -148,6 +154,7 @@ class GitHttp:
         self._auth.read(request)
         if "git-receive-pack" in (path, request.args.get("service")):
             raise ApiError(403, "the git index of this registry is read-only: pushes are refused")
+        self._ready()
         if path == "info/refs":
             self._on_fetch()  # every fetch starts here, smart or dumb
         environ: dict[str, Any] = dict(request.environ)

@@ -10,7 +10,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
@@ -32,12 +32,12 @@ from .fault_effects import with_malicious_checksums
 from .fsutil import RootLock
 from .gitindex import GitIndex
 from .gitserve import GitHttp
+from .gitsync import GitSync
 from .inspection import Inspection
 from .seeding import Seeding
 from .server import ServerThread
 from .sparse import SparseIndex
-from .store import CrateStore, IndexChange, IndexListener
-from .visibility import DeferredCommits
+from .store import CrateStore
 
 Protocol = Literal["sparse", "git"]
 PROTOCOLS: tuple[str, ...] = ("sparse", "git")
@@ -115,8 +115,7 @@ class FakeRegistry(Inspection, Seeding):
         self._write_credentials = write_credentials
         self._cargo_bin = None if cargo_bin is None else str(cargo_bin)
         self._git_enabled = git_index
-        self._git: GitIndex | None = None
-        self._deferred = DeferredCommits(self._commit_held)
+        self._gitsync: GitSync | None = None
         self._settings = ApiSettings(max_upload_size=max_upload_size, strict=strict)
         self._errors: list[BaseException] = []
         self._errors_lock = threading.Lock()
@@ -143,17 +142,19 @@ class FakeRegistry(Inspection, Seeding):
             self._root = self._given_root.resolve()
         try:
             self._root.mkdir(parents=True, exist_ok=True)
-            lock = self._lock = RootLock(self._root)
-            self._git = GitIndex(self._root / "git" / "index.git") if self._git_enabled else None
-            self._store = CrateStore(self._root, lock, self._git_listener())
+            lock = self._lock = RootLock(self._root, interprocess=self._given_root is not None)
+            self._store = store = CrateStore(self._root, lock)
+            if self._git_enabled:
+                git = GitIndex(self._root / "git" / "index.git")
+                self._gitsync = GitSync(git, store, lock, self._config_json, self._visibility)
+                store.on_change = self._gitsync.on_change
             self._accounts = Accounts(self._root, lock)
-            self._accounts.ensure_user(self.login)
-            self._token = self._accounts.add_token(self.login, self._given_token)
+            self._token = self._accounts.ensure_user_with_token(self.login, self._given_token)
             server = ServerThread(self._make_app(), self.host, self._requested_port)
             self._port = server.port
             self._server = server
-            with lock():
-                self._sync_git()
+            if self._gitsync is not None:
+                self._gitsync.start(history=self.protocol == "git")
             register_in_cargo_home(
                 self.cargo_home,
                 CargoHomeEntry(
@@ -162,6 +163,7 @@ class FakeRegistry(Inspection, Seeding):
                     token=self._token if self._write_credentials else None,
                     replace_crates_io=self.replace_crates_io,
                 ),
+                shared=self._given_cargo_home is not None,
             )
             self._registered = True
         except BaseException:
@@ -192,7 +194,9 @@ class FakeRegistry(Inspection, Seeding):
             api,
             self._log,
             self._record_error,
-            git=None if self._git is None else GitHttp(self._git, auth, self._deferred.poll),
+            git=None
+            if self._gitsync is None
+            else GitHttp(self._gitsync.git, auth, self._gitsync.deferred.poll, self._gitsync.ready),
             faults=self._faults,
         )
 
@@ -209,11 +213,14 @@ class FakeRegistry(Inspection, Seeding):
     def _cleanup(self) -> None:
         if self._registered:
             self._registered = False
-            unregister_from_cargo_home(self.cargo_home, self.name)
+            if self._tempdir is None or self._given_cargo_home is not None:
+                # (a cargo home inside a temporary root goes with it)
+                unregister_from_cargo_home(self.cargo_home, self.name)
         server, self._server = self._server, None
         if server is not None:
             server.stop()
-        self._deferred.cancel()
+        if self._gitsync is not None:
+            self._gitsync.deferred.cancel()
         if self._tempdir is not None:
             self._tempdir.cleanup()
             self._tempdir = None
@@ -316,8 +323,7 @@ class FakeRegistry(Inspection, Seeding):
     def git_path(self) -> Path:
         """The bare git repository of the index on disk."""
         self._require_git()
-        assert self._git is not None
-        return self._git.path
+        return self._git_ready().path
 
     @property
     def git_file_url(self) -> str:
@@ -326,15 +332,15 @@ class FakeRegistry(Inspection, Seeding):
 
     def _own_index_urls(self) -> set[str]:
         urls = {self.sparse_index_url}
-        return urls | {self.git_index_url} if self._git is not None else urls
+        return urls | {self.git_index_url} if self._gitsync is not None else urls
 
     def _has_git_index(self) -> bool:
         self._require_running()
-        return self._git is not None
+        return self._gitsync is not None
 
     def _require_git(self) -> None:
         self._require_running()
-        if self._git is None:
+        if self._gitsync is None:
             raise RuntimeError("this FakeRegistry was started with git_index=False")
 
     def _config_json(self) -> bytes:
@@ -343,39 +349,16 @@ class FakeRegistry(Inspection, Seeding):
             config["auth-required"] = True
         return (json.dumps(config, indent=2) + "\n").encode()
 
-    def _git_listener(self) -> IndexListener | None:
-        git = self._git
-        if git is None:
-            return None
+    def _git_ready(self) -> GitIndex:
+        assert self._gitsync is not None
+        return self._gitsync.ready()
 
-        def commit(changes: Sequence[IndexChange], message: str) -> None:
-            delay = self._visibility.delay()
-            if delay is not None and len(changes) == 1 and changes[0].published:
-                self._deferred.hold(changes[0].path, message, *delay)
-            else:
-                git.commit([(change.path, change.data) for change in changes], message)
+    def delay_index_updates(self, seconds: float | None = None, polls: int | None = None) -> None:
+        if self._gitsync is not None and self.running:
+            self._gitsync.ready()  # held-back commits need the repository to exist already
+        super().delay_index_updates(seconds, polls)
 
-        return commit
-
-    def _commit_held(self, path: str, message: str) -> None:
-        """Make a git commit that an index delay held back, with the file as it is now."""
-        assert self._git is not None
-        assert self._root is not None
-        assert self._lock is not None
-        with self._lock():
-            data = (self._root / "index" / path).read_bytes()
-            self._git.commit([(path, data)], message)
-
-    def _sync_git(self) -> None:
-        """Bring the git index up to date: a full import the first time, then config.json."""
-        if self._git is None:
-            return
-        assert self._store is not None
-        config = ("config.json", self._config_json())
-        if self._git.head() is None:
-            self._git.commit([config, *self._store.index_files()], "Import index")
-        else:
-            self._git.commit([config], "Update config.json")
+    delay_index_updates.__doc__ = Inspection.delay_index_updates.__doc__
 
     # -- running cargo -----------------------------------------------------------------
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import threading
 from collections.abc import Callable
 
 from werkzeug.datastructures import ETags
-from werkzeug.http import parse_date
+from werkzeug.http import http_date, parse_date
 from werkzeug.wrappers import Request, Response
 
 from .auth import Authorizer
@@ -52,6 +53,14 @@ class SparseIndex:
                 self._etags[file.stat_key] = tag
         return tag
 
+    @staticmethod
+    def _headers(tag: str, last_modified: int) -> list[tuple[str, str]]:
+        return [
+            ("ETag", f'"{tag}"'),
+            ("Last-Modified", _http_date(last_modified)),
+            ("Cache-Control", "no-cache"),
+        ]
+
     def index_file(self, request: Request, path: str) -> Response:
         name = path.rsplit("/", 1)[-1]
         self._auth.read(request, name)
@@ -63,14 +72,10 @@ class SparseIndex:
             raise ApiError(404, f"no index file at `{path}`")
         # A view of the file (delayed versions, injected checksums) gets its own tag.
         tag = self._etag(file) if data is file.data else hashlib.sha256(data).hexdigest()[:32]
+        headers = self._headers(tag, file.last_modified)
         if _not_modified(request, tag, file.last_modified):
-            response = Response(status=304)
-        else:
-            response = Response(data, content_type=INDEX_CONTENT_TYPE)
-        response.set_etag(tag)
-        response.last_modified = file.last_modified  # type: ignore[assignment]
-        response.headers["Cache-Control"] = "no-cache"
-        return response
+            return Response(status=304, headers=headers)
+        return Response(data, content_type=INDEX_CONTENT_TYPE, headers=headers)
 
     def download(self, request: Request, name: str, version: str) -> Response:
         self._auth.read(request, name)
@@ -82,6 +87,11 @@ class SparseIndex:
         response = Response(data, content_type="application/gzip")
         response.headers["Content-Disposition"] = f'attachment; filename="{name}-{version}.crate"'
         return response
+
+
+@functools.lru_cache(maxsize=4096)
+def _http_date(timestamp: int) -> str:
+    return http_date(timestamp)
 
 
 def _not_modified(request: Request, tag: str, last_modified: int) -> bool:

@@ -31,6 +31,8 @@ from .names import (
     without_build_metadata,
 )
 
+_READ_CACHE_SIZE = 20_000
+
 
 @dataclass(frozen=True)
 class IndexFile:
@@ -93,8 +95,11 @@ class CrateStore:
     def __init__(self, root: Path, lock: RootLock, on_change: IndexListener | None = None) -> None:
         self.root = root
         self._lock = lock
-        self._on_change = on_change
+        #: Called under the root lock after index files changed (e.g. to commit them to git).
+        self.on_change = on_change
         self._index_dir = root / "index"
+        self._index_dir_text = str(self._index_dir)
+        self._read_cache: dict[str, IndexFile] = {}  # by path, checked against os.stat
         self._crates_dir = root / "crates"
         self._meta_dir = root / "meta" / "crates"
 
@@ -119,14 +124,23 @@ class CrateStore:
         """The index file at *name*'s lowercase path, or None (names are not validated)."""
         if not is_valid_crate_name(name):
             return None
-        path = self._index_path(name)
+        path = os.path.join(self._index_dir_text, index_path(name))
         try:
-            with path.open("rb") as fh:
+            st = os.stat(path)
+            key = (st.st_ino, st.st_mtime_ns, st.st_size)
+            cached = self._read_cache.get(path)
+            if cached is not None and cached.stat_key == key:
+                return cached  # index files are replaced, never written in place
+            with open(path, "rb") as fh:
                 st = os.fstat(fh.fileno())
                 data = fh.read()
         except (FileNotFoundError, NotADirectoryError):
             return None
-        return IndexFile(data, int(st.st_mtime), (st.st_ino, st.st_mtime_ns, st.st_size))
+        file = IndexFile(data, int(st.st_mtime), (st.st_ino, st.st_mtime_ns, st.st_size))
+        if len(self._read_cache) >= _READ_CACHE_SIZE:
+            self._read_cache.clear()
+        self._read_cache[path] = file
+        return file
 
     def _lines(self, name: str) -> list[str]:
         try:
@@ -216,8 +230,8 @@ class CrateStore:
         self, name: str, lines: Iterable[str], message: str, *, published: bool = False
     ) -> None:
         change = self._write_index_file(name, lines, message, published)
-        if self._on_change is not None:
-            self._on_change([change], message)
+        if self.on_change is not None:
+            self.on_change([change], message)
 
     def _write_index_file(
         self, name: str, lines: Iterable[str], message: str, published: bool
@@ -362,6 +376,6 @@ class CrateStore:
                 meta, lines, _ = crates[key]
                 self._write_meta(meta)
                 changes.append(self._write_index_file(meta["name"], lines, message, False))
-            if self._on_change is not None:
-                self._on_change(changes, message)
+            if self.on_change is not None:
+                self.on_change(changes, message)
             return added

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import io
 import tarfile
 
 import pytest
@@ -63,3 +64,26 @@ def test_gzip_bomb_is_refused_before_unpacking() -> None:
     assert len(bomb) < LIMIT // 50
     with pytest.raises(ApiError, match="unpacks to more than"):
         inspect_crate(bomb, "foo", "0.1.0", max_unpacked=LIMIT)
+
+
+@pytest.mark.parametrize("form", [tarfile.GNU_FORMAT, tarfile.PAX_FORMAT, tarfile.USTAR_FORMAT])
+def test_long_paths_in_every_tar_format(form: int) -> None:
+    deep = "foo-0.1.0/" + "/".join(["directory-name"] * 8) + "/lib.rs"
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w", format=form) as tar:
+        for path, data in (("foo-0.1.0/Cargo.toml", manifest("foo", "0.1.0")), (deep, b"x")):
+            info = tarfile.TarInfo(path)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    contents = inspect_crate(gzip.compress(raw.getvalue()), "foo", "0.1.0", max_unpacked=LIMIT)
+    assert contents.files == ("Cargo.toml", deep.removeprefix("foo-0.1.0/"))
+
+
+def test_a_corrupted_header_is_refused() -> None:
+    raw = bytearray(gzip.decompress(crate("foo", "0.1.0")))
+    raw[5] ^= 0x01  # inside the first entry's name: its checksum no longer matches
+    with pytest.raises(ApiError, match="checksum does not match"):
+        inspect_crate(gzip.compress(bytes(raw)), "foo", "0.1.0", max_unpacked=LIMIT)
+    cut = gzip.compress(bytes(raw[:700]))
+    with pytest.raises(ApiError, match="not a readable gzip tar"):
+        inspect_crate(cut, "foo", "0.1.0", max_unpacked=LIMIT)

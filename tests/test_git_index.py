@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from fakereg import FakeRegistry
+from fakereg.gitindex import GitIndex
 from tests.crates import crate, metadata, publish_body
 from tests.helpers import MakePackage, greeting_app, http, publish
 
@@ -267,3 +268,14 @@ def test_git_request_bodies_are_bounded_and_recorded_as_sent(fake_registry: Fake
     assert "git protocol error" in wrong.json()["errors"][0]["detail"]
     assert fake_registry.requests.last.body == want
     assert fake_registry.errors == []
+
+
+def test_a_sparse_registry_makes_its_git_index_on_first_use(tmp_path: Path) -> None:
+    with FakeRegistry(root=tmp_path / "state") as reg:
+        assert _publish_raw(reg, "early", "0.1.0") == 200
+        assert not (tmp_path / "state" / "git").exists()
+        assert http(reg, "GET", "/git/index/info/refs").status == 200
+        assert _publish_raw(reg, "late", "0.1.0") == 200
+        subjects = git("--git-dir", reg.git_path, "log", "--format=%s")
+        assert subjects.splitlines() == ["Update crate `late#0.1.0`", "Import index"]
+        assert set(GitIndex(reg.git_path).files()) == {"config.json", "ea/rl/early", "la/te/late"}

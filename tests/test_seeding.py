@@ -241,7 +241,7 @@ def test_import_of_crate_files_is_one_commit_and_idempotent(
     with source.batch():
         for i in range(30):
             source.add_crate(f"imp{i % 10}", f"1.{i // 10}.0", deps=[f"imp{(i + 1) % 10}@1"])
-    target = fake_registry_factory()
+    target = fake_registry_factory(protocol="git")
     seen: list[tuple[int, int]] = []
     added = target.import_crates(source.root / "crates", progress=lambda d, t: seen.append((d, t)))
     assert len(added) == 30

@@ -1,0 +1,207 @@
+"""Cargo end to end: cold ``cargo generate-lockfile`` + ``cargo fetch`` against fakereg and
+against the same registry exported with ``reg.export()`` and served by nginx.
+
+A deterministic corpus of 320 crates (1 to 4 versions each, dependencies on lower-numbered
+crates, some optional behind features, some target-specific) is added with ``add_crate``; a
+project depends on 20 of them. Every run uses a new CARGO_HOME (a cold cache). Sparse:
+fakereg against nginx serving ``index/`` and the ``.crate`` files. Git: fakereg's smart HTTP
+against ``git daemon`` serving the exported bare repository (both read by cargo's libgit2;
+libgit2 cannot read nginx's "dumb" git), downloads from nginx. nginx comes from the
+machine's package manager (Debian: ``nginx-light``) and is started and stopped here.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from benchmarks.common import Result
+from fakereg import Dependency, FakeRegistry
+from fakereg.cargo_config import cargo_env
+
+TARGET = 1.10
+CRATES = 320
+TOP = 20
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def seed_corpus(reg: FakeRegistry) -> list[str]:
+    """The corpus; returns the names the project depends on."""
+    with reg.batch():
+        for i in range(CRATES):
+            deps: list[Dependency] = []
+            for k in range(i % 4):
+                j = (i * 31 + k * 17) % max(i, 1)
+                if j < i and all(d.name != f"c{j}" for d in deps):
+                    deps.append(
+                        Dependency(
+                            f"c{j}",
+                            "1",
+                            optional=k == 2,
+                            target="cfg(unix)" if k == 1 else None,
+                        )
+                    )
+            features = {"extra": [f"dep:{d.name}" for d in deps if d.optional]}
+            for v in range(i % 4 + 1):
+                reg.add_crate(f"c{i}", f"1.{v}.0", deps=deps, features=features)
+    return [f"c{i}" for i in range(CRATES - 1, 0, -(CRATES // TOP))][:TOP]
+
+
+def write_project(folder: Path, names: list[str]) -> None:
+    (folder / "src").mkdir(parents=True)
+    (folder / "src" / "lib.rs").write_text("")
+    deps = "".join(
+        f'{n} = {{ version = "1", registry = "bench", features = ["extra"] }}\n' for n in names
+    )
+    (folder / "Cargo.toml").write_text(
+        f'[package]\nname = "project"\nversion = "0.1.0"\nedition = "2021"\n[dependencies]\n{deps}'
+    )
+
+
+def cargo_round(cargo: str, project: Path, index_url: str, scratch: Path) -> Callable[[], float]:
+    def once() -> float:
+        home = Path(tempfile.mkdtemp(dir=scratch))
+        (home / "config.toml").write_text(f'[registries.bench]\nindex = "{index_url}"\n')
+        lock = project / "Cargo.lock"
+        lock.unlink(missing_ok=True)
+        env = cargo_env(home)
+        started = time.perf_counter()
+        for command in ("generate-lockfile", "fetch"):
+            done = subprocess.run(
+                [cargo, command, "--quiet"], cwd=project, env=env, capture_output=True, text=True
+            )
+            if done.returncode != 0:
+                raise RuntimeError(f"cargo {command} against {index_url} failed:\n{done.stderr}")
+        elapsed = time.perf_counter() - started
+        shutil.rmtree(home)
+        return elapsed
+
+    return once
+
+
+class Nginx:
+    """nginx serving *root* on a loopback port, started and stopped by this benchmark."""
+
+    def __init__(self, root: Path, work: Path) -> None:
+        binary = shutil.which("nginx") or "/usr/sbin/nginx"
+        if not os.path.exists(binary):
+            raise SystemExit("nginx is not installed: apt-get install nginx-light")
+        self.port = free_port()
+        work.mkdir(parents=True, exist_ok=True)
+        conf = work / "nginx.conf"
+        conf.write_text(
+            # As root, nginx's worker would run as nobody, who cannot enter temporary dirs.
+            ("user root;\n" if os.geteuid() == 0 else "")
+            + f"daemon off;\nworker_processes 1;\npid {work}/nginx.pid;\n"
+            f"error_log {work}/error.log;\n"
+            "events { worker_connections 1024; }\n"
+            "http {\n  access_log off;\n  default_type text/plain;\n"
+            f"  client_body_temp_path {work};\n  proxy_temp_path {work};\n"
+            f"  fastcgi_temp_path {work};\n  uwsgi_temp_path {work};\n  scgi_temp_path {work};\n"
+            f"  server {{\n    listen 127.0.0.1:{self.port};\n    root {root};\n  }}\n}}\n"
+        )
+        self.process = subprocess.Popen([binary, "-c", str(conf), "-p", str(work)])
+        wait_for_port(self.port)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+class GitDaemon:
+    """``git daemon`` serving the bare repositories under *base*."""
+
+    def __init__(self, base: Path) -> None:
+        self.port = free_port()
+        self.process = subprocess.Popen(
+            [
+                "git",
+                "daemon",
+                "--reuseaddr",
+                "--export-all",
+                f"--base-path={base}",
+                "--listen=127.0.0.1",
+                f"--port={self.port}",
+                str(base),
+            ],
+            stderr=subprocess.DEVNULL,
+        )
+        wait_for_port(self.port)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+
+def wait_for_port(port: int) -> None:
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        with socket.socket() as sock:
+            if sock.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.02)
+    raise RuntimeError(f"nothing listens on port {port}")
+
+
+def run(quick: bool = False) -> list[Result]:
+    """Median of 5 cold rounds each (2 with *quick*), fakereg and the reference taking turns."""
+    rounds = 2 if quick else 5
+    cargo = shutil.which("cargo")
+    if cargo is None:
+        raise SystemExit("cargo is not on PATH")
+    results = []
+    with tempfile.TemporaryDirectory(prefix="fakereg-bench-cargo-") as tmp:
+        scratch = Path(tmp)
+        for protocol in ("sparse", "git"):
+            with FakeRegistry(protocol=protocol) as reg:
+                names = seed_corpus(reg)
+                project = scratch / f"project-{protocol}"
+                write_project(project, names)
+                site = scratch / f"site-{protocol}"
+                nginx = Nginx(site, scratch / f"nginx-{protocol}")
+                daemon = None
+                try:
+                    reg.export(site, url=f"http://127.0.0.1:{nginx.port}")
+                    if protocol == "sparse":
+                        reference_url = f"sparse+http://127.0.0.1:{nginx.port}/index/"
+                        reference_name = "nginx serving reg.export()"
+                    else:
+                        daemon = GitDaemon(site / "git")
+                        reference_url = f"git://127.0.0.1:{daemon.port}/index"
+                        reference_name = "git daemon + nginx, reg.export()"
+                    ours = cargo_round(cargo, project, reg.index_url, scratch)
+                    theirs = cargo_round(cargo, project, reference_url, scratch)
+                    ours(), theirs()  # warm the OS caches and cargo's binary, not cargo's cache
+                    times: tuple[list[float], list[float]] = ([], [])
+                    for _ in range(rounds):
+                        times[0].append(ours())
+                        times[1].append(theirs())
+                finally:
+                    nginx.stop()
+                    if daemon is not None:
+                        daemon.stop()
+            results.append(
+                Result(
+                    "cargo",
+                    f"fakereg {protocol}: lockfile+fetch",
+                    statistics.median(times[0]),
+                    reference_name,
+                    statistics.median(times[1]),
+                    "s",
+                    TARGET,
+                    note=f"{CRATES} crates, {TOP} direct deps, cold CARGO_HOME",
+                )
+            )
+    return results

@@ -1,0 +1,142 @@
+"""Publish throughput in process: the Web API's publish, called over HTTP by a Python client.
+
+Publishes per second with 10 and with 10,000 crates already in the registry, without a git
+index (``git_index=False``) and with one (``protocol="git"``: one commit per publish). The
+publish bodies are built before the clock starts; the client uses one keep-alive-less
+connection per request, as cargo does against werkzeug's server. Targets: 10,000 crates
+within 1.2x of 10 crates; git at most 1.5x the cost of sparse-only.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import struct
+import time
+from typing import Any
+
+from benchmarks.common import Result
+from fakereg import FakeRegistry
+from fakereg.cratebuild import CrateSpec, build_crate
+from fakereg.deps import Dependency
+
+
+def publish_body(name: str, version: str) -> bytes:
+    crate = build_crate(CrateSpec(name, version, deps=(Dependency("serde", "1"),)))
+    metadata = {
+        "name": name,
+        "vers": version,
+        "deps": [
+            {
+                "name": "serde",
+                "version_req": "^1",
+                "features": [],
+                "optional": False,
+                "default_features": True,
+                "target": None,
+                "kind": "normal",
+                "registry": None,
+                "explicit_name_in_toml": None,
+            }
+        ],
+        "features": {},
+        "authors": [],
+        "description": "bench",
+        "license": "MIT",
+    }
+    raw = json.dumps(metadata).encode()
+    return struct.pack("<I", len(raw)) + raw + struct.pack("<I", len(crate)) + crate
+
+
+def seed(reg: FakeRegistry, crates: int) -> None:
+    with reg.batch():
+        for i in range(crates):
+            reg.add_crate(f"present-{i}", "1.0.0")
+
+
+def rate(reg: FakeRegistry, bodies: list[bytes]) -> float:
+    """Publishes per second of *bodies*, one request after another."""
+    started = time.perf_counter()
+    for body in bodies:
+        connection = http.client.HTTPConnection("127.0.0.1", reg.port, timeout=30)
+        connection.request(
+            "PUT", "/api/v1/crates/new", body=body, headers={"Authorization": reg.token}
+        )
+        response = connection.getresponse()
+        answer = response.read()
+        connection.close()
+        assert response.status == 200, answer
+    return len(bodies) / (time.perf_counter() - started)
+
+
+def run(quick: bool = False) -> list[Result]:
+    """200 publishes per configuration (40 with *quick*), configurations taking turns."""
+    count = 40 if quick else 200
+    large = 1_000 if quick else 10_000
+    setups: dict[tuple[str, int], dict[str, Any]] = {
+        ("sparse", 10): {"git_index": False},
+        ("sparse", large): {"git_index": False},
+        ("git", 10): {"protocol": "git"},
+        ("git", large): {"protocol": "git"},
+    }
+    rates: dict[tuple[str, int], list[float]] = {key: [] for key in setups}
+    registries = {key: FakeRegistry(**options).start() for key, options in setups.items()}
+    try:
+        for (_, crates), reg in registries.items():
+            seed(reg, crates)
+        turns = 4
+        for turn in range(turns):
+            for key, reg in registries.items():
+                bodies = [
+                    publish_body(f"new-crate-{i % 50}", f"{turn}.{i}.0")
+                    for i in range(count // turns)
+                ]
+                rates[key].append(rate(reg, bodies))
+                reg.clear()
+    finally:
+        for reg in registries.values():
+            reg.stop()
+    best = {key: max(values) for key, values in rates.items()}
+    per_s = "pub/s"
+    return [
+        Result(
+            "publish",
+            f"sparse-only, {large:,} crates present",
+            best[("sparse", large)],
+            "sparse-only, 10 crates present",
+            best[("sparse", 10)],
+            per_s,
+            1 / 1.2,
+            higher_is_better=True,
+        ),
+        Result(
+            "publish",
+            f"with git, {large:,} crates present",
+            best[("git", large)],
+            "with git, 10 crates present",
+            best[("git", 10)],
+            per_s,
+            1 / 1.2,
+            higher_is_better=True,
+        ),
+        Result(
+            "publish",
+            "with git, 10 crates present",
+            best[("git", 10)],
+            "sparse-only, 10 crates present",
+            best[("sparse", 10)],
+            per_s,
+            1 / 1.5,
+            higher_is_better=True,
+        ),
+        Result(
+            "publish",
+            f"with git, {large:,} crates present",
+            best[("git", large)],
+            f"sparse-only, {large:,} crates present",
+            best[("sparse", large)],
+            per_s,
+            1 / 1.5,
+            higher_is_better=True,
+        ),
+    ]
