@@ -22,6 +22,7 @@ from benchmarks.common import Result, interleaved_medians
 from fakereg import FakeRegistry
 from fakereg.registry import Protocol
 from fakereg.server import ServerThread
+from fakereg.server import _RequestHandler as QuietHandler
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -56,7 +57,7 @@ def bare(request: bool) -> Callable[[], None]:
 
 
 def bare_serve_forever() -> None:
-    server = make_server("127.0.0.1", 0, constant_app, threaded=True)
+    server = make_server("127.0.0.1", 0, constant_app, threaded=True, request_handler=QuietHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     get(server.port, "/index/config.json")

@@ -45,7 +45,7 @@ class Result:
         return (
             f"| {self.benchmark} | {self.subject} | {self.value:.3f} {self.unit} | "
             f"{self.reference_name}: {self.reference:.3f} {self.unit} | {self.ratio:.2f}x | "
-            f"{bound} {self.target:g}x | {'met' if self.met else 'missed'} |"
+            f"{bound} {self.target:.2f}x | {'met' if self.met else 'missed'} |"
         )
 
 
