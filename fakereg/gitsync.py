@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from .fsutil import RootLock
 from .gitindex import GitIndex
@@ -94,5 +93,5 @@ class GitSync:
     def _commit_held(self, path: str, message: str) -> None:
         """Make a commit that an index delay held back, with the file as it is now."""
         with self._lock():
-            data = (Path(self._store.root) / "index" / path).read_bytes()
+            data = (self._store.root / "index" / path).read_bytes()
             self.git.commit([(path, data)], message)

@@ -14,11 +14,10 @@ from .cratefile import inspect_crate, parse_manifest
 from .errors import ApiError
 from .manifest import ManifestError, metadata_from_manifest
 from .publish import check_metadata, index_line
-from .store import NewVersion, SeedError
+from .store import DETAIL_KEYS, NewVersion, SeedError
 
 #: Called after each crate is read: (crates read so far, crates in all).
 Progress = Callable[[int, int], None]
-_DETAILS = ("description", "keywords", "license", "repository")
 _MAX_UNPACKED = ApiSettings().max_unpacked_size
 
 
@@ -52,7 +51,7 @@ def version_from_crate(
     )
     if yanked:
         line["yanked"] = True
-    details = {key: metadata.get(key) for key in _DETAILS}
+    details = {key: metadata.get(key) for key in DETAIL_KEYS}
     return NewVersion(line=line, crate=data, details=details, source=source)
 
 

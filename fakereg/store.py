@@ -32,6 +32,8 @@ from .names import (
 )
 
 _READ_CACHE_SIZE = 20_000
+#: The publish metadata kept per version (what search shows, and who may need it later).
+DETAIL_KEYS = ("description", "keywords", "license", "repository")
 
 
 @dataclass(frozen=True)
@@ -274,10 +276,9 @@ class CrateStore:
             for existing in lines:
                 if without_build_metadata(json.loads(existing)["vers"]) == bare:
                     raise ApiError(400, f"crate version `{bare}` is already uploaded")
-            meta["versions"][version] = {
-                key: metadata.get(key)
-                for key in ("description", "keywords", "license", "repository")
-            } | {"published_by": login}
+            meta["versions"][version] = {key: metadata.get(key) for key in DETAIL_KEYS} | {
+                "published_by": login
+            }
             atomic_write(self._crate_path(name, version), crate)
             self._write_meta(meta)
             self._write_index(
