@@ -69,6 +69,9 @@ class GitSync:
                 self.git.commit([config], "Import index")
                 for files, message in replay:
                     self.git.commit(files, message)
+                # Another process on the same root may have changed files meanwhile: a
+                # commit only when something differs (none in the usual case).
+                self.git.commit(self._store.index_files(), "Import index changes made elsewhere")
             else:
                 self.git.commit([config, *self._store.index_files()], "Import index")
         else:
