@@ -97,46 +97,26 @@ def run(quick: bool = False) -> list[Result]:
         for reg in registries.values():
             reg.stop()
     best = {key: max(values) for key, values in rates.items()}
-    per_s = "pub/s"
+    label = {"sparse": "sparse-only", "git": "with git"}
+
+    def compare(subject: tuple[str, int], reference: tuple[str, int], bound: float) -> Result:
+        def name(key: tuple[str, int]) -> str:
+            return f"{label[key[0]]}, {key[1]:,} crates present"
+
+        return Result(
+            "publish",
+            name(subject),
+            best[subject],
+            name(reference),
+            best[reference],
+            "pub/s",
+            1 / bound,
+            higher_is_better=True,
+        )
+
     return [
-        Result(
-            "publish",
-            f"sparse-only, {large:,} crates present",
-            best[("sparse", large)],
-            "sparse-only, 10 crates present",
-            best[("sparse", 10)],
-            per_s,
-            1 / 1.2,
-            higher_is_better=True,
-        ),
-        Result(
-            "publish",
-            f"with git, {large:,} crates present",
-            best[("git", large)],
-            "with git, 10 crates present",
-            best[("git", 10)],
-            per_s,
-            1 / 1.2,
-            higher_is_better=True,
-        ),
-        Result(
-            "publish",
-            "with git, 10 crates present",
-            best[("git", 10)],
-            "sparse-only, 10 crates present",
-            best[("sparse", 10)],
-            per_s,
-            1 / 1.5,
-            higher_is_better=True,
-        ),
-        Result(
-            "publish",
-            f"with git, {large:,} crates present",
-            best[("git", large)],
-            f"sparse-only, {large:,} crates present",
-            best[("sparse", large)],
-            per_s,
-            1 / 1.5,
-            higher_is_better=True,
-        ),
+        compare(("sparse", large), ("sparse", 10), 1.2),
+        compare(("git", large), ("git", 10), 1.2),
+        compare(("git", 10), ("sparse", 10), 1.5),
+        compare(("git", large), ("sparse", large), 1.5),
     ]
