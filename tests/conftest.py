@@ -11,9 +11,6 @@ import pytest
 from fakereg import FakeRegistry
 from tests.helpers import MakePackage, publish, write_package
 
-pytest_plugins = ["pytester"]
-
-
 def pytest_sessionstart(session: pytest.Session) -> None:
     # In CI a test that needs cargo must fail, not skip: refuse to run without it.
     if os.environ.get("CI") and shutil.which("cargo") is None:

@@ -32,7 +32,7 @@ def _link(path: str, kind: bytes) -> tarfile.TarInfo:
     ("archive", "message"),
     [
         (b"not gzip at all", "not a gzip archive"),
-        (gzip.compress(b"not a tar" * 100), "not a readable gzip tar"),
+        (gzip.compress(b"not a tar" * 100, mtime=0), "not a readable gzip tar"),
         (crate("foo", "0.1.0")[:40], "not a readable gzip tar"),
         (tar_gz([("foo-0.1.0/src/lib.rs", b"")]), "no `foo-0.1.0/Cargo.toml`"),
         (tar_gz([("/etc/foo-0.1.0/Cargo.toml", b"")]), "absolute"),
