@@ -26,7 +26,7 @@ SETTLE_SECONDS = 5.0
 
 def _open_sockets() -> set[str]:
     """The sockets this process holds open (``socket:[inode]``), from /proc."""
-    found = set()
+    found: set[str] = set()
     fd_dir = Path("/proc/self/fd")
     if not fd_dir.is_dir():
         return found

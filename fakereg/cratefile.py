@@ -29,8 +29,11 @@ def _check_member(member: TarEntry, prefix: str) -> None:
     path = member.path
     if path.startswith("/") or "\\" in path or (len(path) > 1 and path[1] == ":"):
         raise _invalid(f"entry `{path}` has an absolute or non-portable path")
-    if ".." in path.split("/"):
+    parts = path.rstrip("/").split("/")
+    if ".." in parts:
         raise _invalid(f"entry `{path}` escapes the package folder")
+    if "" in parts or "." in parts:
+        raise _invalid(f"entry `{path}` has an empty or `.` path component")
     if not (path + "/").startswith(prefix):
         raise _invalid(f"entry `{path}` is outside the `{prefix}` folder")
     if not (member.is_file or member.is_dir):
@@ -103,3 +106,5 @@ def parse_manifest(data: bytes) -> dict[str, Any]:
         return manifest
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise _invalid(f"Cargo.toml is not valid TOML ({exc})") from None
+    except RecursionError:
+        raise _invalid("Cargo.toml is nested too deeply") from None

@@ -43,7 +43,10 @@ def read_body(request: Request, limit: int) -> bytes:
     length = request.content_length
     if length is not None and length > limit:
         raise ApiError(413, f"max upload size is: {limit}")
-    data = request.stream.read(limit + 1)
+    try:
+        data = request.stream.read(limit + 1)
+    except (OSError, ValueError) as exc:  # a broken chunked body, a timeout, a hang-up
+        raise ApiError(400, f"could not read the request body: {exc}") from None
     if len(data) > limit:
         raise ApiError(413, f"max upload size is: {limit}")
     request.environ[BODY_KEY] = data
@@ -55,5 +58,5 @@ def read_json(request: Request, limit: int = 1024 * 1024) -> Any:
     body = read_body(request, limit)
     try:
         return json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+    except (UnicodeDecodeError, ValueError, RecursionError):
         raise ApiError(400, "the request body is not valid JSON") from None

@@ -53,6 +53,8 @@ def parse_publish_body(body: bytes) -> PublishBody:
         raise _bad("the metadata is not UTF-8") from None
     except ValueError as exc:
         raise _bad(f"the metadata is not valid JSON ({exc})") from None
+    except RecursionError:
+        raise _bad("the metadata is nested too deeply") from None
     if not isinstance(metadata, dict):
         raise _bad("the metadata is not a JSON object")
     return PublishBody(metadata=metadata, crate=body[crate_start:])

@@ -35,7 +35,7 @@ from .gitserve import GitHttp
 from .gitsync import GitSync
 from .inspection import Inspection
 from .seeding import Seeding
-from .server import ServerThread
+from .server import DEFAULT_IDLE_TIMEOUT, ServerThread
 from .sparse import SparseIndex
 from .store import CrateStore
 
@@ -55,7 +55,8 @@ class FakeRegistry(Inspection, Seeding):
     ``root=None`` keeps state in a temporary directory removed by :meth:`stop`; a given
     *root* keeps it there for the next registry opened on it. ``replace_crates_io=True``
     makes it stand in for crates.io in its cargo home: plain dependencies resolve from it
-    and ``cargo publish`` without ``--registry`` publishes to it.
+    and ``cargo publish`` without ``--registry`` publishes to it. A connection silent for
+    *idle_timeout* seconds is closed.
     """
 
     def __init__(
@@ -70,6 +71,7 @@ class FakeRegistry(Inspection, Seeding):
         login: str = DEFAULT_LOGIN,
         strict: bool = False,
         max_upload_size: int = 10 * 1024 * 1024,
+        max_unpacked_size: int = 512 * 1024 * 1024,
         cargo_home: str | os.PathLike[str] | None = None,
         write_credentials: bool = True,
         cargo_bin: str | os.PathLike[str] | None = None,
@@ -78,6 +80,7 @@ class FakeRegistry(Inspection, Seeding):
         publish_timeout: float | None = None,
         auth_required: bool = False,
         replace_crates_io: bool = False,
+        idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
     ) -> None:
         Inspection.__init__(self)
         Seeding.__init__(self)
@@ -96,10 +99,15 @@ class FakeRegistry(Inspection, Seeding):
             raise ValueError(f"invalid port {port}")
         if max_upload_size < 1:
             raise ValueError("max_upload_size must be positive")
+        if max_unpacked_size < 1:
+            raise ValueError("max_unpacked_size must be positive")
         if retry_sleep_ms is not None and retry_sleep_ms < 0:
             raise ValueError("retry_sleep_ms cannot be negative")
         if publish_timeout is not None and publish_timeout <= 0:
             raise ValueError("publish_timeout must be positive")
+        if not idle_timeout > 0:
+            raise ValueError("idle_timeout must be positive")
+        self.idle_timeout = idle_timeout
         self.auth_required = auth_required
         self.replace_crates_io = replace_crates_io
         self.retry_sleep_ms = retry_sleep_ms
@@ -116,7 +124,9 @@ class FakeRegistry(Inspection, Seeding):
         self._cargo_bin = None if cargo_bin is None else str(cargo_bin)
         self._git_enabled = git_index
         self._gitsync: GitSync | None = None
-        self._settings = ApiSettings(max_upload_size=max_upload_size, strict=strict)
+        self._settings = ApiSettings(
+            max_upload_size=max_upload_size, max_unpacked_size=max_unpacked_size, strict=strict
+        )
         self._errors: list[BaseException] = []
         self._errors_lock = threading.Lock()
         self._server: ServerThread | None = None
@@ -150,7 +160,9 @@ class FakeRegistry(Inspection, Seeding):
                 store.on_change = self._gitsync.on_change
             self._accounts = Accounts(self._root, lock)
             self._token = self._accounts.ensure_user_with_token(self.login, self._given_token)
-            server = ServerThread(self._make_app(), self.host, self._requested_port)
+            server = ServerThread(
+                self._make_app(), self.host, self._requested_port, idle_timeout=self.idle_timeout
+            )
             self._port = server.port
             self._server = server
             if self._gitsync is not None:

@@ -1,7 +1,15 @@
-"""werkzeug's threaded server in a background thread, stopped without a polling delay."""
+"""werkzeug's threaded server in a background thread, stopped without a polling delay.
+
+Each connection has its own thread. A connection silent for longer than the idle timeout
+is closed, so slow or vanished clients hold nothing for long; :meth:`ServerThread.stop`
+lets requests in flight finish, then closes every connection still open, so no thread of
+the server outlives it.
+"""
 
 from __future__ import annotations
 
+import contextlib
+import json
 import logging
 import os
 import selectors
@@ -21,11 +29,50 @@ if TYPE_CHECKING:
 access_log = logging.getLogger("fakereg.access")
 
 
+#: Seconds a connection may stay silent (no request bytes, or no reading of the answer).
+DEFAULT_IDLE_TIMEOUT = 30.0
+
+
 class _RequestHandler(WSGIRequestHandler):
-    """Logs to the ``fakereg.access`` logger (quiet unless configured) instead of stderr."""
+    """Logs to ``fakereg.access`` (quiet unless configured) instead of stderr; errors as JSON.
+
+    Requests that never reach the application (an unreadable request line, headers too
+    long or too many, HTTP/0.9) are answered in Cargo's error shape too.
+    """
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        if self.request_version == "HTTP/0.9":
+            self.send_error(400, "HTTP/0.9 requests are not supported: send HTTP/1.0 or 1.1")
+            return False
+        return True
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        reason = self.responses.get(code, ("Error", ""))[0]
+        detail = message or reason
+        self.log_error("code %d, message %s", code, detail)
+        self.close_connection = True
+        # A request line that could not be read leaves the default version, HTTP/0.9, for
+        # which http.server writes no status line or headers: answer as HTTP/1.0.
+        if self.request_version == "HTTP/0.9":
+            self.request_version = "HTTP/1.0"
+        body = json.dumps({"errors": [{"detail": detail}]}).encode()
+        self.send_response(code, reason)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         access_log.info('%s "%s" %s %s', self.address_string(), self.requestline, code, size)
+
+    def log_error(self, format: str, *args: object) -> None:
+        # What reaches here is the client's doing (a bad request line, a timeout, a
+        # hang-up): worth a line in the access log, not an error of the registry's.
+        access_log.info(format, *args)
 
     def log(self, type: str, message: str, *args: object) -> None:
         access_log.log(logging.ERROR if type == "error" else logging.INFO, message, *args)
@@ -88,22 +135,74 @@ class _InFlight:
             return self._idle.wait_for(lambda: self._count == 0, timeout)
 
 
+class _Connections:
+    """The connections being served, so that stop() can close those left open."""
+
+    def __init__(self) -> None:
+        self._open: set[socket.socket] = set()
+        self._changed = threading.Condition()
+
+    def opened(self, connection: socket.socket) -> None:
+        with self._changed:
+            self._open.add(connection)
+
+    def closed(self, connection: socket.socket) -> None:
+        with self._changed:
+            self._open.discard(connection)
+            self._changed.notify_all()
+
+    def close_all(self, timeout: float) -> bool:
+        """Shut every open connection down; True once their threads have let go of them."""
+        with self._changed:
+            for connection in self._open:
+                with contextlib.suppress(OSError):  # already gone
+                    connection.shutdown(socket.SHUT_RDWR)
+            return self._changed.wait_for(lambda: not self._open, timeout)
+
+    def handler(self, idle_timeout: float) -> type[WSGIRequestHandler]:
+        """A request handler class that reports its connection here."""
+        connections = self
+
+        class Handler(_RequestHandler):
+            timeout = idle_timeout
+
+            def setup(self) -> None:
+                connections.opened(self.request)
+                super().setup()
+
+            def finish(self) -> None:
+                try:
+                    super().finish()
+                finally:
+                    connections.closed(self.request)
+
+        return Handler
+
+
 class ServerThread:
     """Serves *app* on *host*:*port* (0: a free port) from a daemon thread."""
 
     #: How long stop() lets requests in flight finish.
     drain_timeout = 5.0
 
-    def __init__(self, app: WSGIApplication, host: str, port: int) -> None:
+    def __init__(
+        self,
+        app: WSGIApplication,
+        host: str,
+        port: int,
+        *,
+        idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+    ) -> None:
         listener = _listen(host, port)
         self._in_flight = _InFlight(app)
+        self._connections = _Connections()
         try:
             self._server: BaseWSGIServer = make_server(
                 host,
                 port,
                 self._in_flight,
                 threaded=True,
-                request_handler=_RequestHandler,
+                request_handler=self._connections.handler(idle_timeout),
                 fd=listener.fileno(),
             )
         finally:
@@ -128,11 +227,12 @@ class ServerThread:
                 self._server.handle_request()
 
     def stop(self) -> None:
-        """Stop accepting, wait for the serving loop to end, release the port."""
+        """Stop accepting, let requests in flight finish, close what is left, release the port."""
         if self._thread.is_alive():
             self._wake_w.send(b"x")
             self._thread.join()
         self._server.server_close()
         self._in_flight.wait_idle(self.drain_timeout)
+        self._connections.close_all(self.drain_timeout)
         self._wake_r.close()
         self._wake_w.close()

@@ -11,6 +11,7 @@ import pytest
 from fakereg import FakeRegistry
 from tests.helpers import MakePackage, publish, write_package
 
+
 def pytest_sessionstart(session: pytest.Session) -> None:
     # In CI a test that needs cargo must fail, not skip: refuse to run without it.
     if os.environ.get("CI") and shutil.which("cargo") is None:

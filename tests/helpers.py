@@ -106,3 +106,25 @@ def http(
             return HttpAnswer(response.status, dict(response.headers), response.read())
     except urllib.error.HTTPError as error:
         return HttpAnswer(error.code, dict(error.headers), error.read())
+
+
+def root_state(reg: FakeRegistry) -> dict[str, bytes]:
+    """Every file under the root but the access bookkeeping (tokens are added by setup)."""
+    skip = {"users.json", ".fakereg.lock"}
+    return {
+        str(p.relative_to(reg.root)): p.read_bytes()
+        for p in sorted(reg.root.rglob("*"))
+        if p.is_file() and p.name not in skip and "cargo-home" not in p.parts
+    }
+
+
+def assert_cargo_error(answer: HttpAnswer, status: int | tuple[int, ...]) -> str:
+    """The answer has *status* and Cargo's error shape; return its detail."""
+    wanted = (status,) if isinstance(status, int) else status
+    assert answer.status in wanted, (answer.status, answer.body[:300])
+    assert answer.headers.get("Content-Type", "").startswith("application/json"), answer.headers
+    (error,) = answer.json()["errors"]
+    detail = error["detail"]
+    assert isinstance(detail, str), answer.body
+    assert detail, answer.body
+    return detail

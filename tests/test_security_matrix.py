@@ -10,7 +10,7 @@ import pytest
 
 from fakereg import FakeRegistry
 from tests.crates import crate, metadata, publish_body
-from tests.helpers import http
+from tests.helpers import http, root_state
 
 BadToken = Callable[[FakeRegistry], str | None]
 
@@ -55,16 +55,6 @@ NEEDED_SCOPE = {
 SCOPES = ("publish-new", "publish-update", "yank", "change-owners")
 
 
-def _state(reg: FakeRegistry) -> dict[str, bytes]:
-    """Every file under the root but the access bookkeeping (tokens are added by setup)."""
-    skip = {"users.json", ".fakereg.lock"}
-    return {
-        str(p.relative_to(reg.root)): p.read_bytes()
-        for p in sorted(reg.root.rglob("*"))
-        if p.is_file() and p.name not in skip and "cargo-home" not in p.parts
-    }
-
-
 @pytest.fixture
 def reg(fake_registry: FakeRegistry) -> FakeRegistry:
     """A registry holding foo 0.1.0 (owned by the default user) and a user mallory."""
@@ -91,13 +81,13 @@ def _tokens(reg: FakeRegistry, mutation: str) -> dict[str, str | None]:
 def test_mutations_refuse_bad_tokens_and_change_nothing(reg: FakeRegistry, mutation: str) -> None:
     method, path, body = MUTATIONS[mutation]
     tokens = _tokens(reg, mutation)
-    before = _state(reg)
+    before = root_state(reg)
     for label, token in tokens.items():
         answer = http(reg, method, path, body=body, token=token)
         assert answer.status == 403, (label, answer.body)
         (error,) = answer.json()["errors"]
         assert error["detail"], label
-    assert _state(reg) == before
+    assert root_state(reg) == before
     assert reg.owners("foo") == [reg.login]
 
 
