@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote_to_bytes
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import Map, Rule
@@ -77,6 +79,8 @@ class RegistryApp:
         }
 
     def _route(self, request: Request) -> tuple[str, Handler, dict[str, Any]]:
+        if request.environ.get("QUERY_STRING") and not _well_formed_query(request):
+            return "other", _bad_query, {}
         path = request.path
         if path.startswith("/index/") and request.method in ("GET", "HEAD"):
             # The hot path (what URL_MAP would find, without its matching cost).
@@ -191,6 +195,28 @@ def _latin1_to_text(value: str) -> str:
         return value.encode("latin-1").decode()
     except UnicodeError:
         return value
+
+
+_BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
+_QUERY_CHARS = re.compile(r"[\x21-\x7e]*\Z")  # visible ASCII: anything else must be %-encoded
+
+
+def _well_formed_query(request: Request) -> bool:
+    """True when the query string is ASCII, %-encoded correctly, and UTF-8 once decoded."""
+    query: str = request.environ["QUERY_STRING"]
+    if not _QUERY_CHARS.match(query) or _BAD_PERCENT.search(query):
+        return False
+    try:
+        unquote_to_bytes(query.replace("+", " ")).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _bad_query(request: Request, **_: Any) -> Response:
+    raise ApiError(
+        400, "malformed query string: use %-encoded UTF-8 (RFC 3986), no spaces or controls"
+    )
 
 
 def _no_route(request: Request, **_: Any) -> Response:

@@ -38,6 +38,8 @@ def _check_member(member: TarEntry, prefix: str) -> None:
         raise _invalid(f"entry `{path}` is outside the `{prefix}` folder")
     if not (member.is_file or member.is_dir):
         raise _invalid(f"entry `{path}` is not a regular file or directory")
+    if member.is_file and path.rstrip("/") + "/" == prefix:
+        raise _invalid(f"entry `{path}` is a file in place of the package folder")
 
 
 def inspect_crate(

@@ -29,6 +29,8 @@ if TYPE_CHECKING:
 access_log = logging.getLogger("fakereg.access")
 
 
+#: Connections the kernel may hold before they are accepted (capped by net.core.somaxconn).
+LISTEN_BACKLOG = 1024
 #: Seconds a connection may stay silent (no request bytes, or no reading of the answer).
 DEFAULT_IDLE_TIMEOUT = 30.0
 
@@ -89,7 +91,7 @@ def _listen(host: str, port: int) -> socket.socket:
         if os.name != "nt":
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
-        sock.listen(128)
+        sock.listen(LISTEN_BACKLOG)
     except OSError as exc:
         sock.close()
         error = AddressInUseError(f"cannot listen on {host}:{port}: {exc.strerror or exc}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import subprocess
 import urllib.error
 import urllib.request
@@ -128,3 +129,28 @@ def assert_cargo_error(answer: HttpAnswer, status: int | tuple[int, ...]) -> str
     assert isinstance(detail, str), answer.body
     assert detail, answer.body
     return detail
+
+
+def raw_request(reg: FakeRegistry, data: bytes, *, timeout: float = 10.0) -> HttpAnswer:
+    """Send *data* as it is (no client-side checks or normalisation) and read the answer."""
+    with socket.create_connection(("127.0.0.1", reg.port), timeout=timeout) as sock:
+        sock.sendall(data)
+        sock.shutdown(socket.SHUT_WR)  # whatever the request promised, nothing more comes
+        received = b""
+        while chunk := sock.recv(65536):
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in header_lines if ": " in line)
+    return HttpAnswer(int(status_line.split()[1]), headers, body)
+
+
+def request_bytes(
+    method: str, target: str, headers: Mapping[str, str] | None = None, body: bytes = b""
+) -> bytes:
+    """An HTTP/1.1 request for *target* exactly as given."""
+    lines = [f"{method} {target} HTTP/1.1", "Host: 127.0.0.1", "Connection: close"]
+    lines += [f"{key}: {value}" for key, value in (headers or {}).items()]
+    if body:
+        lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + body
