@@ -102,9 +102,10 @@ def redact(token: str | None) -> str:
 class Accounts:
     """Users and token digests; tokens themselves are never stored."""
 
-    def __init__(self, root: Path, lock: RootLock) -> None:
+    def __init__(self, root: Path, lock: RootLock, *, durable: bool = False) -> None:
         self._path = root / "meta" / "users.json"
         self._lock = lock
+        self._durable = durable
 
     def _load(self) -> dict[str, Any]:
         try:
@@ -114,7 +115,7 @@ class Accounts:
         return data
 
     def _save(self, data: dict[str, Any]) -> None:
-        atomic_write(self._path, json.dumps(data, indent=1).encode())
+        atomic_write(self._path, json.dumps(data, indent=1).encode(), durable=self._durable)
 
     def user(self, login: str) -> User | None:
         """The user called *login* (case-insensitive), or None."""

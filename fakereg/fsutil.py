@@ -13,17 +13,34 @@ from filelock import FileLock
 
 
 def atomic_write(
-    path: Path, data: bytes, *, mtime: float | None = None, mode: int | None = None
+    path: Path,
+    data: bytes,
+    *,
+    mtime: float | None = None,
+    mode: int | None = None,
+    durable: bool = False,
+    temp_dir: Path | None = None,
 ) -> None:
     """Write *data* to *path* so that readers see either the old or the new file, whole.
 
-    *mode* sets the permissions before the file appears (e.g. 0o600 for secrets).
+    The data goes to a temporary file in the same folder, renamed over *path*: a crash at
+    any point leaves the old file or the new one, never a part. *mode* sets the permissions
+    before the file appears (e.g. 0o600 for secrets). ``durable=True`` also flushes the
+    file and then its folder to disk (fsync), so that a power cut after the call cannot
+    undo the write; a temporary root, gone with its process anyway, does without.
+    *temp_dir* (on the same file system) holds the temporary file instead of *path*'s
+    folder, for folders whose every name means something (git's ``refs/``).
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    fd, tmp_name = tempfile.mkstemp(
+        dir=temp_dir or path.parent, prefix=f".{path.name}.", suffix=".tmp"
+    )
     try:
         with os.fdopen(fd, "wb") as tmp:
             tmp.write(data)
+            if durable:
+                tmp.flush()
+                os.fsync(tmp.fileno())
         if mode is not None:
             os.chmod(tmp_name, mode)
         if mtime is not None:
@@ -32,6 +49,17 @@ def atomic_write(
     except BaseException:
         Path(tmp_name).unlink(missing_ok=True)
         raise
+    if durable:
+        sync_folder(path.parent)
+
+
+def sync_folder(folder: Path) -> None:
+    """fsync a folder, so that the names created or replaced in it survive a power cut."""
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 class RootLock:

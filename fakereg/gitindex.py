@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from dulwich.object_store import commit_tree_changes
-from dulwich.objects import Blob, Commit, Tree
+from dulwich.object_store import BaseObjectStore, MemoryObjectStore, commit_tree_changes
+from dulwich.objects import Blob, Commit, ShaFile, Tree
 from dulwich.repo import Repo
 
 from .fsutil import atomic_write
@@ -31,8 +31,10 @@ class GitIndex:
     first commit.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, durable: bool = False) -> None:
         self.path = path
+        #: fsync objects and the branch (a root that outlives its process).
+        self.durable = durable
 
     def exists(self) -> bool:
         """True once the repository has been created."""
@@ -42,8 +44,10 @@ class GitIndex:
         """The few files and folders git and dulwich need of a bare repository."""
         for folder in ("info", "objects/info", "objects/pack", "refs/heads", "refs/tags"):
             (self.path / folder).mkdir(parents=True, exist_ok=True)
-        atomic_write(self.path / "config", _CONFIG, mode=0o644)
-        atomic_write(self.path / "HEAD", b"ref: " + BRANCH + b"\n", mode=0o644)
+        atomic_write(self.path / "config", _CONFIG, mode=0o644, durable=self.durable)
+        atomic_write(
+            self.path / "HEAD", b"ref: " + BRANCH + b"\n", mode=0o644, durable=self.durable
+        )
 
     def open(self) -> Repo:
         """A fresh handle on the repository (dulwich handles are not shared across threads)."""
@@ -61,22 +65,22 @@ class GitIndex:
         if not self.exists():
             self._create()
         with self.open() as repo:
-            store = repo.object_store
+            disk = repo.object_store
+            new = _NewObjects(disk)
             parent = repo.refs.as_dict().get(BRANCH)
+            old_tree: ObjectID | Tree
             if parent is None:
-                empty = Tree()
-                store.add_object(empty)
-                old_tree = empty.id
+                old_tree = Tree()  # the first commit starts from an empty tree
             else:
-                parent_commit = store[parent]
+                parent_commit = disk[parent]
                 assert isinstance(parent_commit, Commit)
                 old_tree = parent_commit.tree
             changes: list[tuple[bytes, int | None, ObjectID | None]] = []
             for path, data in files:
                 blob = Blob.from_string(data)
-                store.add_object(blob)
+                new.add_object(blob)
                 changes.append((path.encode(), FILE_MODE, blob.id))
-            new_tree = commit_tree_changes(store, old_tree, changes)
+            new_tree = commit_tree_changes(new, old_tree, changes)
             if parent is not None and new_tree == old_tree:
                 return None
             commit = Commit()
@@ -86,13 +90,29 @@ class GitIndex:
             commit.author_time = commit.commit_time = int(time.time())
             commit.author_timezone = commit.commit_timezone = 0
             commit.message = message.encode() + b"\n"
-            store.add_object(commit)
+            new.add_object(commit)
+            for obj in new.objects():
+                self._write_object(obj)
             if repo.refs.as_dict().get(BRANCH) != parent:
                 raise RuntimeError("the git index moved during a commit: is the root lock held?")
-            # Written like every other file of the registry: atomically, without the fsync
-            # dulwich's ref update adds (a test registry outlives no power cut).
-            atomic_write(self.path / BRANCH.decode(), commit.id + b"\n", mode=0o644)
+            # The branch moves last, once every object it reaches is written. Temporary
+            # files stay out of refs/ and objects/: a crash leaves no stray name there.
+            atomic_write(
+                self.path / BRANCH.decode(),
+                commit.id + b"\n",
+                mode=0o644,
+                durable=self.durable,
+                temp_dir=self.path,
+            )
             return commit.id
+
+    def _write_object(self, obj: ShaFile) -> None:
+        """Write a loose object atomically (dulwich's lock files outlive a killed process)."""
+        hexsha = obj.id.decode("ascii")
+        path = self.path / "objects" / hexsha[:2] / hexsha[2:]
+        if not path.exists():
+            data = obj.as_legacy_object()
+            atomic_write(path, data, mode=0o444, durable=self.durable, temp_dir=self.path)
 
     def files(self) -> dict[str, bytes]:
         """Every file of ``master``'s tree (for tests and checks; walks the whole tree)."""
@@ -105,6 +125,24 @@ class GitIndex:
             commit = repo.object_store[head]
             assert isinstance(commit, Commit)
             return dict(_walk(repo, commit.tree, ""))
+
+
+class _NewObjects(MemoryObjectStore):
+    """The objects one commit makes, held in memory; reads fall back to the repository."""
+
+    def __init__(self, disk: BaseObjectStore) -> None:
+        super().__init__()
+        self._disk = disk
+
+    def __getitem__(self, name: Any) -> ShaFile:
+        try:
+            return super().__getitem__(name)
+        except KeyError:
+            return self._disk[name]
+
+    def objects(self) -> list[ShaFile]:
+        """The new objects, in the order they were made (children before parents)."""
+        return [super(_NewObjects, self).__getitem__(sha) for sha in self]
 
 
 def _walk(repo: Repo, tree_id: ObjectID, prefix: str) -> Iterable[tuple[str, bytes]]:

@@ -21,7 +21,8 @@ class GitSync:
     its changes in memory and replays them as one commit each, so git's history is the same
     as if the repository had existed from the start; otherwise the first use imports every
     index file in one commit. On an existing repository, the first use after a start commits
-    config.json (the port changed).
+    whatever index files git lacks (a process on this root that died between writing an
+    index file and committing it), then config.json (the port changed).
     """
 
     def __init__(
@@ -52,16 +53,19 @@ class GitSync:
             else:
                 self._replay = []
 
-    def ready(self) -> GitIndex:
-        """The git index, made or brought up to date if this is its first use since start."""
+    def ready(self, *, pending: Sequence[str] = ()) -> GitIndex:
+        """The git index, made or brought up to date if this is its first use since start.
+
+        *pending*: index paths the caller is about to commit with their own message.
+        """
         if not self._synced:
             with self._lock():
                 if not self._synced:
-                    self._sync()
+                    self._sync(pending)
                     self._synced = True
         return self.git
 
-    def _sync(self) -> None:
+    def _sync(self, pending: Sequence[str]) -> None:
         config = ("config.json", self._config_json())
         if self.git.head() is None:
             replay, self._replay = self._replay, None
@@ -75,6 +79,10 @@ class GitSync:
             else:
                 self.git.commit([config, *self._store.index_files()], "Import index")
         else:
+            missed = [
+                (path, data) for path, data in self._store.index_files() if path not in pending
+            ]
+            self.git.commit(missed, "Commit index changes git had missed")
             self.git.commit([config], "Update config.json")
 
     def on_change(self, changes: Sequence[IndexChange], message: str) -> None:
@@ -86,7 +94,7 @@ class GitSync:
                 return
             if not self.git.exists():
                 return  # made at first use, from the index files as they are then
-            self.ready()
+            self.ready(pending=[path for path, _ in files])
         delay = self._visibility.delay()
         if delay is not None and len(changes) == 1 and changes[0].published:
             self.deferred.hold(changes[0].path, message, *delay)

@@ -152,13 +152,16 @@ class FakeRegistry(Inspection, Seeding):
             self._root = self._given_root.resolve()
         try:
             self._root.mkdir(parents=True, exist_ok=True)
-            lock = self._lock = RootLock(self._root, interprocess=self._given_root is not None)
-            self._store = store = CrateStore(self._root, lock)
+            # A given root outlives the process and may be shared: lock across processes
+            # and fsync what is written. A temporary one needs neither.
+            lasting = self._given_root is not None
+            lock = self._lock = RootLock(self._root, interprocess=lasting)
+            self._store = store = CrateStore(self._root, lock, durable=lasting)
             if self._git_enabled:
-                git = GitIndex(self._root / "git" / "index.git")
+                git = GitIndex(self._root / "git" / "index.git", durable=lasting)
                 self._gitsync = GitSync(git, store, lock, self._config_json, self._visibility)
                 store.on_change = self._gitsync.on_change
-            self._accounts = Accounts(self._root, lock)
+            self._accounts = Accounts(self._root, lock, durable=lasting)
             self._token = self._accounts.ensure_user_with_token(self.login, self._given_token)
             server = ServerThread(
                 self._make_app(), self.host, self._requested_port, idle_timeout=self.idle_timeout
@@ -175,7 +178,7 @@ class FakeRegistry(Inspection, Seeding):
                     token=self._token if self._write_credentials else None,
                     replace_crates_io=self.replace_crates_io,
                 ),
-                shared=self._given_cargo_home is not None,
+                shared=lasting or self._given_cargo_home is not None,
             )
             self._registered = True
         except BaseException:

@@ -94,9 +94,18 @@ class SeedError(FakeRegError):
 class CrateStore:
     """Every crate of one registry root; safe across threads and processes."""
 
-    def __init__(self, root: Path, lock: RootLock, on_change: IndexListener | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        lock: RootLock,
+        on_change: IndexListener | None = None,
+        *,
+        durable: bool = False,
+    ) -> None:
         self.root = root
         self._lock = lock
+        #: fsync each write (a root that outlives its process); see :func:`atomic_write`.
+        self._durable = durable
         #: Called under the root lock after index files changed (e.g. to commit them to git).
         self.on_change = on_change
         self._index_dir = root / "index"
@@ -222,11 +231,17 @@ class CrateStore:
 
     def index_files(self) -> list[tuple[str, bytes]]:
         """Every index file as (index path, content), for a full import elsewhere."""
-        return [
-            (path.relative_to(self._index_dir).as_posix(), path.read_bytes())
-            for path in sorted(self._index_dir.rglob("*"))
-            if path.is_file() and not path.name.startswith(".")
-        ]
+        files = []
+        top = self._index_dir_text
+        for folder, subfolders, names in os.walk(top):
+            subfolders.sort()
+            relative = os.path.relpath(folder, top).replace(os.sep, "/")
+            prefix = "" if relative == "." else relative + "/"
+            for name in sorted(names):
+                if not name.startswith("."):  # (temporary files of writes in progress)
+                    with open(os.path.join(folder, name), "rb") as fh:
+                        files.append((prefix + name, fh.read()))
+        return files
 
     def _write_index(
         self, name: str, lines: Iterable[str], message: str, *, published: bool = False
@@ -236,7 +251,13 @@ class CrateStore:
             self.on_change([change], message)
 
     def _write_index_file(
-        self, name: str, lines: Iterable[str], message: str, published: bool
+        self,
+        name: str,
+        lines: Iterable[str],
+        message: str,
+        published: bool,
+        *,
+        durable: bool | None = None,
     ) -> IndexChange:
         path = self._index_path(name)
         try:
@@ -247,11 +268,14 @@ class CrateStore:
         # If-Modified-Since never hides a change made within the same second.
         mtime = max(int(time.time()), previous + 1)
         data = "".join(f"{line}\n" for line in lines).encode()
-        atomic_write(path, data, mtime=mtime)
+        durable = self._durable if durable is None else durable
+        atomic_write(path, data, mtime=mtime, durable=durable)
         return IndexChange(index_path(name), data, message, published)
 
-    def _write_meta(self, meta: Mapping[str, Any]) -> None:
-        atomic_write(self._meta_path(meta["name"]), json.dumps(meta, indent=1).encode())
+    def _write_meta(self, meta: Mapping[str, Any], *, durable: bool | None = None) -> None:
+        data = json.dumps(meta, indent=1).encode()
+        durable = self._durable if durable is None else durable
+        atomic_write(self._meta_path(meta["name"]), data, durable=durable)
 
     def publish(
         self, line: Mapping[str, Any], crate: bytes, metadata: Mapping[str, Any], login: str
@@ -279,7 +303,7 @@ class CrateStore:
             meta["versions"][version] = {key: metadata.get(key) for key in DETAIL_KEYS} | {
                 "published_by": login
             }
-            atomic_write(self._crate_path(name, version), crate)
+            atomic_write(self._crate_path(name, version), crate, durable=self._durable)
             self._write_meta(meta)
             self._write_index(
                 name, [*lines, dump_line(line)], f"Update crate `{name}#{version}`", published=True
@@ -369,14 +393,26 @@ class CrateStore:
                 added.append(new)
             if not added:
                 return []
+            # Many files: a flush of the whole disk at each stage costs less than an fsync
+            # each, and keeps the order: archives and metadata, then the index files.
+            flush = self._durable and len(added) > 1 and hasattr(os, "sync")
+            durable = self._durable and not flush
             for new in added:
-                atomic_write(self._crate_path(new.line["name"], new.line["vers"]), new.crate)
+                path = self._crate_path(new.line["name"], new.line["vers"])
+                atomic_write(path, new.crate, durable=durable)
+            touched = sorted({canonical_name(new.line["name"]) for new in added})
+            for key in touched:
+                self._write_meta(crates[key][0], durable=durable)
+            if flush:
+                os.sync()
             changes = []
-            touched = {canonical_name(new.line["name"]) for new in added}
-            for key in sorted(touched):
+            for key in touched:
                 meta, lines, _ = crates[key]
-                self._write_meta(meta)
-                changes.append(self._write_index_file(meta["name"], lines, message, False))
+                changes.append(
+                    self._write_index_file(meta["name"], lines, message, False, durable=durable)
+                )
+            if flush:
+                os.sync()
             if self.on_change is not None:
                 self.on_change(changes, message)
             return added
