@@ -280,6 +280,10 @@ def test_invalid_constructor_arguments() -> None:
         FakeRegistry(protocol="ftp")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="invalid port"):
         FakeRegistry(port=70000)
+    with pytest.raises(ValueError, match="idle_timeout"):
+        FakeRegistry(idle_timeout=0)
+    with pytest.raises(ValueError, match="max_unpacked_size"):
+        FakeRegistry(max_unpacked_size=0)
 
 
 def test_requests_are_recorded_with_redacted_repr(fake_registry: FakeRegistry) -> None:
