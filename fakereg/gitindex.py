@@ -112,7 +112,7 @@ class GitIndex:
         path = self.path / "objects" / hexsha[:2] / hexsha[2:]
         if not path.exists():
             data = obj.as_legacy_object()
-            atomic_write(path, data, mode=0o444, durable=self.durable, temp_dir=self.path)
+            atomic_write(path, data, durable=self.durable, temp_dir=self.path)
 
     def files(self) -> dict[str, bytes]:
         """Every file of ``master``'s tree (for tests and checks; walks the whole tree)."""

@@ -186,6 +186,7 @@ def live() -> Iterator[FakeRegistry]:
     with FakeRegistry() as reg:
         body = publish_body(metadata("existing", "1.0.0"), crate("existing", "1.0.0"))
         assert http(reg, "PUT", "/api/v1/crates/new", body=body, token=reg.token).status == 200
+        reg.git_path  # noqa: B018 - made now: its creation at first use is a change of state
         yield reg
         reg.check_errors()
 
