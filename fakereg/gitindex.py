@@ -60,6 +60,30 @@ class GitIndex:
         with self.open() as repo:
             return repo.refs.as_dict().get(BRANCH)
 
+    def branch_commit(self) -> bytes | None:
+        """The commit id ``master`` names, read straight from its file (cheap), or None."""
+        try:
+            return (self.path / BRANCH.decode()).read_bytes().strip()
+        except FileNotFoundError:
+            return None
+
+    def read(self, path: str) -> bytes | None:
+        """One file of ``master``'s tree, or None."""
+        if not self.exists():
+            return None
+        with self.open() as repo:
+            head = repo.refs.as_dict().get(BRANCH)
+            if head is None:
+                return None
+            commit = repo.object_store[head]
+            assert isinstance(commit, Commit)
+            tree = repo.object_store[commit.tree]
+            for part in path.encode().split(b"/"):
+                if not isinstance(tree, Tree) or part not in tree:
+                    return None
+                tree = repo.object_store[tree[part][1]]
+            return tree.data if isinstance(tree, Blob) else None
+
     def commit(self, files: Sequence[tuple[str, bytes]], message: str) -> ObjectID | None:
         """Commit *files* (path, content) on ``master``; None when nothing changed."""
         if not self.exists():

@@ -40,6 +40,7 @@ class GitSync:
         self._visibility = visibility
         self._synced = False
         self._replay: list[tuple[Files, str]] | None = None
+        self._config_checked_at: bytes | None = None  # the branch's commit when last checked
         self.deferred = DeferredCommits(self._commit_held)
 
     def start(self, *, history: bool) -> None:
@@ -63,6 +64,22 @@ class GitSync:
                 if not self._synced:
                     self._sync(pending)
                     self._synced = True
+        return self.git
+
+    def serving(self) -> GitIndex:
+        """:meth:`ready`, with a ``config.json`` that names this registry's URLs.
+
+        Another process serving the same root commits its own ``config.json``; each git
+        request here checks, when the branch has moved since the last check, that the
+        committed one is this registry's, and commits it back if not.
+        """
+        self.ready()
+        if self.git.branch_commit() != self._config_checked_at:
+            with self._lock():
+                config = self._config_json()
+                if self.git.read("config.json") != config:
+                    self.git.commit([("config.json", config)], "Update config.json")
+                self._config_checked_at = self.git.branch_commit()
         return self.git
 
     def _sync(self, pending: Sequence[str]) -> None:

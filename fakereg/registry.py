@@ -211,7 +211,9 @@ class FakeRegistry(Inspection, Seeding):
             self._record_error,
             git=None
             if self._gitsync is None
-            else GitHttp(self._gitsync.git, auth, self._gitsync.deferred.poll, self._gitsync.ready),
+            else GitHttp(
+                self._gitsync.git, auth, self._gitsync.deferred.poll, self._gitsync.serving
+            ),
             faults=self._faults,
         )
 
@@ -366,7 +368,7 @@ class FakeRegistry(Inspection, Seeding):
 
     def _git_ready(self) -> GitIndex:
         assert self._gitsync is not None
-        return self._gitsync.ready()
+        return self._gitsync.serving()
 
     def delay_index_updates(self, seconds: float | None = None, polls: int | None = None) -> None:
         if self._gitsync is not None and self.running:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import threading
@@ -13,7 +14,7 @@ import pytest
 from fakereg import FakeRegistry
 from fakereg.gitindex import GitIndex
 from tests.crates import crate, metadata, publish_body
-from tests.helpers import MakePackage, greeting_app, http, publish
+from tests.helpers import MakePackage, greeting_app, http, publish, write_package
 
 pytestmark = pytest.mark.fake_registry(protocol="git")
 
@@ -279,3 +280,24 @@ def test_a_sparse_registry_makes_its_git_index_on_first_use(tmp_path: Path) -> N
         subjects = git("--git-dir", reg.git_path, "log", "--format=%s")
         assert subjects.splitlines() == ["Update crate `late#0.1.0`", "Import index"]
         assert set(GitIndex(reg.git_path).files()) == {"config.json", "ea/rl/early", "la/te/late"}
+
+
+def test_processes_sharing_a_root_each_serve_their_own_config_json(tmp_path: Path) -> None:
+    """Another registry on the root commits its config.json; a fetch here restores ours."""
+    root = tmp_path / "root"
+    with FakeRegistry(root, protocol="git", name="first") as first:
+        first.add_crate("shared", "1.0.0")
+        first.git_path  # noqa: B018 - first's git index is in use before second starts
+        with FakeRegistry(root, protocol="git", name="second") as second:
+            committed = GitIndex(second.git_path).read("config.json") or b"{}"
+            assert json.loads(committed)["api"] == second.url
+        # second has stopped: cargo, fetching through first, must download from first.
+        app = write_package(
+            tmp_path / "app",
+            "app",
+            dependencies='shared = { version = "1", registry = "first" }',
+        )
+        first.cargo("fetch", cwd=app, check=True)
+        clone = tmp_path / "clone"
+        subprocess.run(["git", "clone", "-q", first.git_index_url, str(clone)], check=True)
+        assert json.loads((clone / "config.json").read_text())["api"] == first.url
