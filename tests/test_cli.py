@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import signal
@@ -39,6 +40,12 @@ def serving(*args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
         yield process, "".join(banner)
     finally:
         process.send_signal(signal.SIGINT)
+        # What it printed on stderr stays readable; the pipes themselves are closed.
+        process.stdout.close()
+        assert process.stderr is not None
+        printed = process.stderr.read()
+        process.stderr.close()
+        process.stderr = io.StringIO(printed)
         process.wait(timeout=10)
 
 
@@ -187,5 +194,6 @@ def test_cli_auth_required_makes_a_private_registry(tmp_path: Path) -> None:
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(f"{url[1]}/index/config.json", timeout=10)
         assert refused.value.code == 401
+        refused.value.close()
         found = run_cargo(_cargo_home(banner), "search", "--registry", "fakereg", "x")
         assert found == ""

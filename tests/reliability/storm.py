@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import http.client
 import json
 import os
 import re
@@ -77,7 +78,8 @@ class Storm:
     acknowledged: set[tuple[str, str]] = field(default_factory=set)
     attempted: set[tuple[str, str]] = field(default_factory=set)
     refused: list[tuple[str, str, int, bytes]] = field(default_factory=list)
-    interrupted: int = 0  # publishes whose connection broke before an answer
+    interrupted: int = 0  # publishes sent whose connection broke before an answer
+    unconnected: int = 0  # publishes that found no server listening
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def publish(self, url: str, number: int) -> bool:
@@ -96,9 +98,12 @@ class Storm:
                 status, answer = response.status, response.read()
         except urllib.error.HTTPError as error:
             status, answer = error.code, error.read()
-        except OSError:  # the server went away: not acknowledged
+        except (OSError, http.client.HTTPException) as error:  # the server went away
             with self.lock:
-                self.interrupted += 1
+                if isinstance(getattr(error, "reason", error), ConnectionRefusedError):
+                    self.unconnected += 1
+                else:
+                    self.interrupted += 1
             return False
         with self.lock:
             if status == 200:
