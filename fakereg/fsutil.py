@@ -73,6 +73,11 @@ class RootLock:
         self._thread_lock = threading.RLock()
         self._file_lock = FileLock(str(root / ".fakereg.lock")) if interprocess else None
 
+    @property
+    def shared(self) -> bool:
+        """True when other processes may use the root too (the lock spans processes)."""
+        return self._file_lock is not None
+
     @contextmanager
     def __call__(self) -> Iterator[None]:
         with self._thread_lock:

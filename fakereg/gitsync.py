@@ -71,10 +71,11 @@ class GitSync:
 
         Another process serving the same root commits its own ``config.json``; each git
         request here checks, when the branch has moved since the last check, that the
-        committed one is this registry's, and commits it back if not.
+        committed one is this registry's, and commits it back if not. A root no other
+        process knows (a temporary one) needs no check.
         """
         self.ready()
-        if self.git.branch_commit() != self._config_checked_at:
+        if self._lock.shared and self.git.branch_commit() != self._config_checked_at:
             with self._lock():
                 config = self._config_json()
                 if self.git.read("config.json") != config:
