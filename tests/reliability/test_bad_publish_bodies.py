@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 
 from fakereg import FakeRegistry
-from tests.crates import crate, manifest, metadata, publish_body, tar_gz
+from tests.crates import crate, dependency, manifest, metadata, publish_body, tar_gz
 from tests.helpers import assert_cargo_error, http, root_state
 
 NAME, VERSION = "target", "1.0.0"
@@ -45,19 +45,6 @@ def meta_without(key: str) -> dict[str, Any]:
     meta = metadata(NAME, VERSION)
     del meta[key]
     return meta
-
-
-def dep(**fields: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
-        "name": "other",
-        "version_req": "^1",
-        "features": [],
-        "optional": False,
-        "default_features": True,
-        "target": None,
-        "kind": "normal",
-    }
-    return base | fields
 
 
 def special(path: str, kind: bytes, link: str = "") -> tarfile.TarInfo:
@@ -136,9 +123,19 @@ CASES: list[tuple[str, bytes, int, str]] = [
     ("deps not a list", body_with(meta_with(deps={})), 400, "field `deps`"),
     ("dep not an object", body_with(meta_with(deps=["other"])), 400, "not an object"),
     ("dep without version_req", body_with(meta_with(deps=[{"name": "x"}])), 400, "version_req"),
-    ("dep of unknown kind", body_with(meta_with(deps=[dep(kind="peer")])), 400, "unknown kind"),
-    ("dep with invalid name", body_with(meta_with(deps=[dep(name="a b")])), 400, "invalid crate"),
-    ("dep optional not bool", body_with(meta_with(deps=[dep(optional=1)])), 400, "`optional`"),
+    (
+        "dep of unknown kind",
+        body_with(meta_with(deps=[dependency("other", kind="peer")])),
+        400,
+        "unknown kind",
+    ),
+    ("dep with invalid name", body_with(meta_with(deps=[dependency("a b")])), 400, "invalid crate"),
+    (
+        "dep optional not bool",
+        body_with(meta_with(deps=[dependency("other", optional=1)])),
+        400,
+        "`optional`",
+    ),
     ("features not an object", body_with(meta_with(features=[])), 400, "field `features`"),
     ("feature not a list", body_with(meta_with(features={"a": "b"})), 400, "list of strings"),
     ("keywords not strings", body_with(meta_with(keywords=[1])), 400, "field `keywords`"),
