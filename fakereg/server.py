@@ -15,7 +15,8 @@ import os
 import selectors
 import socket
 import threading
-from typing import TYPE_CHECKING
+import time
+from typing import TYPE_CHECKING, Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
@@ -35,12 +36,59 @@ LISTEN_BACKLOG = 1024
 DEFAULT_IDLE_TIMEOUT = 30.0
 
 
+class _CountingWriter:
+    """A connection's writer that counts the bytes of an answer once its headers are out."""
+
+    def __init__(self, raw: Any) -> None:
+        self.raw = raw
+        self.counting = False
+        self.sent = 0
+
+    def write(self, data: bytes) -> int:
+        written: int = self.raw.write(data)
+        if self.counting:
+            self.sent += len(data)
+        return written
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.raw, name)
+
+
 class _RequestHandler(WSGIRequestHandler):
     """Logs to ``fakereg.access`` (quiet unless configured) instead of stderr; errors as JSON.
 
-    Requests that never reach the application (an unreadable request line, headers too
-    long or too many, HTTP/0.9) are answered in Cargo's error shape too.
+    Each request gets one line once it is answered: client, request line, status, the
+    bytes of the body sent and the time taken. Requests that never reach the application
+    (an unreadable request line, headers too long or too many, HTTP/0.9) are answered in
+    Cargo's error shape too.
     """
+
+    _status: int | str = "-"
+    _writer: _CountingWriter | None = None
+
+    def run_wsgi(self) -> None:
+        started = time.perf_counter()
+        self._status = "-"
+        writer = self._writer = _CountingWriter(self.wfile)
+        self.wfile = writer  # type: ignore[assignment]
+        try:
+            super().run_wsgi()
+        finally:
+            self.wfile = writer.raw
+            self._writer = None
+            access_log.info(
+                '%s "%s" %s %d B %.1f ms',
+                self.address_string(),
+                self.requestline,
+                self._status,
+                writer.sent,
+                (time.perf_counter() - started) * 1000,
+            )
+
+    def end_headers(self) -> None:
+        super().end_headers()
+        if self._writer is not None:
+            self._writer.counting = True
 
     def parse_request(self) -> bool:
         if not super().parse_request():
@@ -69,7 +117,10 @@ class _RequestHandler(WSGIRequestHandler):
             self.wfile.write(body)
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        access_log.info('%s "%s" %s %s', self.address_string(), self.requestline, code, size)
+        if self._writer is not None:
+            self._status = code  # the line is written when the answer is complete
+            return
+        access_log.info('%s "%s" %s', self.address_string(), self.requestline, code)
 
     def log_error(self, format: str, *args: object) -> None:
         # What reaches here is the client's doing (a bad request line, a timeout, a
@@ -142,6 +193,7 @@ class _Connections:
 
     def __init__(self) -> None:
         self._open: set[socket.socket] = set()
+        self._ending: list[threading.Thread] = []  # done with their connection, maybe alive
         self._changed = threading.Condition()
 
     def opened(self, connection: socket.socket) -> None:
@@ -151,15 +203,24 @@ class _Connections:
     def closed(self, connection: socket.socket) -> None:
         with self._changed:
             self._open.discard(connection)
+            self._ending = [t for t in self._ending if t.is_alive()]
+            self._ending.append(threading.current_thread())
             self._changed.notify_all()
 
     def close_all(self, timeout: float) -> bool:
-        """Shut every open connection down; True once their threads have let go of them."""
+        """Shut every open connection down; True once their threads have ended."""
+        deadline = time.monotonic() + timeout
         with self._changed:
             for connection in self._open:
                 with contextlib.suppress(OSError):  # already gone
                     connection.shutdown(socket.SHUT_RDWR)
-            return self._changed.wait_for(lambda: not self._open, timeout)
+            if not self._changed.wait_for(lambda: not self._open, timeout):
+                return False
+            ending, self._ending = self._ending, []
+        for thread in ending:  # a thread reports its connection closed just before it ends
+            if thread is not threading.current_thread():
+                thread.join(max(0.0, deadline - time.monotonic()))
+        return not any(thread.is_alive() for thread in ending)
 
     def handler(self, idle_timeout: float) -> type[WSGIRequestHandler]:
         """A request handler class that reports its connection here."""
