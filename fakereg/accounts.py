@@ -104,6 +104,7 @@ class Accounts:
 
     def __init__(self, root: Path, lock: RootLock, *, durable: bool = False) -> None:
         self._path = root / "meta" / "users.json"
+        self._start_tokens_path = root / "meta" / "start-tokens.json"
         self._lock = lock
         self._durable = durable
 
@@ -140,17 +141,43 @@ class Accounts:
         users[login.lower()] = {"id": len(users) + 1, "login": login, "name": name, "read": read}
         return True
 
-    def ensure_user_with_token(self, login: str, token: str | None = None) -> str:
-        """:meth:`ensure_user` then :meth:`add_token`, in one write (a registry's start)."""
+    def start_token(self, login: str, token: str | None = None) -> str:
+        """The token a registry started as *login* hands out, creating the user if need be.
+
+        A given *token* is added and returned. Without one, the token generated at an
+        earlier start on this root is returned while the user still holds it, so that the
+        credentials pasted from that start stay valid; otherwise a new one is made and kept
+        (in ``meta/start-tokens.json``, readable by its owner only, like cargo's own
+        ``credentials.toml``).
+        """
         if not _LOGIN_RE.match(login):
             raise ValueError(f"invalid login {login!r}: use letters, digits, '-' and '_'")
+        key = login.lower()
         with self._lock():
             data = self._load()
             changed = self._add_user(data, login, None, True)
+            if token is None:
+                kept = self._start_tokens()
+                token = kept.get(key)
+                if token is None or self._holder(data, _digest(token)) != key:
+                    token = kept[key] = generate_token()
+                    atomic_write(
+                        self._start_tokens_path,
+                        json.dumps(kept, indent=1).encode(),
+                        mode=0o600,
+                        durable=self._durable,
+                    )
             token, added = self._add_token(data, login, token, _check_limits(None, None, None))
             if changed or added:
                 self._save(data)
         return token
+
+    def _start_tokens(self) -> dict[str, str]:
+        try:
+            data: dict[str, str] = json.loads(self._start_tokens_path.read_bytes())
+        except FileNotFoundError:
+            return {}
+        return data
 
     def add_token(
         self,

@@ -205,8 +205,21 @@ class WebApi:
         return json_response({"crates": crates, "meta": {"total": len(hits)}})
 
     def me(self, request: Request) -> Response:
+        """The token to paste into ``cargo login``; never disclosed by a private registry.
+
+        On an ``auth_required`` registry the page needs a token that may read, and even
+        then shows none (a scoped token must not lead to the default user's full one):
+        its tokens are the ones printed at start or made with ``add_user``/``add_token``.
+        """
+        credential = self._auth.read(request)
         token = self._me_token()
-        shown = html.escape(token) if token else "(this registry has no default token)"
+        if credential is not None:
+            shown = (
+                f"(signed in as {html.escape(credential.user.login)}: this registry is "
+                "private and shows no token here; use the token you were given)"
+            )
+        else:
+            shown = html.escape(token) if token else "(this registry has no default token)"
         page = (
             "<!doctype html><html><head><meta charset='utf-8'><title>fakereg: API token</title>"
             "</head><body><h1>fakereg API token</h1>"

@@ -68,11 +68,12 @@ class Authorizer:
         if not (credential.allows(scope) and credential.covers(crate)):
             raise ApiError(403, FORBIDDEN_SCOPE)
 
-    def read(self, request: Request, crate: str | None = None) -> None:
-        """Let a read through: always on a public registry; with a token that may read
-        (*crate*, when given) on a private one. 401 without a valid token, 403 otherwise."""
+    def read(self, request: Request, crate: str | None = None) -> Credential | None:
+        """Let a read through: always on a public registry (None); with a token that may
+        read (*crate*, when given) on a private one (its credential). 401 without a valid
+        token, 403 otherwise."""
         if not self.auth_required:
-            return
+            return None
         credential = self._credential(request)
         if credential is None or isinstance(credential, str):
             detail = "this registry requires a token to read" if credential is None else credential
@@ -82,3 +83,4 @@ class Authorizer:
             raise ApiError(403, f"user `{credential.user.login}` may not read this registry")
         if crate is not None and not credential.covers(crate):
             raise ApiError(403, f"this token may not read crate `{crate}`")
+        return credential

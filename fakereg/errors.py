@@ -25,6 +25,10 @@ class ApiError(FakeRegError):
         return f"ApiError({self.status}, {self.detail!r})"
 
 
+class RootError(FakeRegError, OSError):
+    """A registry's root folder cannot hold its state (not writable, no lock file)."""
+
+
 class CargoNotFoundError(FakeRegError):
     """The ``cargo`` binary could not be found."""
 

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from filelock import FileLock
 
+from .errors import RootError
+
 
 def atomic_write(
     path: Path,
@@ -71,7 +73,15 @@ class RootLock:
 
     def __init__(self, root: Path, *, interprocess: bool = True) -> None:
         self._thread_lock = threading.RLock()
-        self._file_lock = FileLock(str(root / ".fakereg.lock")) if interprocess else None
+        self._file_lock = None
+        if interprocess:
+            path = root / ".fakereg.lock"
+            try:  # filelock retries an unwritable lock file forever: find out now
+                os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o644))
+            except OSError as exc:
+                reason = exc.strerror or type(exc).__name__
+                raise RootError(f"cannot use {root} as a registry root: {path}: {reason}") from None
+            self._file_lock = FileLock(str(path))
 
     @property
     def shared(self) -> bool:

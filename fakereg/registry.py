@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-import re
 import shutil
 import subprocess
 import tempfile
@@ -14,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Literal
+from typing import Any
 
 from .accounts import Accounts, redact
 from .api import ApiSettings, WebApi
@@ -27,7 +26,7 @@ from .cargo_config import (
     register_in_cargo_home,
     unregister_from_cargo_home,
 )
-from .errors import CargoError, CargoNotFoundError, ServerError
+from .errors import CargoError, CargoNotFoundError, RootError, ServerError
 from .fault_effects import with_malicious_checksums
 from .fsutil import RootLock
 from .gitindex import GitIndex
@@ -36,15 +35,14 @@ from .gitsync import GitSync
 from .inspection import Inspection
 from .seeding import Seeding
 from .server import DEFAULT_IDLE_TIMEOUT, ServerThread
+from .settings import DEFAULT_LOGIN, Setting, Settings
+from .settings import PROTOCOLS as PROTOCOLS  # (importable from here, as before)
+from .settings import Protocol as Protocol
 from .sparse import SparseIndex
 from .store import CrateStore
 
-Protocol = Literal["sparse", "git"]
-PROTOCOLS: tuple[str, ...] = ("sparse", "git")
-DEFAULT_LOGIN = "fakereg-user"
 #: cargo's own knob for a fixed sleep between retries (read by its retry logic).
 RETRY_SLEEP_VARIABLE = "__CARGO_TEST_FIXED_RETRY_SLEEP_MS"
-_REGISTRY_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
 
 log = logging.getLogger("fakereg")
 
@@ -58,6 +56,16 @@ class FakeRegistry(Inspection, Seeding):
     and ``cargo publish`` without ``--registry`` publishes to it. A connection silent for
     *idle_timeout* seconds is closed.
     """
+
+    name = Setting[str]()
+    protocol = Setting[Protocol]()
+    host = Setting[str]()
+    login = Setting[str]()
+    auth_required = Setting[bool]()
+    replace_crates_io = Setting[bool]()
+    idle_timeout = Setting[float]()
+    retry_sleep_ms = Setting[int | None]()
+    publish_timeout = Setting[float | None]()
 
     def __init__(
         self,
@@ -84,49 +92,30 @@ class FakeRegistry(Inspection, Seeding):
     ) -> None:
         Inspection.__init__(self)
         Seeding.__init__(self)
-        if not _REGISTRY_NAME_RE.match(name) or name == "crates-io":
-            raise ValueError(
-                f"invalid registry name {name!r}: use ASCII letters, digits, '-' and '_' "
-                "(and not 'crates-io')"
-            )
-        if protocol not in PROTOCOLS:
-            raise ValueError(
-                f"unsupported protocol {protocol!r}: choose one of {', '.join(PROTOCOLS)}"
-            )
-        if protocol == "git" and not git_index:
-            raise ValueError("protocol='git' needs git_index=True")
-        if not 0 <= port <= 65535:
-            raise ValueError(f"invalid port {port}")
-        if max_upload_size < 1:
-            raise ValueError("max_upload_size must be positive")
-        if max_unpacked_size < 1:
-            raise ValueError("max_unpacked_size must be positive")
-        if retry_sleep_ms is not None and retry_sleep_ms < 0:
-            raise ValueError("retry_sleep_ms cannot be negative")
-        if publish_timeout is not None and publish_timeout <= 0:
-            raise ValueError("publish_timeout must be positive")
-        if not idle_timeout > 0:
-            raise ValueError("idle_timeout must be positive")
-        self.idle_timeout = idle_timeout
-        self.auth_required = auth_required
-        self.replace_crates_io = replace_crates_io
-        self.retry_sleep_ms = retry_sleep_ms
-        self.publish_timeout = publish_timeout
-        self.name = name
-        self.protocol = protocol
-        self.host = host
-        self.login = login
-        self._requested_port = port
+        self._settings = Settings(
+            name=name,
+            protocol=protocol,
+            host=host,
+            port=port,
+            login=login,
+            strict=strict,
+            max_upload_size=max_upload_size,
+            max_unpacked_size=max_unpacked_size,
+            git_index=git_index,
+            retry_sleep_ms=retry_sleep_ms,
+            publish_timeout=publish_timeout,
+            auth_required=auth_required,
+            replace_crates_io=replace_crates_io,
+            idle_timeout=idle_timeout,
+        )
+        if root is not None and not str(root):
+            raise ValueError("root='' names no folder: pass a path, or None for a temporary root")
         self._given_root = None if root is None else Path(root)
         self._given_cargo_home = None if cargo_home is None else Path(cargo_home)
         self._given_token = token
         self._write_credentials = write_credentials
         self._cargo_bin = None if cargo_bin is None else str(cargo_bin)
-        self._git_enabled = git_index
         self._gitsync: GitSync | None = None
-        self._settings = ApiSettings(
-            max_upload_size=max_upload_size, max_unpacked_size=max_unpacked_size, strict=strict
-        )
         self._errors: list[BaseException] = []
         self._errors_lock = threading.Lock()
         self._server: ServerThread | None = None
@@ -138,6 +127,11 @@ class FakeRegistry(Inspection, Seeding):
         self._accounts: Accounts | None = None
         self._port = 0
         self._registered = False
+
+    @property
+    def settings(self) -> Settings:
+        """Every setting of this registry, validated; the attributes above read it."""
+        return self._settings
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -151,20 +145,24 @@ class FakeRegistry(Inspection, Seeding):
         else:
             self._root = self._given_root.resolve()
         try:
-            self._root.mkdir(parents=True, exist_ok=True)
+            try:
+                self._root.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                reason = exc.strerror or type(exc).__name__
+                raise RootError(f"cannot use {self._root} as a registry root: {reason}") from None
             # A given root outlives the process and may be shared: lock across processes
             # and fsync what is written. A temporary one needs neither.
             lasting = self._given_root is not None
             lock = self._lock = RootLock(self._root, interprocess=lasting)
             self._store = store = CrateStore(self._root, lock, durable=lasting)
-            if self._git_enabled:
+            if self.settings.git_index:
                 git = GitIndex(self._root / "git" / "index.git", durable=lasting)
                 self._gitsync = GitSync(git, store, lock, self._config_json, self._visibility)
                 store.on_change = self._gitsync.on_change
             self._accounts = Accounts(self._root, lock, durable=lasting)
-            self._token = self._accounts.ensure_user_with_token(self.login, self._given_token)
+            self._token = self._accounts.start_token(self.login, self._given_token)
             server = ServerThread(
-                self._make_app(), self.host, self._requested_port, idle_timeout=self.idle_timeout
+                self._make_app(), self.host, self.settings.port, idle_timeout=self.idle_timeout
             )
             self._port = server.port
             self._server = server
@@ -198,7 +196,11 @@ class FakeRegistry(Inspection, Seeding):
             self._store,
             self._accounts,
             auth,
-            self._settings,
+            ApiSettings(
+                max_upload_size=self.settings.max_upload_size,
+                max_unpacked_size=self.settings.max_unpacked_size,
+                strict=self.settings.strict,
+            ),
             lambda: self._token,
             lambda: self.url,
             self._publish_log,
@@ -457,6 +459,15 @@ class FakeRegistry(Inspection, Seeding):
         accounts = self._stores()[1]
         accounts.ensure_user(login, name, read=read)
         return accounts.add_token(login)
+
+    def lasting_token(self, login: str) -> str:
+        """A token for *login* (created if need be) that stays the same on every start.
+
+        It is made once per root and kept there, as the default user's :attr:`token` is:
+        pasted credentials stay valid across restarts of a registry on a given root, until
+        the token is revoked.
+        """
+        return self._stores()[1].start_token(login)
 
     def add_token(
         self,

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import threading
+import time
 from collections.abc import Callable
 
 from werkzeug.datastructures import ETags
@@ -13,6 +15,7 @@ from werkzeug.wrappers import Request, Response
 
 from .auth import Authorizer
 from .errors import ApiError
+from .http import CRATE_KEY
 from .names import index_path
 from .store import CrateStore, IndexFile
 
@@ -33,8 +36,8 @@ class SparseIndex:
         self._store = store
         self._config = config
         self._view = view
-        self._etags: dict[tuple[int, int, int], str] = {}
-        self._etags_lock = threading.Lock()
+        self._facts: dict[tuple[int, int, int], tuple[str, str]] = {}
+        self._facts_lock = threading.Lock()
 
     def config_json(self, request: Request) -> Response:
         self._auth.read(request)
@@ -42,36 +45,47 @@ class SparseIndex:
         response.headers["Cache-Control"] = "no-cache"
         return response
 
-    def _etag(self, file: IndexFile) -> str:
-        with self._etags_lock:
-            tag = self._etags.get(file.stat_key)
-        if tag is None:
-            tag = hashlib.sha256(file.data).hexdigest()[:32]
-            with self._etags_lock:
-                if len(self._etags) > 100_000:
-                    self._etags.clear()
-                self._etags[file.stat_key] = tag
-        return tag
+    def _file_facts(self, file: IndexFile) -> tuple[str, str]:
+        """The file's ETag and the crate's name (from its first line), cached by stat."""
+        with self._facts_lock:
+            facts = self._facts.get(file.stat_key)
+        if facts is None:
+            first = file.data.split(b"\n", 1)[0]
+            facts = (hashlib.sha256(file.data).hexdigest()[:32], str(json.loads(first)["name"]))
+            with self._facts_lock:
+                if len(self._facts) > 100_000:
+                    self._facts.clear()
+                self._facts[file.stat_key] = facts
+        return facts
 
     @staticmethod
     def _headers(tag: str, last_modified: int) -> list[tuple[str, str]]:
+        # A change made within the second of the one before it is dated a second later (so
+        # that If-Modified-Since sees it), which may be ahead of the clock: never announce
+        # a time later than the answer's own Date (RFC 9110 8.8.2.1).
+        shown = min(last_modified, int(time.time()))
         return [
             ("ETag", f'"{tag}"'),
-            ("Last-Modified", _http_date(last_modified)),
+            ("Last-Modified", _http_date(shown)),
             ("Cache-Control", "no-cache"),
         ]
 
     def index_file(self, request: Request, path: str) -> Response:
         name = path.rsplit("/", 1)[-1]
         self._auth.read(request, name)
-        file = self._store.index_file(name) if index_path(name) == path.lower() else None
+        file = self._store.index_file(name)
         if file is None:
             raise ApiError(404, f"no index file at `{path}`")
+        tag, request.environ[CRATE_KEY] = self._file_facts(file)
+        if index_path(name) != path:
+            # Static hosting, as index.crates.io is: only the lowercase path exists.
+            raise ApiError(404, f"no index file at `{path}` (index paths are lowercase)")
         data = self._view(name, file.data)
         if not data:  # every version is still hidden by an index delay
             raise ApiError(404, f"no index file at `{path}`")
-        # A view of the file (delayed versions, injected checksums) gets its own tag.
-        tag = self._etag(file) if data is file.data else hashlib.sha256(data).hexdigest()[:32]
+        if data is not file.data:
+            # A view of the file (delayed versions, injected checksums) gets its own tag.
+            tag = hashlib.sha256(data).hexdigest()[:32]
         headers = self._headers(tag, file.last_modified)
         if _not_modified(request, tag, file.last_modified):
             return Response(status=304, headers=headers)

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from fakereg import FakeRegistry, RegistryFactory, ServerError
-from fakereg.registry import PROTOCOLS
+from fakereg.settings import PROTOCOLS
 
 _factories = pytest.StashKey[RegistryFactory]()
 
