@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -108,9 +108,16 @@ def _entries(cargo_home: Path) -> dict[str, CargoHomeEntry]:
     }
 
 
-def _write_cargo_home(cargo_home: Path, entries: Mapping[str, CargoHomeEntry]) -> None:
-    listed = sorted(entries.values(), key=lambda e: e.name)
-    replacing = [e.name for e in listed if e.replace_crates_io]
+def registries_config(entries: Iterable[CargoHomeEntry]) -> str:
+    """The ``config.toml`` text that names *entries* (and the one replacing crates.io).
+
+    A replacement is a ``[source.NAME]`` table of the same name and index as the registry,
+    since older cargo (1.65 among them) takes only a source as a ``replace-with`` target;
+    ``registry.default`` sends a plain ``cargo publish`` to the registry. Every cargo from
+    1.65 on reads both.
+    """
+    listed = sorted(entries, key=lambda e: e.name)
+    replacing = [e for e in listed if e.replace_crates_io]
     config = "".join(registry_config(e.name, e.index_url) + "\n" for e in listed)
     config += (
         "[registry]\n"
@@ -118,16 +125,28 @@ def _write_cargo_home(cargo_home: Path, entries: Mapping[str, CargoHomeEntry]) -
         'global-credential-providers = ["cargo:token"]\n'
     )
     if replacing:
+        name, index = toml_string(replacing[0].name), toml_string(replacing[0].index_url)
         config += (
-            f"default = {toml_string(replacing[0])}\n"
-            f"\n[source.crates-io]\nreplace-with = {toml_string(replacing[0])}\n"
+            f"default = {name}\n"
+            f"\n[source.{replacing[0].name}]\nregistry = {index}\n"
+            f"\n[source.crates-io]\nreplace-with = {name}\n"
         )
+    return config
+
+
+def credentials_toml(entries: Iterable[CargoHomeEntry]) -> str:
+    """The ``credentials.toml`` text holding the tokens of *entries* ('' when none has one)."""
+    listed = sorted((e for e in entries if e.token is not None), key=lambda e: e.name)
+    return "\n".join(credentials_config(e.name, e.token or "") for e in listed)
+
+
+def _write_cargo_home(cargo_home: Path, entries: Mapping[str, CargoHomeEntry]) -> None:
+    config = registries_config(entries.values())
     config += '\n[term]\ncolor = "never"\nprogress.when = "never"\n'
     atomic_write(cargo_home / "config.toml", config.encode())
     credentials = cargo_home / "credentials.toml"
-    with_tokens = [e for e in listed if e.token is not None]
-    if with_tokens:
-        text = "\n".join(credentials_config(e.name, e.token or "") for e in with_tokens)
+    text = credentials_toml(entries.values())
+    if text:
         atomic_write(credentials, text.encode(), mode=0o600)
     else:
         credentials.unlink(missing_ok=True)

@@ -26,16 +26,18 @@ from .store import CrateStore
 _URL_RE = re.compile(r"https?://[^\s/]+(?:/\S*)?\Z")
 
 
-def export_registry(store: CrateStore, dest: Path, url: str, *, git: bool) -> Path:
+def export_registry(store: CrateStore, dest: Path, url: str | None, *, git: bool) -> Path:
     """Write the static copy of *store* into the empty or new folder *dest*.
 
-    *url* is where *dest* will be served (``http://host:port`` or with a path below it).
+    *url* is where *dest* will be served (``http://host:port`` or with a path below it);
+    None: *dest* itself, as a ``file://`` URL.
     """
-    if not _URL_RE.match(url):
+    if url is not None and not _URL_RE.match(url):
         raise ValueError(f"url must be an http:// or https:// URL, not {url!r}")
-    url = url.rstrip("/")
     if dest.exists() and (not dest.is_dir() or any(dest.iterdir())):
         raise FileExistsError(f"{dest} exists and is not an empty folder")
+    dest = dest.resolve()
+    url = dest.as_uri() if url is None else url.rstrip("/")
     config = (json.dumps({"dl": f"{url}/api/v1/crates"}, indent=2) + "\n").encode()
     files = [("config.json", config), *store.index_files()]
     for path, data in files:

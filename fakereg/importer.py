@@ -32,7 +32,9 @@ def version_from_crate(
     """The index line a publish of *data* would have produced, from its own manifest.
 
     Dependencies whose ``registry-index`` is one of the *local* index URLs come from the
-    registry the crate is added to. Raises :class:`SeedError` naming *source* when the
+    registry the crate is added to. The crate mirrors one a registry already accepted, so
+    only what protects cargo is checked, not the rules of new publishes (reserved names,
+    ``strict`` metadata, ownership). Raises :class:`SeedError` naming *source* when the
     archive or its manifest is unusable.
     """
     try:
@@ -41,7 +43,7 @@ def version_from_crate(
         for dep in metadata["deps"]:
             if dep["registry"] in local:
                 dep["registry"] = None
-        check_metadata(metadata)
+        check_metadata(metadata, new_publish=False)
     except ApiError as exc:
         raise SeedError(f"{source}: {exc.detail}") from None
     except ManifestError as exc:
@@ -114,7 +116,7 @@ def load_crates(
     pubtime = pubtime_now()
     for done, source in enumerate(sources, 1):
         try:
-            data = source.read_bytes() if source.is_file() else pack_folder(source)
+            data = pack_folder(source) if source.is_dir() else source.read_bytes()
             versions.append(version_from_crate(data, str(source), local=local, pubtime=pubtime))
         except SeedError as exc:
             failures.append(str(exc))

@@ -73,8 +73,12 @@ def is_valid_crate_name(name: str) -> bool:
     return len(name) <= MAX_NAME_LENGTH and _NAME_RE.match(name) is not None
 
 
-def check_crate_name(name: str) -> None:
-    """Raise :class:`ApiError` (400) unless *name* is a crate name crates.io would accept."""
+def check_crate_name(name: str, *, reserved: bool = True) -> None:
+    """Raise :class:`ApiError` (400) unless *name* is a crate name crates.io would accept.
+
+    ``reserved=False`` lets the names crates.io keeps from new crates through (a mirror of
+    crates that exist already, such as ``compiler_builtins``, has them).
+    """
     if not name:
         raise ApiError(400, "crate name cannot be empty")
     if len(name) > MAX_NAME_LENGTH:
@@ -89,7 +93,7 @@ def check_crate_name(name: str) -> None:
             f"invalid crate name `{name}`: only ASCII alphanumeric characters, "
             "`-` and `_` are allowed",
         )
-    if canonical_name(name) in RESERVED_NAMES:
+    if reserved and canonical_name(name) in RESERVED_NAMES:
         raise ApiError(400, f"cannot upload crate with reserved name `{name}`")
 
 

@@ -115,13 +115,18 @@ def _check_dependency(dep: Any, index: int) -> None:
         raise _bad(f"{where} is renamed to an invalid name `{rename}`")
 
 
-def check_metadata(metadata: Mapping[str, Any], *, strict: bool = False) -> None:
+def check_metadata(
+    metadata: Mapping[str, Any], *, strict: bool = False, new_publish: bool = True
+) -> None:
     """Raise :class:`ApiError` (400) unless *metadata* is a publish request crates.io takes.
 
     ``strict`` adds crates.io's metadata rules (description, and license or license_file).
+    ``new_publish=False`` checks only what cargo needs of a version that a registry has
+    already accepted (an import): the rules that gate new publishes, reserved names among
+    them, are left out.
     """
     where = "the metadata"
-    check_crate_name(_field(metadata, "name", str, where))
+    check_crate_name(_field(metadata, "name", str, where), reserved=new_publish)
     check_version(_field(metadata, "vers", str, where))
     deps = _field(metadata, "deps", list, where)
     for i, dep in enumerate(deps):

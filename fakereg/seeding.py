@@ -174,12 +174,15 @@ class Seeding:
             accounts.ensure_user(owner)
         return store.add_versions(versions, message)
 
-    def export(self, path: str | os.PathLike[str], *, url: str) -> Path:
+    def export(self, path: str | os.PathLike[str], *, url: str | None = None) -> Path:
         """Write a static copy into the new or empty folder *path*, to be served at *url*.
 
         The copy holds the sparse index (``index/``), the ``.crate`` files at the paths
         its ``config.json`` points to, and the git index (``git/index``, ready for git's
-        dumb HTTP protocol) when this registry has one. It has no Web API.
+        dumb HTTP protocol) when this registry has one. It has no Web API. Without *url*
+        the copy points at itself with ``file://`` URLs: cargo reads it where it lies,
+        through ``registry = "file:///…/git/index"`` (``reg.export(p).joinpath("git",
+        "index").as_uri()``).
         """
         store = self._stores()[0]
         return export_registry(store, Path(path), url, git=self._has_git_index())

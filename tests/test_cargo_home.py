@@ -44,7 +44,12 @@ def test_replace_crates_io_writes_source_replacement_and_default(tmp_path: Path)
     home = tmp_path / "home"
     with FakeRegistry(name="mirror", cargo_home=home, replace_crates_io=True) as reg:
         written = config(home)
-        assert written["source"] == {"crates-io": {"replace-with": "mirror"}}
+        # A source of the registry's name and index: older cargo (1.65) can only replace
+        # crates-io with a [source.NAME] table, not with a registry.
+        assert written["source"] == {
+            "crates-io": {"replace-with": "mirror"},
+            "mirror": {"registry": reg.index_url},
+        }
         registry = written["registry"]
         assert isinstance(registry, dict)
         assert registry["default"] == "mirror"

@@ -306,6 +306,76 @@ def test_import_problems_are_listed_and_nothing_is_imported(
         fake_registry.import_crates(tmp_path / "notes.txt")
 
 
+def _unpacked(folder: Path, name: str, version: str = "1.0.0", extra: str = "") -> Path:
+    (folder / "src").mkdir(parents=True)
+    (folder / "src" / "lib.rs").write_text("")
+    (folder / "Cargo.toml").write_text(
+        f'[package]\nname = "{name}"\nversion = "{version}"\n{extra}'
+    )
+    return folder
+
+
+@pytest.mark.fake_registry(strict=True)
+def test_import_skips_the_rules_of_new_publishes(
+    fake_registry: FakeRegistry, tmp_path: Path
+) -> None:
+    reg = fake_registry
+    vendor = tmp_path / "vendor"
+    # A reserved name and no description or license (strict=True would refuse a publish).
+    _unpacked(vendor / "compiler_builtins", "compiler_builtins", "0.1.70")
+    _unpacked(vendor / "core", "core", "1.0.0")
+    # A crate another user owns gets new versions from an import all the same.
+    reg.add_user("alice")
+    reg.add_crate("theirs", "1.0.0", description="x", license="MIT", owner="alice")
+    _unpacked(vendor / "theirs", "theirs", "1.1.0")
+    added = reg.import_crates(vendor)
+    assert sorted((a.name, a.version) for a in added) == [
+        ("compiler_builtins", "0.1.70"),
+        ("core", "1.0.0"),
+        ("theirs", "1.1.0"),
+    ]
+    assert reg.owners("compiler_builtins") == [reg.login]
+    assert reg.owners("theirs") == ["alice"]
+    # A new crate made here is a new publish: the reserved name is still refused.
+    with pytest.raises(ValueError, match="reserved name"):
+        reg.add_crate("std", "1.0.0")
+
+
+def test_import_still_refuses_what_would_break_cargo(
+    fake_registry: FakeRegistry, tmp_path: Path
+) -> None:
+    vendor = tmp_path / "vendor"
+    _unpacked(vendor / "a" / "Same-Name", "Same-Name")
+    _unpacked(vendor / "b" / "same_name", "same_name", "2.0.0")
+    _unpacked(vendor / "c" / "bad-version", "bad-version", "1.0")
+    _unpacked(vendor / "d" / "bad-toml", "bad-toml", "1.0.0", extra="[dependencies\n")
+    (vendor / "escape.crate").write_bytes(_escaping_crate())
+    with pytest.raises(SeedError) as caught:
+        fake_registry.import_crates(vendor)
+    message = str(caught.value)
+    assert message.startswith("3 of 5 crates could not be imported (nothing was imported)")
+    assert "bad-version: invalid semver version `1.0`" in message
+    assert "bad-toml: invalid .crate file: Cargo.toml is not valid TOML" in message
+    assert "escape.crate: invalid .crate file: entry `escape-1.0.0/../../evil.rs`" in message
+    with pytest.raises(SeedError, match="differ only in case or `-`/`_`"):
+        fake_registry.import_crates(vendor / "a", vendor / "b")
+    assert fake_registry.versions("same-name") == []
+
+
+def _escaping_crate() -> bytes:
+    """A .crate with an entry outside its folder: unsafe for cargo to unpack."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+        for name, data in (
+            ("escape-1.0.0/Cargo.toml", b'[package]\nname = "escape"\nversion = "1.0.0"\n'),
+            ("escape-1.0.0/../../evil.rs", b"x"),
+        ):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
 def test_export_writes_a_static_registry(fake_registry: FakeRegistry, tmp_path: Path) -> None:
     reg = fake_registry
     reg.add_crate("Mixed_Case", "1.0.0")

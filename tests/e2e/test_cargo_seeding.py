@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import http.server
+import json
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -333,3 +334,23 @@ def test_export_is_served_by_a_static_web_server(
     assert _locked(app, "helper") == "0.1.0"
     assert "/api/v1/crates/exported/1.1.0/download" in requested
     assert not [r for r in reg.requests if r.kind in ("index", "download", "git")]
+
+
+def test_export_without_url_is_read_by_cargo_where_it_lies(
+    fake_registry: FakeRegistry, package: MakePackage, tmp_path: Path
+) -> None:
+    reg = fake_registry
+    reg.add_crate("exported", "1.0.0", deps=["helper@0.1"])
+    reg.add_crate("helper", "0.1.0")
+    copy = reg.export(tmp_path / "copy")
+    config = json.loads((copy / "index" / "config.json").read_text())
+    assert config["dl"] == f"{copy.as_uri()}/api/v1/crates"
+    reg.clear()
+    index = (copy / "git" / "index").as_uri()
+    env = {"CARGO_REGISTRIES_COPY_INDEX": index}
+    app = package("app", dependencies='exported = { version = "1", registry = "copy" }')
+    reg.cargo("generate-lockfile", cwd=app, env=env, check=True)
+    reg.cargo("fetch", cwd=app, env=env, check=True)
+    assert _locked(app, "exported") == "1.0.0"
+    assert _locked(app, "helper") == "0.1.0"
+    assert not reg.requests  # all of it came from the copy on disk
