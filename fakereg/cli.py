@@ -6,22 +6,33 @@ import argparse
 import logging
 import signal
 import sys
-import threading
 import time
 from collections.abc import Sequence
 from types import FrameType
 from typing import NoReturn
 
-from .cargo_config import credentials_config, registry_config
+from . import __version__
+from .cargo_config import CargoHomeEntry, credentials_toml, registries_config
 from .errors import FakeRegError
-from .registry import PROTOCOLS, FakeRegistry
+from .registry import FakeRegistry
+from .settings import PROTOCOLS
+
+PREFIX = "fakereg:"
 
 
 class _Parser(argparse.ArgumentParser):
     """Reports bad arguments on one line, without the usage block."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+        self.exit(2, f"{PREFIX} error: {message} (see --help)\n")
+
+
+class Interrupted(BaseException):
+    """SIGINT or SIGTERM arrived: unwind whatever runs (start, seeding, serving) and stop."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
 def _port(text: str) -> int:
@@ -34,17 +45,35 @@ def _port(text: str) -> int:
     return port
 
 
+def _folder(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path names no folder")
+    return text
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="python -m fakereg",
         description="Serve a fake Cargo registry until Ctrl-C.",
     )
+    parser.add_argument("--version", action="version", version=f"fakereg {__version__}")
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (127.0.0.1)")
     parser.add_argument("--port", type=_port, default=0, help="port to bind (0: a free one)")
-    parser.add_argument("--root", help="directory that keeps the state (default: temporary)")
+    parser.add_argument(
+        "--root", type=_folder, help="directory that keeps the state (default: temporary)"
+    )
     parser.add_argument("--protocol", choices=PROTOCOLS, default="sparse", help="index protocol")
     parser.add_argument("--name", default="fakereg", help="registry name in cargo's config")
-    parser.add_argument("--token", help="API token of the default user (default: generated)")
+    parser.add_argument(
+        "--token", help="API token of the default user (default: generated, kept in --root)"
+    )
+    parser.add_argument(
+        "--user",
+        action="append",
+        default=[],
+        metavar="LOGIN",
+        help="create this user at start and print its token (repeatable)",
+    )
     parser.add_argument("--strict", action="store_true", help="apply crates.io's metadata rules")
     parser.add_argument(
         "--auth-required", action="store_true", help="a private registry: reading needs a token"
@@ -61,32 +90,41 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="PATH",
         help="import .crate files or unpacked crate folders at start (repeatable)",
     )
+    parser.add_argument(
+        "--local-registry",
+        action="append",
+        default=[],
+        metavar="URL",
+        help="index URL whose dependencies --seed takes from this registry (repeatable)",
+    )
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
     return parser
 
 
-def banner(registry: FakeRegistry) -> str:
-    """What the CLI prints at start: URLs, token and the cargo configuration to use."""
-    replacement = (
-        f'default = "{registry.name}"\n\n[source.crates-io]\nreplace-with = "{registry.name}"\n'
-        if registry.replace_crates_io
-        else ""
+def banner(registry: FakeRegistry, users: dict[str, str] | None = None) -> str:
+    """What the CLI prints at start: URLs, tokens and the cargo configuration to use."""
+    entry = CargoHomeEntry(
+        name=registry.name,
+        index_url=registry.index_url,
+        token=registry.token,
+        replace_crates_io=registry.replace_crates_io,
+    )
+    others = "".join(
+        f"  token:  {token}  (user {login})\n" for login, token in (users or {}).items()
     )
     return (
         f"fakereg serving registry {registry.name!r} at {registry.url}\n"
         f"  index:  {registry.index_url}\n"
         f"  api:    {registry.url}\n"
         f"  token:  {registry.token}  (user {registry.login})\n"
+        f"{others}"
         f"  root:   {registry.root}\n"
         "\n"
         "# Add to .cargo/config.toml:\n"
-        f"{registry_config(registry.name, registry.index_url)}"
-        "\n[registry]\n"
-        'global-credential-providers = ["cargo:token"]\n'
-        f"{replacement}"
+        f"{registries_config([entry])}"
         "\n"
         "# Add to $CARGO_HOME/credentials.toml:\n"
-        f"{credentials_config(registry.name, registry.token)}"
+        f"{credentials_toml([entry])}"
         "\n"
         f"# Or try it at once: CARGO_HOME={registry.cargo_home} cargo search --registry "
         f"{registry.name} ''\n"
@@ -105,33 +143,49 @@ class ProgressPrinter:
         now = time.monotonic()
         if done == total or now - self._last >= self._interval:
             self._last = now
-            print(f"fakereg:   read {done}/{total} crates", file=sys.stderr, flush=True)
+            say(f"  read {done}/{total} crates")
 
 
-def seed(registry: FakeRegistry, path: str) -> None:
+def say(message: str) -> None:
+    """One line on stderr, with the prefix every line of the CLI has."""
+    print(f"{PREFIX} {message}", file=sys.stderr, flush=True)
+
+
+def seed(registry: FakeRegistry, path: str, local_registries: Sequence[str] = ()) -> None:
     """Import *path* into *registry*, reporting progress and the outcome on stderr."""
-    print(f"fakereg: importing {path}", file=sys.stderr, flush=True)
+    say(f"importing {path}")
     started = time.monotonic()
-    added = registry.import_crates(path, progress=ProgressPrinter())
-    print(
-        f"fakereg: imported {len(added)} crate versions from {path} "
-        f"in {time.monotonic() - started:.1f} s",
-        file=sys.stderr,
-        flush=True,
+    added = registry.import_crates(
+        path, progress=ProgressPrinter(), local_registries=local_registries
     )
+    elapsed = time.monotonic() - started
+    say(f"imported {len(added)} crate versions from {path} in {elapsed:.1f} s")
+
+
+def _log_requests() -> None:
+    """fakereg's own request lines on stderr; dulwich's and werkzeug's chatter stays out."""
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    logger = logging.getLogger("fakereg")
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+
+
+def _interrupt(signum: int, frame: FrameType | None) -> None:
+    # Ignore a second signal while the first one unwinds and stops the registry.
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, signal.SIG_IGN)
+    raise Interrupted(signum)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if not args.quiet:
-        logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
-    stop = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGINT, on_signal)
-    signal.signal(signal.SIGTERM, on_signal)
+        _log_requests()
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
+    registry: FakeRegistry | None = None
+    serving = False
     try:
         registry = FakeRegistry(
             root=args.root,
@@ -145,21 +199,24 @@ def main(argv: Sequence[str] | None = None) -> int:
             replace_crates_io=args.replace_crates_io,
         )
         registry.start()
-    except (FakeRegError, ValueError, OSError) as exc:
-        print(f"fakereg: error: {exc}", file=sys.stderr)
-        return 1
-    try:
+        users = {login: registry.lasting_token(login) for login in args.user}
         for path in args.seed:
-            seed(registry, path)
-    except FakeRegError as exc:
-        registry.stop()
-        print(f"fakereg: error: {exc}", file=sys.stderr)
+            seed(registry, path, args.local_registry)
+        serving = True  # (a signal right after the banner is a stop, not an abort)
+        print(banner(registry, users), flush=True)
+        while True:
+            time.sleep(3600)
+    except Interrupted as stop:
+        if registry is not None:
+            registry.stop()
+        name = signal.Signals(stop.signum).name
+        if not serving:
+            say(f"interrupted by {name} before the registry was ready")
+            return 128 + stop.signum
+        say("stopped")
+        return 0
+    except (FakeRegError, ValueError, OSError) as exc:
+        if registry is not None:
+            registry.stop()
+        say(f"error: {exc}")
         return 1
-    try:
-        print(banner(registry), flush=True)
-        while not stop.wait(3600):
-            pass
-    finally:
-        registry.stop()
-    print("fakereg: stopped", file=sys.stderr)
-    return 0
