@@ -36,6 +36,10 @@ LISTEN_BACKLOG = 1024
 DEFAULT_IDLE_TIMEOUT = 30.0
 
 
+#: What http.server's refusals without a message of their own say, the same on every Python.
+_DETAILS = {414: "Request-URI Too Long: the request line is over 65536 bytes"}
+
+
 class _CountingWriter:
     """A connection's writer that counts the bytes of an answer once its headers are out."""
 
@@ -100,7 +104,8 @@ class _RequestHandler(WSGIRequestHandler):
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         reason = self.responses.get(code, ("Error", ""))[0]
-        detail = message or reason
+        # http.server names 414 differently across Python versions ("URI Too Long" in 3.13)
+        detail = message or _DETAILS.get(code, reason)
         self.log_error("code %d, message %s", code, detail)
         self.close_connection = True
         # A request line that could not be read leaves the default version, HTTP/0.9, for
