@@ -21,8 +21,8 @@ from werkzeug.serving import make_server
 from benchmarks.common import Result, interleaved_medians
 from fakereg import FakeRegistry
 from fakereg.registry import Protocol
-from fakereg.server import ServerThread
-from fakereg.server import _RequestHandler as QuietHandler
+from fakereg.web.server import ServerThread
+from fakereg.web.server import _RequestHandler as QuietHandler
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment

@@ -16,8 +16,8 @@ import time
 from pathlib import Path
 
 from benchmarks.common import Result
-from fakereg.gitindex import GitIndex
-from fakereg.names import index_path
+from fakereg.domain.names import index_path
+from fakereg.storage.gitindex import GitIndex
 
 
 def _line(name: str, version: str) -> bytes:

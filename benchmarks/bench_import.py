@@ -16,8 +16,8 @@ import tempfile
 from pathlib import Path
 
 from benchmarks.common import Result
-from fakereg.cratebuild import CrateSpec, build_crate
-from fakereg.deps import Dependency
+from fakereg.domain.cratebuild import CrateSpec, build_crate
+from fakereg.domain.deps import Dependency
 
 TARGET = 3.0
 

@@ -19,8 +19,8 @@ from typing import Any
 
 from benchmarks.common import Result
 from fakereg import FakeRegistry
-from fakereg.cratebuild import CrateSpec, build_crate
-from fakereg.deps import Dependency
+from fakereg.domain.cratebuild import CrateSpec, build_crate
+from fakereg.domain.deps import Dependency
 
 
 def publish_body(name: str, version: str) -> bytes:

@@ -23,8 +23,8 @@ from typing import TYPE_CHECKING
 
 from benchmarks.common import Result
 from fakereg import FakeRegistry
-from fakereg.names import index_path
-from fakereg.server import ServerThread
+from fakereg.domain.names import index_path
+from fakereg.web.server import ServerThread
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment

@@ -1,6 +1,6 @@
 """fakereg: a real, fully working Cargo registry inside your test process."""
 
-from .deps import Dependency
+from .domain.deps import Dependency
 from .errors import (
     ApiError,
     CargoError,
@@ -10,12 +10,12 @@ from .errors import (
     ServerError,
 )
 from .factory import RegistryFactory
-from .records import HeaderMap, RecordedRequest
 from .registry import FakeRegistry
-from .seeding import CrateVersion
-from .server import AddressInUseError
 from .settings import SettingError
-from .store import SeedError
+from .storage.store import SeedError
+from .testing.records import HeaderMap, RecordedRequest
+from .testing.seeding import CrateVersion
+from .web.server import AddressInUseError
 
 __all__ = [
     "AddressInUseError",

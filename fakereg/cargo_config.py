@@ -12,7 +12,7 @@ from typing import Any
 
 from filelock import FileLock
 
-from .fsutil import atomic_write
+from .storage.fsutil import atomic_write
 from .tomlcompat import tomllib
 
 # Variables that would point cargo at another registry or token than ours.

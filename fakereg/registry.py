@@ -15,10 +15,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from .accounts import Accounts, redact
-from .api import ApiSettings, WebApi
-from .app import RegistryApp
-from .auth import Authorizer
 from .cargo_config import (
     CargoHomeEntry,
     cargo_env,
@@ -27,19 +23,23 @@ from .cargo_config import (
     unregister_from_cargo_home,
 )
 from .errors import CargoError, CargoNotFoundError, RootError, ServerError
-from .fault_effects import with_malicious_checksums
-from .fsutil import RootLock
-from .gitindex import GitIndex
-from .gitserve import GitHttp
-from .gitsync import GitSync
-from .inspection import Inspection
-from .seeding import Seeding
-from .server import DEFAULT_IDLE_TIMEOUT, ServerThread
 from .settings import DEFAULT_LOGIN, Setting, Settings
 from .settings import PROTOCOLS as PROTOCOLS  # (importable from here, as before)
 from .settings import Protocol as Protocol
-from .sparse import SparseIndex
-from .store import CrateStore
+from .storage.accounts import Accounts, redact
+from .storage.fsutil import RootLock
+from .storage.gitindex import GitIndex
+from .storage.gitsync import GitSync
+from .storage.store import CrateStore
+from .testing.inspection import Inspection
+from .testing.seeding import Seeding
+from .web.api import ApiSettings, WebApi
+from .web.app import RegistryApp
+from .web.auth import Authorizer
+from .web.fault_effects import with_malicious_checksums
+from .web.gitserve import GitHttp
+from .web.server import DEFAULT_IDLE_TIMEOUT, ServerThread
+from .web.sparse import SparseIndex
 
 #: cargo's own knob for a fixed sleep between retries (read by its retry logic).
 RETRY_SLEEP_VARIABLE = "__CARGO_TEST_FIXED_RETRY_SLEEP_MS"

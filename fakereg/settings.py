@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
 from .errors import FakeRegError
-from .server import DEFAULT_IDLE_TIMEOUT
+from .web.server import DEFAULT_IDLE_TIMEOUT
 
 if TYPE_CHECKING:
     from .registry import FakeRegistry

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from fakereg import FakeRegistry, RegistryFactory
-from fakereg.cratefile import parse_manifest
+from fakereg.domain.cratefile import parse_manifest
 
 
 def config(home: Path) -> dict[str, object]:

@@ -8,7 +8,7 @@ import tarfile
 
 import pytest
 
-from fakereg.cratefile import inspect_crate
+from fakereg.domain.cratefile import inspect_crate
 from fakereg.errors import ApiError
 from tests.crates import crate, manifest, tar_gz
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from fakereg import FakeRegistry
-from fakereg.fsutil import atomic_write
-from fakereg.gitindex import GitIndex
+from fakereg.storage.fsutil import atomic_write
+from fakereg.storage.gitindex import GitIndex
 
 
 @pytest.fixture

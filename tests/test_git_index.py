@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from fakereg import FakeRegistry
-from fakereg.gitindex import GitIndex
+from fakereg.storage.gitindex import GitIndex
 from tests.crates import crate, metadata, publish_body
 from tests.helpers import MakePackage, greeting_app, http, publish, write_package
 
@@ -47,7 +47,7 @@ def _tree(checkout: Path) -> dict[str, bytes]:
 
 
 def _sparse_view(reg: FakeRegistry, names: list[str]) -> dict[str, bytes]:
-    from fakereg.names import index_path
+    from fakereg.domain.names import index_path
 
     view = {"config.json": http(reg, "GET", "/index/config.json").body}
     for name in names:
@@ -248,7 +248,7 @@ def test_first_git_start_on_an_existing_root_imports_the_index(tmp_path: Path) -
 def test_git_request_bodies_are_bounded_and_recorded_as_sent(fake_registry: FakeRegistry) -> None:
     import gzip
 
-    from fakereg.gitserve import MAX_UPLOAD_PACK_REQUEST
+    from fakereg.web.gitserve import MAX_UPLOAD_PACK_REQUEST
 
     headers = {
         "Content-Type": "application/x-git-upload-pack-request",

@@ -259,7 +259,7 @@ def test_busy_port_is_a_clear_error() -> None:
 def test_server_errors_are_answered_500_and_kept(
     fake_registry: FakeRegistry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from fakereg.store import CrateStore
+    from fakereg.storage.store import CrateStore
 
     def broken(self: CrateStore) -> list[str]:
         raise RuntimeError("boom")

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from fakereg.cratefile import parse_manifest
-from fakereg.manifest import ManifestError, metadata_from_manifest, toml_document
+from fakereg.domain.cratefile import parse_manifest
+from fakereg.domain.manifest import ManifestError, metadata_from_manifest, toml_document
 
 HEAD = '[package]\nname = "x"\nversion = "1.0.0"\n'
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from fakereg.errors import ApiError
-from fakereg.names import (
+from fakereg.domain.names import (
     SemVer,
     canonical_name,
     check_crate_name,
     index_path,
     is_valid_version,
 )
+from fakereg.errors import ApiError
 
 
 @pytest.mark.parametrize(

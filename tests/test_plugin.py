@@ -70,7 +70,7 @@ def test_error_in_server_thread_fails_the_test(pytester: pytest.Pytester) -> Non
     pytester.makepyfile(
         """
         import urllib.request, urllib.error
-        from fakereg.store import CrateStore
+        from fakereg.storage.store import CrateStore
 
         def test_triggers_bug(fake_registry, monkeypatch):
             def broken(self):

@@ -6,8 +6,8 @@ import struct
 
 import pytest
 
+from fakereg.domain.publish import check_metadata, index_line, parse_publish_body
 from fakereg.errors import ApiError
-from fakereg.publish import check_metadata, index_line, parse_publish_body
 from tests.crates import dependency, metadata, publish_body
 
 

@@ -12,7 +12,7 @@ import pytest
 from dulwich.repo import Repo
 
 from fakereg import Dependency, FakeRegistry, RegistryFactory, SeedError
-from fakereg.cratefile import parse_manifest
+from fakereg.domain.cratefile import parse_manifest
 from tests.helpers import http
 
 

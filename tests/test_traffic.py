@@ -8,7 +8,7 @@ import time
 import pytest
 
 from fakereg import FakeRegistry
-from fakereg.faults import Fault
+from fakereg.testing.faults import Fault
 from tests.crates import crate, metadata, publish_body
 from tests.helpers import http
 

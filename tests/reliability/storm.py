@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from fakereg import FakeRegistry
-from fakereg.names import index_path
+from fakereg.domain.names import index_path
 from fakereg.registry import Protocol
 from tests.crates import crate, metadata, publish_body
 

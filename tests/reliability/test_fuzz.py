@@ -20,10 +20,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fakereg import FakeRegistry
-from fakereg.cratefile import inspect_crate
+from fakereg.domain.cratefile import inspect_crate
+from fakereg.domain.publish import check_metadata, index_line, parse_publish_body
 from fakereg.errors import ApiError
-from fakereg.publish import check_metadata, index_line, parse_publish_body
-from fakereg.store import dump_line
+from fakereg.storage.store import dump_line
 from tests.crates import crate, metadata, publish_body, tar_gz
 from tests.helpers import assert_cargo_error, http, raw_request, root_state
 

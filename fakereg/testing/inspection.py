@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..storage.visibility import IndexVisibility
 from .faults import Fault, FaultSet, HeadersArg, normalize_headers
 from .records import RecordedRequest, RequestLog
 from .traffic import Criteria, PublishLog, PublishRecord, RequestList, explain_mismatch
-from .visibility import IndexVisibility
 
 
 class Inspection:

@@ -11,15 +11,15 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from .accounts import Accounts
+from ..domain.cratefile import CrateContents, inspect_crate
+from ..domain.names import canonical_name
+from ..domain.publish import check_metadata, index_line, parse_publish_body
+from ..errors import ApiError
+from ..storage.accounts import Accounts
+from ..storage.store import CrateStore
+from ..testing.traffic import PublishLog, PublishRecord
 from .auth import Authorizer
-from .cratefile import CrateContents, inspect_crate
-from .errors import ApiError
 from .http import json_response, note_publish, read_body, read_json
-from .names import canonical_name
-from .publish import check_metadata, index_line, parse_publish_body
-from .store import CrateStore
-from .traffic import PublishLog, PublishRecord
 
 DEFAULT_PER_PAGE = 10
 MAX_PER_PAGE = 100

@@ -10,12 +10,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .accounts import Accounts
-from .cratebuild import CrateSpec, FileContent, build_crate
-from .deps import DependencySpec, HasIndexUrl, as_dependencies
-from .export import export_registry
-from .importer import Progress, find_crate_sources, load_crates, version_from_crate
-from .store import CrateStore, NewVersion, SeedError
+from ..domain.cratebuild import CrateSpec, FileContent, build_crate
+from ..domain.deps import DependencySpec, HasIndexUrl, as_dependencies
+from ..storage.accounts import Accounts
+from ..storage.export import export_registry
+from ..storage.importer import Progress, find_crate_sources, load_crates, version_from_crate
+from ..storage.store import CrateStore, NewVersion, SeedError
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from .names import canonical_name
+from ..domain.names import canonical_name
 from .records import KINDS, Log, RecordedRequest
 
 _CRITERIA = ("kind", "method", "crate", "version", "path", "status")

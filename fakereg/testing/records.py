@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 from urllib.parse import parse_qsl
 
-from .accounts import redact
+from ..storage.accounts import redact
 
 SECRET_HEADERS = frozenset({"authorization", "cookie"})
 

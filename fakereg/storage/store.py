@@ -20,9 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .errors import ApiError, FakeRegError
-from .fsutil import RootLock, atomic_write
-from .names import (
+from ..domain.names import (
     SemVer,
     canonical_name,
     index_path,
@@ -30,6 +28,8 @@ from .names import (
     is_valid_version,
     without_build_metadata,
 )
+from ..errors import ApiError, FakeRegError
+from .fsutil import RootLock, atomic_write
 
 _READ_CACHE_SIZE = 20_000
 #: The publish metadata kept per version (what search shows, and who may need it later).

@@ -7,7 +7,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 
-from .names import canonical_name
+from ..domain.names import canonical_name
 from .records import KINDS
 
 HeadersArg = Mapping[str, str] | Sequence[tuple[str, str]]

@@ -11,8 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..errors import ApiError
 from .deps import Dependency
-from .errors import ApiError
 from .manifest import toml_document
 from .names import check_crate_name, check_version
 

@@ -12,13 +12,13 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from ..domain.publish import parse_publish_body
+from ..errors import ApiError
+from ..testing.faults import Fault, FaultSet
+from ..testing.records import RawRequest, RequestLog
 from .api import JSON_ALLOWANCE, WebApi
-from .errors import ApiError
 from .fault_effects import cut_connection, describe, fault_answer, shape
-from .faults import Fault, FaultSet
 from .http import BODY_KEY, CRATE_KEY, VERSION_KEY, error_response, note_publish, read_body
-from .publish import parse_publish_body
-from .records import RawRequest, RequestLog
 from .sparse import SparseIndex
 
 if TYPE_CHECKING:

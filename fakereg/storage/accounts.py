@@ -13,8 +13,8 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from ..domain.names import canonical_name
 from .fsutil import RootLock, atomic_write
-from .names import canonical_name
 
 _LOGIN_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,38}\Z")
 

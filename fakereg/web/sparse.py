@@ -13,11 +13,11 @@ from werkzeug.datastructures import ETags
 from werkzeug.http import http_date, parse_date
 from werkzeug.wrappers import Request, Response
 
+from ..domain.names import index_path
+from ..errors import ApiError
+from ..storage.store import CrateStore, IndexFile
 from .auth import Authorizer
-from .errors import ApiError
 from .http import CRATE_KEY
-from .names import index_path
-from .store import CrateStore, IndexFile
 
 INDEX_CONTENT_TYPE = "text/plain; charset=utf-8"
 

@@ -8,8 +8,8 @@ from collections.abc import Callable
 
 from werkzeug.wrappers import Request
 
-from .accounts import Accounts, Credential
-from .errors import ApiError
+from ..errors import ApiError
+from ..storage.accounts import Accounts, Credential
 
 FORBIDDEN_SCOPE = "this token does not have the required permissions to perform this action"
 

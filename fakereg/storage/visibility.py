@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .names import canonical_name
+from ..domain.names import canonical_name
 
 
 @dataclass

@@ -7,7 +7,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from .errors import ApiError
+from ..errors import ApiError
 
 BODY_KEY = "fakereg.body"
 CRATE_KEY = "fakereg.crate"

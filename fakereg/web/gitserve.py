@@ -14,9 +14,9 @@ from dulwich.server import Backend
 from dulwich.web import make_wsgi_chain
 from werkzeug.wrappers import Request, Response
 
+from ..errors import ApiError
+from ..storage.gitindex import GitIndex
 from .auth import Authorizer
-from .errors import ApiError
-from .gitindex import GitIndex
 from .http import BODY_KEY, error_response
 
 PREFIX = "/git/index"

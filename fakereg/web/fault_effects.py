@@ -16,7 +16,7 @@ from typing import Any, NoReturn
 
 from werkzeug.wrappers import Request, Response
 
-from .faults import Fault
+from ..testing.faults import Fault
 from .http import error_response
 
 INVALID_INDEX_LINE = b'{"name": "this line is not valid JSON'

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-from .errors import FakeRegError
+from ..errors import FakeRegError
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import total_ordering
 
-from .errors import ApiError
+from ..errors import ApiError
 
 MAX_NAME_LENGTH = 64
 

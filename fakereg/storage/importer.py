@@ -8,12 +8,12 @@ from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
 from typing import Any
 
-from .api import ApiSettings, pubtime_now
-from .cratebuild import read_folder, tar_gz
-from .cratefile import inspect_crate, parse_manifest
-from .errors import ApiError
-from .manifest import ManifestError, metadata_from_manifest
-from .publish import check_metadata, index_line
+from ..domain.cratebuild import read_folder, tar_gz
+from ..domain.cratefile import inspect_crate, parse_manifest
+from ..domain.manifest import ManifestError, metadata_from_manifest
+from ..domain.publish import check_metadata, index_line
+from ..errors import ApiError
+from ..web.api import ApiSettings, pubtime_now
 from .store import DETAIL_KEYS, NewVersion, SeedError
 
 #: Called after each crate is read: (crates read so far, crates in all).

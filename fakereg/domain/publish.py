@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import ApiError
+from ..errors import ApiError
 from .names import check_crate_name, check_version, is_valid_crate_name
 
 DEPENDENCY_KINDS = ("normal", "dev", "build")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from filelock import FileLock
 
-from .errors import RootError
+from ..errors import RootError
 
 
 def atomic_write(

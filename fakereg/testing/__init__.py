@@ -1,0 +1,1 @@
+"""The test-facing API: recorded traffic, matchers, faults, seeding and assertions."""

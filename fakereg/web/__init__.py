@@ -1,0 +1,1 @@
+"""The web layer: the server, routing, and the handlers, which alone speak HTTP."""
