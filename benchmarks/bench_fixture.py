@@ -21,7 +21,7 @@ from werkzeug.serving import make_server
 from benchmarks.common import Result, interleaved_medians
 from fakereg import FakeRegistry
 from fakereg.registry import Protocol
-from fakereg.web.server import ServerThread
+from fakereg.web.server import ServerThread, listen
 from fakereg.web.server import _RequestHandler as QuietHandler
 
 if TYPE_CHECKING:
@@ -47,7 +47,7 @@ def get(port: int, path: str) -> None:
 
 def bare(request: bool) -> Callable[[], None]:
     def round_trip() -> None:
-        server = ServerThread(constant_app, "127.0.0.1", 0)
+        server = ServerThread(constant_app, listen("127.0.0.1", 0))
         server.start()
         if request:
             get(server.port, "/index/config.json")

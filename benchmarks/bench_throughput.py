@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from benchmarks.common import Result
 from fakereg import FakeRegistry
 from fakereg.domain.names import index_path
-from fakereg.web.server import ServerThread
+from fakereg.web.server import ServerThread, listen
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
@@ -127,7 +127,7 @@ def run(quick: bool = False) -> list[Result]:
                     reg.add_crate(f"bench-crate-{i}", f"1.{minor}.0", deps=["serde@1"])
         paths = [f"/index/{index_path(f'bench-crate-{i}')}" for i in range(CRATES)]
         body = reg.root.joinpath("index", index_path("bench-crate-0")).read_bytes()
-        reference = ServerThread(constant(body), "127.0.0.1", 0)
+        reference = ServerThread(constant(body), listen("127.0.0.1", 0))
         reference.start()
         try:
             turns = []

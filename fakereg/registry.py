@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
 import subprocess
 import tempfile
-import threading
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from .assembly import Observed, Parts, assemble
 from .cargo_config import (
     CargoHomeEntry,
     cargo_env,
@@ -23,23 +22,15 @@ from .cargo_config import (
     unregister_from_cargo_home,
 )
 from .errors import CargoError, CargoNotFoundError, RootError, ServerError
-from .settings import DEFAULT_LOGIN, Setting, Settings
+from .settings import DEFAULT_IDLE_TIMEOUT, DEFAULT_LOGIN, Setting, Settings
 from .settings import PROTOCOLS as PROTOCOLS  # (importable from here, as before)
 from .settings import Protocol as Protocol
 from .storage.accounts import Accounts, redact
-from .storage.fsutil import RootLock
-from .storage.gitindex import GitIndex
 from .storage.gitsync import GitSync
 from .storage.store import CrateStore
 from .testing.inspection import Inspection
+from .testing.records import Log
 from .testing.seeding import Seeding
-from .web.api import ApiSettings, WebApi
-from .web.app import RegistryApp
-from .web.auth import Authorizer
-from .web.fault_effects import with_malicious_checksums
-from .web.gitserve import GitHttp
-from .web.server import DEFAULT_IDLE_TIMEOUT, ServerThread
-from .web.sparse import SparseIndex
 
 #: cargo's own knob for a fixed sleep between retries (read by its retry logic).
 RETRY_SLEEP_VARIABLE = "__CARGO_TEST_FIXED_RETRY_SLEEP_MS"
@@ -115,17 +106,9 @@ class FakeRegistry(Inspection, Seeding):
         self._given_token = token
         self._write_credentials = write_credentials
         self._cargo_bin = None if cargo_bin is None else str(cargo_bin)
-        self._gitsync: GitSync | None = None
-        self._errors: list[BaseException] = []
-        self._errors_lock = threading.Lock()
-        self._server: ServerThread | None = None
+        self._errors = Log[BaseException]()
         self._tempdir: tempfile.TemporaryDirectory[str] | None = None
-        self._root: Path | None = None
-        self._lock: RootLock | None = None
-        self._token: str | None = None
-        self._store: CrateStore | None = None
-        self._accounts: Accounts | None = None
-        self._port = 0
+        self._parts: Parts | None = None
         self._registered = False
 
     @property
@@ -137,43 +120,33 @@ class FakeRegistry(Inspection, Seeding):
 
     def start(self) -> FakeRegistry:
         """Open the store, bind the port, write the cargo home and start serving."""
-        if self._server is not None:
+        if self._parts is not None:
             raise RuntimeError("this FakeRegistry is already running")
         if self._given_root is None:
             self._tempdir = tempfile.TemporaryDirectory(prefix="fakereg-")
-            self._root = Path(self._tempdir.name)
+            root = Path(self._tempdir.name)
         else:
-            self._root = self._given_root.resolve()
+            root = self._given_root.resolve()
+        # A given root outlives the process and may be shared; a temporary one is ours.
+        lasting = self._given_root is not None
+        observed = Observed(
+            self._log, self._publish_log, self._errors, self._faults, self._visibility
+        )
         try:
             try:
-                self._root.mkdir(parents=True, exist_ok=True)
+                root.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 reason = exc.strerror or type(exc).__name__
-                raise RootError(f"cannot use {self._root} as a registry root: {reason}") from None
-            # A given root outlives the process and may be shared: lock across processes
-            # and fsync what is written. A temporary one needs neither.
-            lasting = self._given_root is not None
-            lock = self._lock = RootLock(self._root, interprocess=lasting)
-            self._store = store = CrateStore(self._root, lock, durable=lasting)
-            if self.settings.git_index:
-                git = GitIndex(self._root / "git" / "index.git", durable=lasting)
-                self._gitsync = GitSync(git, store, lock, self._config_json, self._visibility)
-                store.on_change = self._gitsync.on_change
-            self._accounts = Accounts(self._root, lock, durable=lasting)
-            self._token = self._accounts.start_token(self.login, self._given_token)
-            server = ServerThread(
-                self._make_app(), self.host, self.settings.port, idle_timeout=self.idle_timeout
+                raise RootError(f"cannot use {root} as a registry root: {reason}") from None
+            parts = self._parts = assemble(
+                self.settings, root, lasting=lasting, token=self._given_token, observed=observed
             )
-            self._port = server.port
-            self._server = server
-            if self._gitsync is not None:
-                self._gitsync.start(history=self.protocol == "git")
             register_in_cargo_home(
                 self.cargo_home,
                 CargoHomeEntry(
                     name=self.name,
                     index_url=self.index_url,
-                    token=self._token if self._write_credentials else None,
+                    token=parts.token if self._write_credentials else None,
                     replace_crates_io=self.replace_crates_io,
                 ),
                 shared=lasting or self._given_cargo_home is not None,
@@ -182,48 +155,9 @@ class FakeRegistry(Inspection, Seeding):
         except BaseException:
             self._cleanup()
             raise
-        server.start()
+        parts.server.start()
         log.debug("fakereg %r serving at %s", self.name, self.url)
         return self
-
-    def _make_app(self) -> RegistryApp:
-        assert self._store is not None
-        assert self._accounts is not None
-        auth = Authorizer(
-            self._accounts, auth_required=self.auth_required, login_url=lambda: f"{self.url}/me"
-        )
-        api = WebApi(
-            self._store,
-            self._accounts,
-            auth,
-            ApiSettings(
-                max_upload_size=self.settings.max_upload_size,
-                max_unpacked_size=self.settings.max_unpacked_size,
-                strict=self.settings.strict,
-            ),
-            lambda: self._token,
-            lambda: self.url,
-            self._publish_log,
-            self._visibility.published,
-        )
-        return RegistryApp(
-            SparseIndex(self._store, self._config_json, auth, self._index_view),
-            api,
-            self._log,
-            self._record_error,
-            git=None
-            if self._gitsync is None
-            else GitHttp(
-                self._gitsync.git, auth, self._gitsync.deferred.poll, self._gitsync.serving
-            ),
-            faults=self._faults,
-        )
-
-    def _index_view(self, crate: str, data: bytes) -> bytes:
-        """The sparse index file as served now: delayed versions hidden, faults applied."""
-        data = self._visibility.view(crate, data)
-        malicious = self._faults.malicious_versions(crate)
-        return with_malicious_checksums(data, malicious) if malicious and data else data
 
     def stop(self) -> None:
         """Stop serving and release the port; a temporary root is removed. Idempotent."""
@@ -235,11 +169,11 @@ class FakeRegistry(Inspection, Seeding):
             if self._tempdir is None or self._given_cargo_home is not None:
                 # (a cargo home inside a temporary root goes with it)
                 unregister_from_cargo_home(self.cargo_home, self.name)
-        server, self._server = self._server, None
-        if server is not None:
-            server.stop()
-        if self._gitsync is not None:
-            self._gitsync.deferred.cancel()
+        parts, self._parts = self._parts, None
+        if parts is not None:
+            parts.server.stop()
+            if parts.git is not None:
+                parts.git.deferred.cancel()
         if self._tempdir is not None:
             self._tempdir.cleanup()
             self._tempdir = None
@@ -258,31 +192,23 @@ class FakeRegistry(Inspection, Seeding):
     @property
     def running(self) -> bool:
         """True between :meth:`start` and :meth:`stop`."""
-        return self._server is not None
+        return self._parts is not None
 
-    def _require_running(self) -> None:
-        if self._server is None:
+    def _running(self) -> Parts:
+        if self._parts is None:
             raise RuntimeError("this FakeRegistry is not running: call start() or use `with`")
+        return self._parts
 
     # -- addresses and configuration ---------------------------------------------------
 
     @property
     def port(self) -> int:
-        self._require_running()
-        return self._port
+        return self._running().port
 
     @property
     def url(self) -> str:
         """``http://127.0.0.1:PORT``: the base of every route, and the API URL."""
-        self._require_running()
-        host = self.host
-        if host in ("0.0.0.0", ""):  # noqa: S104 - not a bind, the URL of one
-            host = "127.0.0.1"
-        elif host == "::":
-            host = "::1"
-        if ":" in host:
-            host = f"[{host}]"
-        return f"http://{host}:{self._port}"
+        return self._running().url
 
     @property
     def sparse_index_url(self) -> str:
@@ -297,9 +223,7 @@ class FakeRegistry(Inspection, Seeding):
     @property
     def root(self) -> Path:
         """Where the registry keeps its state."""
-        self._require_running()
-        assert self._root is not None
-        return self._root
+        return self._running().root
 
     @property
     def cargo_home(self) -> Path:
@@ -311,9 +235,7 @@ class FakeRegistry(Inspection, Seeding):
     @property
     def token(self) -> str:
         """The API token of the default user (:attr:`login`)."""
-        self._require_running()
-        assert self._token is not None
-        return self._token
+        return self._running().token
 
     @property
     def env(self) -> dict[str, str]:
@@ -335,14 +257,13 @@ class FakeRegistry(Inspection, Seeding):
     @property
     def git_index_url(self) -> str:
         """``http://127.0.0.1:PORT/git/index``: the same index as a git repository."""
-        self._require_git()
+        self._git()
         return f"{self.url}/git/index"
 
     @property
     def git_path(self) -> Path:
         """The bare git repository of the index on disk."""
-        self._require_git()
-        return self._git_ready().path
+        return self._git().serving().path
 
     @property
     def git_file_url(self) -> str:
@@ -351,30 +272,20 @@ class FakeRegistry(Inspection, Seeding):
 
     def _own_index_urls(self) -> set[str]:
         urls = {self.sparse_index_url}
-        return urls | {self.git_index_url} if self._gitsync is not None else urls
+        return urls | {self.git_index_url} if self._has_git_index() else urls
 
     def _has_git_index(self) -> bool:
-        self._require_running()
-        return self._gitsync is not None
+        return self._running().git is not None
 
-    def _require_git(self) -> None:
-        self._require_running()
-        if self._gitsync is None:
+    def _git(self) -> GitSync:
+        git = self._running().git
+        if git is None:
             raise RuntimeError("this FakeRegistry was started with git_index=False")
-
-    def _config_json(self) -> bytes:
-        config: dict[str, object] = {"dl": f"{self.url}/api/v1/crates", "api": self.url}
-        if self.auth_required:
-            config["auth-required"] = True
-        return (json.dumps(config, indent=2) + "\n").encode()
-
-    def _git_ready(self) -> GitIndex:
-        assert self._gitsync is not None
-        return self._gitsync.serving()
+        return git
 
     def delay_index_updates(self, seconds: float | None = None, polls: int | None = None) -> None:
-        if self._gitsync is not None and self.running:
-            self._gitsync.ready()  # held-back commits need the repository to exist already
+        if self._parts is not None and self._parts.git is not None:
+            self._parts.git.ready()  # held-back commits need the repository to exist already
         super().delay_index_updates(seconds, polls)
 
     delay_index_updates.__doc__ = Inspection.delay_index_updates.__doc__
@@ -422,10 +333,8 @@ class FakeRegistry(Inspection, Seeding):
     # -- state for assertions ----------------------------------------------------------
 
     def _stores(self) -> tuple[CrateStore, Accounts]:
-        self._require_running()
-        assert self._store is not None
-        assert self._accounts is not None
-        return self._store, self._accounts
+        parts = self._running()
+        return parts.store, parts.accounts
 
     def versions(self, crate: str) -> list[str]:
         """Versions of *crate* in publish order ([] for an unknown crate)."""
@@ -495,21 +404,14 @@ class FakeRegistry(Inspection, Seeding):
 
     # -- errors of the server thread ---------------------------------------------------
 
-    def _record_error(self, error: BaseException) -> None:
-        log.error("fakereg server error", exc_info=error)
-        with self._errors_lock:
-            self._errors.append(error)
-
     @property
     def errors(self) -> list[BaseException]:
         """Exceptions raised inside the server thread (each answered with a 500)."""
-        with self._errors_lock:
-            return list(self._errors)
+        return self._errors.snapshot()
 
     def clear_errors(self) -> None:
         """Forget server-thread errors (for a test that provoked them on purpose)."""
-        with self._errors_lock:
-            self._errors.clear()
+        self._errors.clear()
 
     def check_errors(self) -> None:
         """Raise :class:`ServerError` if the server thread raised anything."""
@@ -519,5 +421,5 @@ class FakeRegistry(Inspection, Seeding):
 
     def __repr__(self) -> str:
         state = f"url={self.url!r}" if self.running else "stopped"
-        token = f", token={redact(self._token)}" if self._token else ""
+        token = f", token={redact(self._parts.token)}" if self._parts else ""
         return f"<FakeRegistry {self.name!r} {state}{token}>"

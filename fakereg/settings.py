@@ -7,7 +7,6 @@ from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
 from .errors import FakeRegError
-from .web.server import DEFAULT_IDLE_TIMEOUT
 
 if TYPE_CHECKING:
     from .registry import FakeRegistry
@@ -15,6 +14,8 @@ if TYPE_CHECKING:
 Protocol = Literal["sparse", "git"]
 PROTOCOLS: tuple[str, ...] = ("sparse", "git")
 DEFAULT_LOGIN = "fakereg-user"
+#: Seconds a connection may stay silent (no request bytes, or no reading of the answer).
+DEFAULT_IDLE_TIMEOUT = 30.0
 _REGISTRY_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
 
 

@@ -7,6 +7,7 @@ import re
 import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime, timezone
 from typing import Any
 
 from ..errors import ApiError
@@ -161,6 +162,11 @@ def check_metadata(
                 "https://doc.rust-lang.org/cargo/reference/manifest.html for more "
                 "information on configuring these fields",
             )
+
+
+def pubtime_now() -> str:
+    """The current time the way cargo accepts ``pubtime``: ``YYYY-MM-DDTHH:MM:SSZ``."""
+    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _is_new_syntax(values: list[str]) -> bool:

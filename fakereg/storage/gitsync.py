@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
+from .events import IndexChange
 from .fsutil import RootLock
 from .gitindex import GitIndex
-from .store import CrateStore, IndexChange
+from .store import CrateStore
 from .visibility import DeferredCommits, IndexVisibility
 
 Files = list[tuple[str, bytes]]
@@ -30,7 +31,7 @@ class GitSync:
         git: GitIndex,
         store: CrateStore,
         lock: RootLock,
-        config_json: Callable[[], bytes],
+        config_json: bytes,
         visibility: IndexVisibility,
     ) -> None:
         self.git = git
@@ -77,14 +78,14 @@ class GitSync:
         self.ready()
         if self._lock.shared and self.git.branch_commit() != self._config_checked_at:
             with self._lock():
-                config = self._config_json()
+                config = self._config_json
                 if self.git.read("config.json") != config:
                     self.git.commit([("config.json", config)], "Update config.json")
                 self._config_checked_at = self.git.branch_commit()
         return self.git
 
     def _sync(self, pending: Sequence[str]) -> None:
-        config = ("config.json", self._config_json())
+        config = ("config.json", self._config_json)
         if self.git.head() is None:
             replay, self._replay = self._replay, None
             if replay is not None:

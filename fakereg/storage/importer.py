@@ -11,14 +11,14 @@ from typing import Any
 from ..domain.cratebuild import read_folder, tar_gz
 from ..domain.cratefile import inspect_crate, parse_manifest
 from ..domain.manifest import ManifestError, metadata_from_manifest
-from ..domain.publish import check_metadata, index_line
+from ..domain.publish import check_metadata, index_line, pubtime_now
 from ..errors import ApiError
-from ..web.api import ApiSettings, pubtime_now
+from ..settings import Settings
 from .store import DETAIL_KEYS, NewVersion, SeedError
 
 #: Called after each crate is read: (crates read so far, crates in all).
 Progress = Callable[[int, int], None]
-_MAX_UNPACKED = ApiSettings().max_unpacked_size
+_MAX_UNPACKED = Settings().max_unpacked_size
 
 
 def version_from_crate(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +29,7 @@ from ..domain.names import (
     without_build_metadata,
 )
 from ..errors import ApiError, FakeRegError
+from .events import IndexChange, IndexEvents
 from .fsutil import RootLock, atomic_write
 
 _READ_CACHE_SIZE = 20_000
@@ -63,20 +64,6 @@ def dump_line(line: Mapping[str, Any]) -> str:
 
 
 @dataclass(frozen=True)
-class IndexChange:
-    """An index file that just changed: its index path, new content, and why."""
-
-    path: str
-    data: bytes
-    message: str
-    published: bool  # a version published through the Web API (not a yank, not seeding)
-
-
-#: Called under the root lock after index files changed, with a message for them all.
-IndexListener = Callable[[Sequence[IndexChange], str], None]
-
-
-@dataclass(frozen=True)
 class NewVersion:
     """A version to add without a publish request: its index line, archive and details."""
 
@@ -98,7 +85,7 @@ class CrateStore:
         self,
         root: Path,
         lock: RootLock,
-        on_change: IndexListener | None = None,
+        events: IndexEvents,
         *,
         durable: bool = False,
     ) -> None:
@@ -106,8 +93,8 @@ class CrateStore:
         self._lock = lock
         #: fsync each write (a root that outlives its process); see :func:`atomic_write`.
         self._durable = durable
-        #: Called under the root lock after index files changed (e.g. to commit them to git).
-        self.on_change = on_change
+        #: Told, under the root lock, of every index file that changed.
+        self._events = events
         self._index_dir = root / "index"
         self._index_dir_text = str(self._index_dir)
         self._read_cache: dict[str, IndexFile] = {}  # by path, checked against os.stat
@@ -244,21 +231,21 @@ class CrateStore:
         return files
 
     def _write_index(
-        self, name: str, lines: Iterable[str], message: str, *, published: bool = False
+        self, name: str, lines: Iterable[str], message: str, *, published: str | None = None
     ) -> None:
         change = self._write_index_file(name, lines, message, published)
-        if self.on_change is not None:
-            self.on_change([change], message)
+        self._events.announce([change], message)
 
     def _write_index_file(
         self,
         name: str,
         lines: Iterable[str],
         message: str,
-        published: bool,
+        published: str | None,
         *,
         durable: bool | None = None,
     ) -> IndexChange:
+        """Write *name*'s index file; *published*: the version a publish added."""
         path = self._index_path(name)
         try:
             previous = int(path.stat().st_mtime)
@@ -270,7 +257,7 @@ class CrateStore:
         data = "".join(f"{line}\n" for line in lines).encode()
         durable = self._durable if durable is None else durable
         atomic_write(path, data, mtime=mtime, durable=durable)
-        return IndexChange(index_path(name), data, message, published)
+        return IndexChange(index_path(name), data, message, name, published is not None, published)
 
     def _write_meta(self, meta: Mapping[str, Any], *, durable: bool | None = None) -> None:
         data = json.dumps(meta, indent=1).encode()
@@ -306,7 +293,10 @@ class CrateStore:
             atomic_write(self._crate_path(name, version), crate, durable=self._durable)
             self._write_meta(meta)
             self._write_index(
-                name, [*lines, dump_line(line)], f"Update crate `{name}#{version}`", published=True
+                name,
+                [*lines, dump_line(line)],
+                f"Update crate `{name}#{version}`",
+                published=version,
             )
 
     def set_yanked(self, name: str, version: str, yanked: bool, login: str) -> None:
@@ -409,10 +399,9 @@ class CrateStore:
             for key in touched:
                 meta, lines, _ = crates[key]
                 changes.append(
-                    self._write_index_file(meta["name"], lines, message, False, durable=durable)
+                    self._write_index_file(meta["name"], lines, message, None, durable=durable)
                 )
             if flush:
                 os.sync()
-            if self.on_change is not None:
-                self.on_change(changes, message)
+            self._events.announce(changes, message)
             return added

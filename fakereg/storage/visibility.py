@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..domain.names import canonical_name
+from .events import IndexChange
 
 
 @dataclass
@@ -46,8 +47,14 @@ class IndexVisibility:
                 return None
             return self._seconds, self._polls
 
+    def on_change(self, changes: Sequence[IndexChange], message: str) -> None:
+        """The store's listener: a version published while a delay is set is hidden."""
+        for change in changes:
+            if change.published and change.version is not None:
+                self.published(change.crate, change.version)
+
     def published(self, crate: str, version: str) -> None:
-        """Called for every accepted publish."""
+        """Hide *version* of *crate* for the delay in force (if any)."""
         with self._lock:
             if self._seconds is None and self._polls is None:
                 return

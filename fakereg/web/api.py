@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import html
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import datetime, timezone
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
 from ..domain.cratefile import CrateContents, inspect_crate
 from ..domain.names import canonical_name
-from ..domain.publish import check_metadata, index_line, parse_publish_body
+from ..domain.publish import check_metadata, index_line, parse_publish_body, pubtime_now
 from ..errors import ApiError
+from ..settings import Settings
 from ..storage.accounts import Accounts
 from ..storage.store import CrateStore
 from ..testing.traffic import PublishLog, PublishRecord
@@ -26,20 +24,6 @@ MAX_PER_PAGE = 100
 JSON_ALLOWANCE = 1024 * 1024  # room for the metadata in a publish body
 
 
-@dataclass(frozen=True)
-class ApiSettings:
-    """Limits and rules of the Web API."""
-
-    max_upload_size: int = 10 * 1024 * 1024
-    max_unpacked_size: int = 512 * 1024 * 1024
-    strict: bool = False
-
-
-def pubtime_now() -> str:
-    """The current time the way cargo accepts ``pubtime``: ``YYYY-MM-DDTHH:MM:SSZ``."""
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 class WebApi:
     """Handlers for ``/api/v1/…`` and ``/me``."""
 
@@ -48,11 +32,10 @@ class WebApi:
         store: CrateStore,
         accounts: Accounts,
         auth: Authorizer,
-        settings: ApiSettings,
-        me_token: Callable[[], str | None],
-        api_url: Callable[[], str],
+        settings: Settings,
+        me_token: str | None,
+        api_url: str,
         publish_log: PublishLog,
-        on_published: Callable[[str, str], None] = lambda name, version: None,
     ) -> None:
         self._store = store
         self._accounts = accounts
@@ -60,7 +43,6 @@ class WebApi:
         self.settings = settings
         self._me_token = me_token
         self._api_url = api_url
-        self._on_published = on_published
         self._publish_log = publish_log
 
     def _canonical(self, name: str) -> str:
@@ -118,7 +100,6 @@ class WebApi:
             metadata, cksum=hashlib.sha256(body.crate).hexdigest(), pubtime=pubtime_now()
         )
         self._store.publish(line, body.crate, metadata, user.login)
-        self._on_published(metadata["name"], metadata["vers"])
         return json_response(
             {"warnings": {"invalid_categories": [], "invalid_badges": [], "other": []}}
         )
@@ -212,7 +193,7 @@ class WebApi:
         its tokens are the ones printed at start or made with ``add_user``/``add_token``.
         """
         credential = self._auth.read(request)
-        token = self._me_token()
+        token = self._me_token
         if credential is not None:
             shown = (
                 f"(signed in as {html.escape(credential.user.login)}: this registry is "
@@ -223,7 +204,7 @@ class WebApi:
         page = (
             "<!doctype html><html><head><meta charset='utf-8'><title>fakereg: API token</title>"
             "</head><body><h1>fakereg API token</h1>"
-            f"<p>Registry API: <code>{html.escape(self._api_url())}</code></p>"
+            f"<p>Registry API: <code>{html.escape(self._api_url)}</code></p>"
             "<p>Paste this token into <code>cargo login</code>:</p>"
             f"<pre id='token'>{shown}</pre></body></html>"
         )

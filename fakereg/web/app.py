@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -15,7 +16,7 @@ from werkzeug.wrappers import Request, Response
 from ..domain.publish import parse_publish_body
 from ..errors import ApiError
 from ..testing.faults import Fault, FaultSet
-from ..testing.records import RawRequest, RequestLog
+from ..testing.records import Log, RawRequest, RequestLog
 from .api import JSON_ALLOWANCE, WebApi
 from .fault_effects import cut_connection, describe, fault_answer, shape
 from .http import BODY_KEY, CRATE_KEY, VERSION_KEY, error_response, note_publish, read_body
@@ -43,6 +44,7 @@ URL_MAP = Map(
 )
 
 Handler = Callable[..., Response]
+log = logging.getLogger("fakereg")
 
 
 class RegistryApp:
@@ -57,14 +59,14 @@ class RegistryApp:
         sparse: SparseIndex,
         api: WebApi,
         log: RequestLog,
-        on_error: Callable[[BaseException], None],
+        errors: Log[BaseException],
         git: Handler | None = None,
         faults: FaultSet | None = None,
     ) -> None:
         self.log = log
         self.faults = faults if faults is not None else FaultSet()
         self._api = api
-        self._on_error = on_error
+        self._errors = errors
         self._handlers: dict[str, Handler] = {
             "config": sparse.config_json,
             "index": sparse.index_file,
@@ -103,7 +105,8 @@ class RegistryApp:
         except HTTPException as exc:
             return error_response(exc.code or 400, str(exc.description))
         except Exception as exc:  # a bug of ours: answer, record, and fail the test later
-            self._on_error(exc)
+            log.error("fakereg server error", exc_info=exc)
+            self._errors.append(exc)
             return error_response(500, f"internal error in fakereg: {exc!r}")
 
     def _take_fault(self, request: Request, kind: str) -> Fault | None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-from collections.abc import Callable
 
 from werkzeug.wrappers import Request
 
@@ -33,9 +32,7 @@ def request_token(request: Request) -> str | None:
 class Authorizer:
     """Checks tokens: crates.io's rules for changes, and read access when auth is required."""
 
-    def __init__(
-        self, accounts: Accounts, *, auth_required: bool, login_url: Callable[[], str]
-    ) -> None:
+    def __init__(self, accounts: Accounts, *, auth_required: bool, login_url: str) -> None:
         self._accounts = accounts
         self.auth_required = auth_required
         self._login_url = login_url
@@ -77,7 +74,7 @@ class Authorizer:
         credential = self._credential(request)
         if credential is None or isinstance(credential, str):
             detail = "this registry requires a token to read" if credential is None else credential
-            header = ("WWW-Authenticate", f'Cargo login_url="{self._login_url()}"')
+            header = ("WWW-Authenticate", f'Cargo login_url="{self._login_url}"')
             raise ApiError(401, detail, headers=[header])
         if not credential.user.read:
             raise ApiError(403, f"user `{credential.user.login}` may not read this registry")

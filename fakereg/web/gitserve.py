@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import threading
 import zlib
-from collections.abc import Callable
 from typing import Any, BinaryIO
 
 from dulwich.errors import GitProtocolError, NotGitRepository
@@ -16,6 +15,7 @@ from werkzeug.wrappers import Request, Response
 
 from ..errors import ApiError
 from ..storage.gitindex import GitIndex
+from ..storage.gitsync import GitSync
 from .auth import Authorizer
 from .http import BODY_KEY, error_response
 
@@ -127,15 +127,12 @@ class GitHttp:
 
     def __init__(
         self,
-        git: GitIndex,
+        git: GitSync,
         auth: Authorizer,
-        on_fetch: Callable[[], None] = lambda: None,
-        ready: Callable[[], object] = lambda: None,
     ) -> None:
         self._auth = auth
-        self._on_fetch = on_fetch
-        self._ready = ready
-        self._backend = _Backend(git)
+        self._git = git
+        self._backend = _Backend(git.git)
         self._app = make_wsgi_chain(self._backend)
 
     @staticmethod
@@ -154,9 +151,9 @@ class GitHttp:
         self._auth.read(request)
         if "git-receive-pack" in (path, request.args.get("service")):
             raise ApiError(403, "the git index of this registry is read-only: pushes are refused")
-        self._ready()
+        self._git.serving()  # made on first use, its config.json this registry's
         if path == "info/refs":
-            self._on_fetch()  # every fetch starts here, smart or dumb
+            self._git.deferred.poll()  # every fetch starts here, smart or dumb
         environ: dict[str, Any] = dict(request.environ)
         environ["SCRIPT_NAME"] = environ.get("SCRIPT_NAME", "") + PREFIX
         environ["PATH_INFO"] = "/" + path

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from ..errors import FakeRegError
+from ..settings import DEFAULT_IDLE_TIMEOUT
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -32,8 +33,6 @@ access_log = logging.getLogger("fakereg.access")
 
 #: Connections the kernel may hold before they are accepted (capped by net.core.somaxconn).
 LISTEN_BACKLOG = 1024
-#: Seconds a connection may stay silent (no request bytes, or no reading of the answer).
-DEFAULT_IDLE_TIMEOUT = 30.0
 
 
 #: What http.server's refusals without a message of their own say, the same on every Python.
@@ -140,7 +139,8 @@ class AddressInUseError(FakeRegError, OSError):
     """The requested host and port cannot be bound."""
 
 
-def _listen(host: str, port: int) -> socket.socket:
+def listen(host: str, port: int) -> socket.socket:
+    """A socket listening on *host*:*port* (0: a free port); AddressInUseError if it cannot."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
@@ -248,7 +248,7 @@ class _Connections:
 
 
 class ServerThread:
-    """Serves *app* on *host*:*port* (0: a free port) from a daemon thread."""
+    """Serves *app* from a daemon thread on *listener* (from :func:`listen`), which it owns."""
 
     #: How long stop() lets requests in flight finish.
     drain_timeout = 5.0
@@ -256,12 +256,11 @@ class ServerThread:
     def __init__(
         self,
         app: WSGIApplication,
-        host: str,
-        port: int,
+        listener: socket.socket,
         *,
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
     ) -> None:
-        listener = _listen(host, port)
+        host, port = listener.getsockname()[:2]
         self._in_flight = _InFlight(app)
         self._connections = _Connections()
         try:

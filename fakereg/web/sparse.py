@@ -7,7 +7,6 @@ import hashlib
 import json
 import threading
 import time
-from collections.abc import Callable
 
 from werkzeug.datastructures import ETags
 from werkzeug.http import http_date, parse_date
@@ -16,10 +15,21 @@ from werkzeug.wrappers import Request, Response
 from ..domain.names import index_path
 from ..errors import ApiError
 from ..storage.store import CrateStore, IndexFile
+from ..storage.visibility import IndexVisibility
+from ..testing.faults import FaultSet
 from .auth import Authorizer
+from .fault_effects import with_malicious_checksums
 from .http import CRATE_KEY
 
 INDEX_CONTENT_TYPE = "text/plain; charset=utf-8"
+
+
+def config_document(url: str, *, auth_required: bool) -> bytes:
+    """The index's ``config.json`` for a registry served at *url*."""
+    config: dict[str, object] = {"dl": f"{url}/api/v1/crates", "api": url}
+    if auth_required:
+        config["auth-required"] = True
+    return (json.dumps(config, indent=2) + "\n").encode()
 
 
 class SparseIndex:
@@ -28,20 +38,22 @@ class SparseIndex:
     def __init__(
         self,
         store: CrateStore,
-        config: Callable[[], bytes],
+        config: bytes,
         auth: Authorizer,
-        view: Callable[[str, bytes], bytes] = lambda name, data: data,
+        visibility: IndexVisibility,
+        faults: FaultSet,
     ) -> None:
         self._auth = auth
         self._store = store
         self._config = config
-        self._view = view
+        self._visibility = visibility
+        self._faults = faults
         self._facts: dict[tuple[int, int, int], tuple[str, str]] = {}
         self._facts_lock = threading.Lock()
 
     def config_json(self, request: Request) -> Response:
         self._auth.read(request)
-        response = Response(self._config(), content_type="application/json")
+        response = Response(self._config, content_type="application/json")
         response.headers["Cache-Control"] = "no-cache"
         return response
 
@@ -90,6 +102,12 @@ class SparseIndex:
         if _not_modified(request, tag, file.last_modified):
             return Response(status=304, headers=headers)
         return Response(data, content_type=INDEX_CONTENT_TYPE, headers=headers)
+
+    def _view(self, crate: str, data: bytes) -> bytes:
+        """The index file as served now: delayed versions hidden, malicious faults applied."""
+        data = self._visibility.view(crate, data)
+        malicious = self._faults.malicious_versions(crate)
+        return with_malicious_checksums(data, malicious) if malicious and data else data
 
     def download(self, request: Request, name: str, version: str) -> Response:
         self._auth.read(request, name)

@@ -1,0 +1,115 @@
+"""How a started registry is put together, in one place and in order.
+
+The socket is bound first, so that every part is built with the values it needs (the URL,
+the ``config.json``, the default token) instead of asking the registry for them later;
+"an index file changed" is an event (:class:`~fakereg.storage.events.IndexEvents`) that
+the index delays and the git view subscribe to. A publish then travels: ``web/app.py``
+(routing, faults, recording) → ``web/api.py`` (body, rules, token) → ``storage/store.py``
+(archive, metadata, index file under the root lock) → ``IndexEvents`` → the delays
+(``storage/visibility.py``) and the git view (``storage/gitsync.py``, one commit).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .settings import Settings
+from .storage.accounts import Accounts
+from .storage.events import IndexEvents
+from .storage.fsutil import RootLock
+from .storage.gitindex import GitIndex
+from .storage.gitsync import GitSync
+from .storage.store import CrateStore
+from .storage.visibility import IndexVisibility
+from .testing.faults import FaultSet
+from .testing.records import Log, RequestLog
+from .testing.traffic import PublishLog
+from .web.api import WebApi
+from .web.app import RegistryApp
+from .web.auth import Authorizer
+from .web.gitserve import GitHttp
+from .web.server import ServerThread, listen
+from .web.sparse import SparseIndex, config_document
+
+
+@dataclass(frozen=True)
+class Observed:
+    """What a test observes and injects: it outlives starts and stops of its registry."""
+
+    requests: RequestLog
+    publishes: PublishLog
+    errors: Log[BaseException]
+    faults: FaultSet
+    visibility: IndexVisibility
+
+
+@dataclass(frozen=True)
+class Parts:
+    """A started registry: its state on disk, its address, and the server answering."""
+
+    root: Path
+    store: CrateStore
+    accounts: Accounts
+    git: GitSync | None
+    token: str
+    url: str
+    port: int
+    server: ServerThread
+
+
+def base_url(host: str, port: int) -> str:
+    """``http://HOST:PORT`` for a server bound to *host* (a wildcard means loopback)."""
+    if host in ("0.0.0.0", ""):  # noqa: S104 - not a bind, the URL of one
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def assemble(
+    settings: Settings, root: Path, *, lasting: bool, token: str | None, observed: Observed
+) -> Parts:
+    """Open *root*, bind the port and build every part; nothing is served yet.
+
+    *lasting*: the root outlives the process and may be shared (lock across processes,
+    fsync what is written); *token*: the default user's token, if one was given.
+    """
+    lock = RootLock(root, interprocess=lasting)
+    events = IndexEvents()
+    store = CrateStore(root, lock, events, durable=lasting)
+    accounts = Accounts(root, lock, durable=lasting)
+    token = accounts.start_token(settings.login, token)
+    listener = listen(settings.host, settings.port)
+    try:
+        port: int = listener.getsockname()[1]
+        url = base_url(settings.host, port)
+        config = config_document(url, auth_required=settings.auth_required)
+        events.subscribe(observed.visibility.on_change)
+        git = None
+        if settings.git_index:
+            repository = GitIndex(root / "git" / "index.git", durable=lasting)
+            git = GitSync(repository, store, lock, config, observed.visibility)
+            events.subscribe(git.on_change)
+        auth = Authorizer(accounts, auth_required=settings.auth_required, login_url=f"{url}/me")
+        app = RegistryApp(
+            SparseIndex(store, config, auth, observed.visibility, observed.faults),
+            WebApi(store, accounts, auth, settings, token, url, observed.publishes),
+            observed.requests,
+            observed.errors,
+            git=None if git is None else GitHttp(git, auth),
+            faults=observed.faults,
+        )
+        server = ServerThread(app, listener, idle_timeout=settings.idle_timeout)
+    except BaseException:
+        listener.close()
+        raise
+    if git is not None:
+        try:
+            git.start(history=settings.protocol == "git")
+        except BaseException:
+            server.stop()
+            raise
+    return Parts(root, store, accounts, git, token, url, port, server)
