@@ -1,4 +1,11 @@
-"""Exceptions raised by fakereg."""
+"""Every exception fakereg raises (but the few that live beside the code raising them and are
+re-exported from :mod:`fakereg`: ``SeedError``, ``AddressInUseError``, ``SettingError``).
+
+Domain code raises :class:`RefusedError` subclasses, which say what rule a request or a
+change broke and nothing of HTTP; the web layer alone turns them into status codes and
+Cargo's error shape (``fakereg.web.http.refusal``). :class:`ApiError` is that layer's own
+HTTP refusal (a body too large, a bad query string).
+"""
 
 from __future__ import annotations
 
@@ -23,6 +30,51 @@ class ApiError(FakeRegError):
 
     def __repr__(self) -> str:
         return f"ApiError({self.status}, {self.detail!r})"
+
+
+class RefusedError(FakeRegError):
+    """The registry's rules refuse a request or a change; the message says which rule."""
+
+    @property
+    def detail(self) -> str:
+        return str(self)
+
+
+class InvalidError(RefusedError, ValueError):
+    """Input that breaks Cargo's or crates.io's rules: a name, a version, metadata, an archive."""
+
+
+class NotFoundError(RefusedError, LookupError):
+    """No such crate, version or user."""
+
+
+class ForbiddenError(RefusedError):
+    """The user may not do this: not an owner, or not allowed by the registry."""
+
+
+class ConflictError(RefusedError):
+    """The change clashes with what the registry holds (crates.io answers these with 400)."""
+
+
+class VersionExistsError(ConflictError):
+    """A version that is already in the registry, up to build metadata (yanked or not)."""
+
+    def __init__(self, crate: str, version: str) -> None:
+        super().__init__(f"crate version `{version}` is already uploaded")
+        self.crate = crate
+        self.version = version
+
+
+class NameClashError(ConflictError):
+    """A crate name equal to an existing crate's up to case and ``-``/``_``."""
+
+    def __init__(self, name: str, existing: str) -> None:
+        super().__init__(
+            f"crate was previously named `{existing}`: `{name}` clashes with crate "
+            f"`{existing}` (names that differ only in case or `-`/`_` are the same crate)"
+        )
+        self.name = name
+        self.existing = existing
 
 
 class RootError(FakeRegError, OSError):

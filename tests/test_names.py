@@ -11,7 +11,8 @@ from fakereg.domain.names import (
     index_path,
     is_valid_version,
 )
-from fakereg.errors import ApiError
+from fakereg.errors import InvalidError
+from fakereg.web.http import status_of
 
 
 @pytest.mark.parametrize(
@@ -49,9 +50,9 @@ def test_valid_names(name: str) -> None:
     ],
 )
 def test_invalid_names(name: str, message: str) -> None:
-    with pytest.raises(ApiError) as info:
+    with pytest.raises(InvalidError) as info:
         check_crate_name(name)
-    assert info.value.status == 400
+    assert status_of(info.value) == 400
     assert message in info.value.detail
 
 

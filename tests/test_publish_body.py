@@ -7,7 +7,8 @@ import struct
 import pytest
 
 from fakereg.domain.publish import check_metadata, index_line, parse_publish_body
-from fakereg.errors import ApiError
+from fakereg.errors import InvalidError
+from fakereg.web.http import status_of
 from tests.crates import dependency, metadata, publish_body
 
 
@@ -99,9 +100,9 @@ def test_parse_splits_metadata_and_crate() -> None:
     ],
 )
 def test_malformed_bodies(body: bytes, message: str) -> None:
-    with pytest.raises(ApiError) as info:
+    with pytest.raises(InvalidError) as info:
         parse_publish_body(body)
-    assert info.value.status == 400
+    assert status_of(info.value) == 400
     assert message in info.value.detail
 
 
@@ -122,22 +123,24 @@ def test_malformed_bodies(body: bytes, message: str) -> None:
     ],
 )
 def test_invalid_metadata(changes: dict[str, object], message: str) -> None:
-    with pytest.raises(ApiError) as info:
+    with pytest.raises(InvalidError) as info:
         check_metadata(metadata("ok", "1.0.0") | changes)
-    assert info.value.status == 400
+    assert status_of(info.value) == 400
     assert message in info.value.detail
 
 
 def test_missing_name_is_reported() -> None:
     meta = metadata("ok", "1.0.0")
     del meta["name"]
-    with pytest.raises(ApiError, match="missing field `name`"):
+    with pytest.raises(InvalidError, match="missing field `name`"):
         check_metadata(meta)
 
 
 def test_strict_requires_description_and_license() -> None:
     meta = metadata("ok", "1.0.0", description=None, license=None)
     check_metadata(meta)
-    with pytest.raises(ApiError, match="missing or empty metadata fields: description, license"):
+    with pytest.raises(
+        InvalidError, match="missing or empty metadata fields: description, license"
+    ):
         check_metadata(meta, strict=True)
     check_metadata(meta | {"description": "d", "license_file": "LICENSE"}, strict=True)

@@ -186,7 +186,7 @@ def test_dependency_objects_check_themselves() -> None:
 def test_versions_clash_like_publishes(fake_registry: FakeRegistry) -> None:
     reg = fake_registry
     reg.add_crate("clash-me", "1.0.0")
-    with pytest.raises(SeedError, match=r"`clash-me@1.0.0` .* already in the registry"):
+    with pytest.raises(SeedError, match=r"`clash-me@1.0.0` .* is already uploaded"):
         reg.add_crate("clash-me", "1.0.0+build", description="different")
     with pytest.raises(SeedError, match="clashes with crate `clash-me`"):
         reg.add_crate("clash_me", "2.0.0")

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import ApiError
+from ..errors import InvalidError
 from .deps import Dependency
 from .manifest import toml_document
 from .names import check_crate_name, check_version
@@ -58,8 +58,8 @@ class CrateSpec:
         for check, value in ((check_crate_name, self.name), (check_version, self.version)):
             try:
                 check(value)
-            except ApiError as exc:
-                raise ValueError(exc.detail) from None
+            except InvalidError as exc:
+                raise ValueError(str(exc)) from None
         if self.edition not in ("2015", "2018", "2021", "2024"):
             raise ValueError(f"unknown edition {self.edition!r}")
         for path in self.files:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import ApiError
+from ..errors import InvalidError
 from ..tomlcompat import tomllib
 from .tarscan import TarEntry, TarError, TooLargeError, entries, gunzip
 
@@ -21,8 +21,8 @@ class CrateContents:
     manifest: dict[str, Any]
 
 
-def _invalid(reason: str) -> ApiError:
-    return ApiError(400, f"invalid .crate file: {reason}")
+def _invalid(reason: str) -> InvalidError:
+    return InvalidError(f"invalid .crate file: {reason}")
 
 
 def _check_member(member: TarEntry, prefix: str) -> None:
@@ -47,7 +47,7 @@ def inspect_crate(
 ) -> CrateContents:
     """Validate a ``.crate`` for *name* *version* and return its file list and manifest.
 
-    Raises :class:`ApiError` (400) for anything cargo would not have produced: not gzip,
+    Raises :class:`InvalidError` for anything cargo would not have produced: not gzip,
     not tar, paths outside ``name-version/``, links or devices, duplicates, no
     ``Cargo.toml``, a manifest naming another package, or more than *max_unpacked* bytes.
     With *name* and *version* None, they are read from the archive's own manifest.
@@ -102,7 +102,7 @@ def inspect_crate(
 
 
 def parse_manifest(data: bytes) -> dict[str, Any]:
-    """A ``Cargo.toml`` parsed; ApiError (400) when it is not UTF-8 TOML."""
+    """A ``Cargo.toml`` parsed; InvalidError when it is not UTF-8 TOML."""
     try:
         manifest: dict[str, Any] = tomllib.loads(data.decode("utf-8"))
         return manifest

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import total_ordering
 
-from ..errors import ApiError
+from ..errors import InvalidError, NameClashError, VersionExistsError
 
 MAX_NAME_LENGTH = 64
 
@@ -74,27 +75,24 @@ def is_valid_crate_name(name: str) -> bool:
 
 
 def check_crate_name(name: str, *, reserved: bool = True) -> None:
-    """Raise :class:`ApiError` (400) unless *name* is a crate name crates.io would accept.
+    """Raise :class:`InvalidError` unless *name* is a crate name crates.io would accept.
 
     ``reserved=False`` lets the names crates.io keeps from new crates through (a mirror of
     crates that exist already, such as ``compiler_builtins``, has them).
     """
     if not name:
-        raise ApiError(400, "crate name cannot be empty")
+        raise InvalidError("crate name cannot be empty")
     if len(name) > MAX_NAME_LENGTH:
-        raise ApiError(400, f"crate name `{name}` is too long (max {MAX_NAME_LENGTH} characters)")
+        raise InvalidError(f"crate name `{name}` is too long (max {MAX_NAME_LENGTH} characters)")
     if not (name[0].isascii() and name[0].isalpha()):
-        raise ApiError(
-            400, f"invalid crate name `{name}`: the name must start with an ASCII letter"
-        )
+        raise InvalidError(f"invalid crate name `{name}`: the name must start with an ASCII letter")
     if _NAME_RE.match(name) is None:
-        raise ApiError(
-            400,
+        raise InvalidError(
             f"invalid crate name `{name}`: only ASCII alphanumeric characters, "
-            "`-` and `_` are allowed",
+            "`-` and `_` are allowed"
         )
     if reserved and canonical_name(name) in RESERVED_NAMES:
-        raise ApiError(400, f"cannot upload crate with reserved name `{name}`")
+        raise InvalidError(f"cannot upload crate with reserved name `{name}`")
 
 
 def canonical_name(name: str) -> str:
@@ -118,9 +116,23 @@ def is_valid_version(text: str) -> bool:
 
 
 def check_version(text: str) -> None:
-    """Raise :class:`ApiError` (400) unless *text* is a semantic version."""
+    """Raise :class:`InvalidError` unless *text* is a semantic version."""
     if not is_valid_version(text):
-        raise ApiError(400, f"invalid semver version `{text}`")
+        raise InvalidError(f"invalid semver version `{text}`")
+
+
+def check_same_crate(name: str, existing: str) -> None:
+    """:class:`NameClashError` unless *name* is spelled as the crate *existing* already is."""
+    if name != existing:
+        raise NameClashError(name, existing)
+
+
+def check_new_version(crate: str, version: str, existing: Iterable[str]) -> None:
+    """:class:`VersionExistsError` when *version* is among *existing* but for build metadata
+    (crates.io refuses ``1.0.0+b`` beside ``1.0.0``, yanked or not)."""
+    bare = without_build_metadata(version)
+    if any(without_build_metadata(other) == bare for other in existing):
+        raise VersionExistsError(crate, bare)
 
 
 def without_build_metadata(version: str) -> str:

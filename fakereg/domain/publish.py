@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-from ..errors import ApiError
+from ..errors import InvalidError
 from .names import check_crate_name, check_version, is_valid_crate_name
 
 DEPENDENCY_KINDS = ("normal", "dev", "build")
@@ -26,8 +26,8 @@ class PublishBody:
     crate: bytes
 
 
-def _bad(detail: str) -> ApiError:
-    return ApiError(400, f"invalid upload request: {detail}")
+def _bad(detail: str) -> InvalidError:
+    return InvalidError(f"invalid upload request: {detail}")
 
 
 def parse_publish_body(body: bytes) -> PublishBody:
@@ -119,7 +119,7 @@ def _check_dependency(dep: Any, index: int) -> None:
 def check_metadata(
     metadata: Mapping[str, Any], *, strict: bool = False, new_publish: bool = True
 ) -> None:
-    """Raise :class:`ApiError` (400) unless *metadata* is a publish request crates.io takes.
+    """Raise :class:`InvalidError` unless *metadata* is a publish request crates.io takes.
 
     ``strict`` adds crates.io's metadata rules (description, and license or license_file).
     ``new_publish=False`` checks only what cargo needs of a version that a registry has
@@ -156,11 +156,10 @@ def check_metadata(
         if not (metadata.get("license") or metadata.get("license_file")):
             missing.append("license")
         if missing:
-            raise ApiError(
-                400,
+            raise InvalidError(
                 f"missing or empty metadata fields: {', '.join(missing)}. Please see "
                 "https://doc.rust-lang.org/cargo/reference/manifest.html for more "
-                "information on configuring these fields",
+                "information on configuring these fields"
             )
 
 

@@ -12,7 +12,7 @@ from ..domain.cratebuild import read_folder, tar_gz
 from ..domain.cratefile import inspect_crate, parse_manifest
 from ..domain.manifest import ManifestError, metadata_from_manifest
 from ..domain.publish import check_metadata, index_line, pubtime_now
-from ..errors import ApiError
+from ..errors import InvalidError
 from ..settings import Settings
 from .store import DETAIL_KEYS, NewVersion, SeedError
 
@@ -44,8 +44,8 @@ def version_from_crate(
             if dep["registry"] in local:
                 dep["registry"] = None
         check_metadata(metadata, new_publish=False)
-    except ApiError as exc:
-        raise SeedError(f"{source}: {exc.detail}") from None
+    except InvalidError as exc:
+        raise SeedError(f"{source}: {exc}") from None
     except ManifestError as exc:
         raise SeedError(f"{source}: Cargo.toml: {exc}") from None
     line = index_line(
@@ -67,8 +67,8 @@ def pack_folder(folder: Path) -> bytes:
         raise SeedError(f"{folder}: no Cargo.toml")
     try:
         package: Any = parse_manifest(files["Cargo.toml"]).get("package")
-    except ApiError as exc:
-        raise SeedError(f"{folder}: {exc.detail}") from None
+    except InvalidError as exc:
+        raise SeedError(f"{folder}: {exc}") from None
     if not isinstance(package, dict) or not all(
         isinstance(package.get(key), str) for key in ("name", "version")
     ):

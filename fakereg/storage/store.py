@@ -23,12 +23,14 @@ from typing import Any
 from ..domain.names import (
     SemVer,
     canonical_name,
+    check_new_version,
+    check_same_crate,
     index_path,
     is_valid_crate_name,
     is_valid_version,
     without_build_metadata,
 )
-from ..errors import ApiError, FakeRegError
+from ..errors import ConflictError, FakeRegError, ForbiddenError, NotFoundError
 from .events import IndexChange, IndexEvents
 from .fsutil import RootLock, atomic_write
 
@@ -164,7 +166,7 @@ class CrateStore:
     def _require(self, name: str) -> dict[str, Any]:
         meta = self._meta(name) if is_valid_crate_name(name) else None
         if meta is None:
-            raise ApiError(404, f"crate `{name}` does not exist")
+            raise NotFoundError(f"crate `{name}` does not exist")
         return meta
 
     def entries(self, name: str) -> list[dict[str, Any]]:
@@ -273,20 +275,15 @@ class CrateStore:
             meta = self._meta(name)
             if meta is None:
                 meta = {"name": name, "owners": [login], "versions": {}}
-            elif meta["name"] != name:
-                raise ApiError(400, f"crate was previously named `{meta['name']}`")
-            elif login not in meta["owners"]:
-                raise ApiError(
-                    403,
+            check_same_crate(name, meta["name"])
+            if login not in meta["owners"]:
+                raise ForbiddenError(
                     "this crate exists but you don't seem to be an owner. If you believe "
                     "this is a mistake, perhaps you need to accept an invitation to be an "
-                    "owner before publishing.",
+                    "owner before publishing."
                 )
             lines = self._lines(name)
-            bare = without_build_metadata(version)
-            for existing in lines:
-                if without_build_metadata(json.loads(existing)["vers"]) == bare:
-                    raise ApiError(400, f"crate version `{bare}` is already uploaded")
+            check_new_version(name, version, (json.loads(text)["vers"] for text in lines))
             meta["versions"][version] = {key: metadata.get(key) for key in DETAIL_KEYS} | {
                 "published_by": login
             }
@@ -304,7 +301,7 @@ class CrateStore:
         with self._lock():
             meta = self._require(name)
             if login not in meta["owners"]:
-                raise ApiError(403, "must already be an owner to yank or unyank")
+                raise ForbiddenError("must already be an owner to yank or unyank")
             lines = self._lines(meta["name"])
             for i, text in enumerate(lines):
                 line = json.loads(text)
@@ -316,7 +313,7 @@ class CrateStore:
                         message = f"{action} crate `{meta['name']}#{version}`"
                         self._write_index(meta["name"], lines, message)
                     return
-            raise ApiError(404, f"crate `{meta['name']}` does not have a version `{version}`")
+            raise NotFoundError(f"crate `{meta['name']}` does not have a version `{version}`")
 
     def change_owners(self, name: str, logins: Iterable[str], *, add: bool, by: str) -> list[str]:
         """Add or remove owners (logins already resolved to users); return the new list."""
@@ -324,22 +321,21 @@ class CrateStore:
             meta = self._require(name)
             owners: list[str] = meta["owners"]
             if by not in owners:
-                raise ApiError(403, "only owners have permission to modify owners")
+                raise ForbiddenError("only owners have permission to modify owners")
             for login in logins:
                 if add and login in owners:
-                    raise ApiError(400, f"`{login}` is already an owner")
+                    raise ConflictError(f"`{login}` is already an owner")
                 if not add and login not in owners:
-                    raise ApiError(400, f"could not find owner with login `{login}`")
+                    raise ConflictError(f"could not find owner with login `{login}`")
                 if add:
                     owners.append(login)
                 else:
                     owners.remove(login)
             if not owners:
-                raise ApiError(
-                    400,
+                raise ConflictError(
                     "cannot remove all individual owners of a crate. Team member don't have "
                     "permission to modify owners, so at least one individual owner is "
-                    "required.",
+                    "required."
                 )
             self._write_meta(meta)
             return list(owners)
@@ -366,17 +362,15 @@ class CrateStore:
                         known[without_build_metadata(line["vers"])] = line["cksum"]
                     crates[key] = (meta, lines, known)
                 meta, lines, known = crates[key]
-                where = f" ({new.source})" if new.source else ""
-                if meta["name"] != name:
-                    raise SeedError(
-                        f"crate `{name}`{where} clashes with crate `{meta['name']}`: names that "
-                        "differ only in case or `-`/`_` are the same crate"
-                    )
                 bare = without_build_metadata(version)
-                if bare in known:
-                    if known[bare] == new.line["cksum"] and version in meta["versions"]:
-                        continue
-                    raise SeedError(f"`{name}@{bare}`{where} is already in the registry")
+                if known.get(bare) == new.line["cksum"] and version in meta["versions"]:
+                    continue  # the same version imported again
+                try:
+                    check_same_crate(name, meta["name"])
+                    check_new_version(name, version, known)
+                except ConflictError as exc:
+                    where = f" ({new.source})" if new.source else ""
+                    raise SeedError(f"`{name}@{bare}`{where}: {exc}") from None
                 known[bare] = new.line["cksum"]
                 meta["versions"][version] = dict(new.details)
                 lines.append(dump_line(new.line))

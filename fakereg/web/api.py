@@ -11,13 +11,13 @@ from werkzeug.wrappers import Request, Response
 from ..domain.cratefile import CrateContents, inspect_crate
 from ..domain.names import canonical_name
 from ..domain.publish import check_metadata, index_line, parse_publish_body, pubtime_now
-from ..errors import ApiError
+from ..errors import ApiError, RefusedError
 from ..settings import Settings
 from ..storage.accounts import Accounts
 from ..storage.store import CrateStore
 from ..testing.traffic import PublishLog, PublishRecord
 from .auth import Authorizer
-from .http import json_response, note_publish, read_body, read_json
+from .http import json_response, note_publish, read_body, read_json, status_of
 
 DEFAULT_PER_PAGE = 10
 MAX_PER_PAGE = 100
@@ -55,8 +55,8 @@ class WebApi:
         seen: dict[str, Any] = {"login": None, "metadata": None, "crate": b"", "contents": None}
         try:
             response = self._publish(request, seen)
-        except ApiError as exc:
-            self._remember(exc.status, exc.detail, seen)
+        except (ApiError, RefusedError) as exc:
+            self._remember(status_of(exc), exc.detail, seen)
             raise
         self._remember(200, None, seen)
         return response

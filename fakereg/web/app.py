@@ -14,12 +14,20 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from ..domain.publish import parse_publish_body
-from ..errors import ApiError
+from ..errors import ApiError, RefusedError
 from ..testing.faults import Fault, FaultSet
 from ..testing.records import Log, RawRequest, RequestLog
 from .api import JSON_ALLOWANCE, WebApi
 from .fault_effects import cut_connection, describe, fault_answer, shape
-from .http import BODY_KEY, CRATE_KEY, VERSION_KEY, error_response, note_publish, read_body
+from .http import (
+    BODY_KEY,
+    CRATE_KEY,
+    VERSION_KEY,
+    error_response,
+    note_publish,
+    read_body,
+    refusal,
+)
 from .sparse import SparseIndex
 
 if TYPE_CHECKING:
@@ -100,8 +108,8 @@ class RegistryApp:
     def _answer(self, request: Request, handler: Handler, args: dict[str, Any]) -> Response:
         try:
             return handler(request, **args)
-        except ApiError as exc:
-            return error_response(exc.status, exc.detail, exc.headers)
+        except (ApiError, RefusedError) as exc:
+            return refusal(exc)
         except HTTPException as exc:
             return error_response(exc.code or 400, str(exc.description))
         except Exception as exc:  # a bug of ours: answer, record, and fail the test later
@@ -168,7 +176,7 @@ def _peek_publish(request: Request, limit: int) -> None:
     """Read a publish body early, so that faults can match its crate and version."""
     try:
         metadata = parse_publish_body(read_body(request, limit)).metadata
-    except ApiError:
+    except (ApiError, RefusedError):
         return  # the handler will refuse it with the same error
     note_publish(request, metadata)
 

@@ -7,7 +7,14 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from ..errors import ApiError
+from ..errors import (
+    ApiError,
+    ConflictError,
+    ForbiddenError,
+    InvalidError,
+    NotFoundError,
+    RefusedError,
+)
 
 BODY_KEY = "fakereg.body"
 CRATE_KEY = "fakereg.crate"
@@ -26,6 +33,29 @@ def error_response(status: int, detail: str, headers: Any = ()) -> Response:
     for key, value in headers:
         response.headers[key] = value
     return response
+
+
+#: The status each kind of refusal gets (crates.io answers conflicts with 400 too).
+_STATUS: tuple[tuple[type[RefusedError], int], ...] = (
+    (NotFoundError, 404),
+    (ForbiddenError, 403),
+    (InvalidError, 400),
+    (ConflictError, 400),
+)
+
+
+def refusal(error: ApiError | RefusedError) -> Response:
+    """The answer to a refused request, in Cargo's error shape: the one place where the
+    domain's errors become HTTP statuses."""
+    headers = error.headers if isinstance(error, ApiError) else ()
+    return error_response(status_of(error), error.detail, headers)
+
+
+def status_of(error: ApiError | RefusedError) -> int:
+    """The status :func:`refusal` answers *error* with."""
+    if isinstance(error, ApiError):
+        return error.status
+    return next((code for kind, code in _STATUS if isinstance(error, kind)), 400)
 
 
 def note_publish(request: Request, metadata: dict[str, Any]) -> None:

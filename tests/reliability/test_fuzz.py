@@ -1,6 +1,6 @@
 """Property-based fuzzing (hypothesis) of the publish parser, the .crate checks and the router.
 
-The properties: whatever the input, the parser either accepts it or raises ``ApiError``
+The properties: whatever the input, the parser either accepts it or raises ``InvalidError``
 400 (never another exception); what it accepts yields an index line that round-trips; the
 live router answers every request below 500, in Cargo's error shape when it refuses, and
 changes nothing without a valid token. Sized to run in well under a minute.
@@ -22,8 +22,9 @@ from hypothesis import strategies as st
 from fakereg import FakeRegistry
 from fakereg.domain.cratefile import inspect_crate
 from fakereg.domain.publish import check_metadata, index_line, parse_publish_body
-from fakereg.errors import ApiError
+from fakereg.errors import InvalidError
 from fakereg.storage.store import dump_line
+from fakereg.web.http import status_of
 from tests.crates import crate, metadata, publish_body, tar_gz
 from tests.helpers import assert_cargo_error, http, raw_request, root_state
 
@@ -38,12 +39,12 @@ json_values = st.recursive(
 
 
 def refused_with_400(call: Any, *args: Any, **kwargs: Any) -> tuple[bool, Any]:
-    """Call: (True, result), or (False, None) after an ApiError that must be a 400."""
+    """Call: (True, result), or (False, None) after an InvalidError that must be a 400."""
     try:
         return True, call(*args, **kwargs)
-    except ApiError as error:
+    except InvalidError as error:
         refusal = error
-    assert refusal.status == 400, refusal
+    assert status_of(refusal) == 400, refusal
     assert refusal.detail
     return False, None
 
