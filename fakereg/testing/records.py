@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Generic, NamedTuple, TypeVar
 from urllib.parse import parse_qsl
 
 from ..storage.accounts import redact
@@ -129,57 +129,40 @@ class Log(Generic[T]):
             return self._changed.wait_for(lambda: predicate(self._items), timeout)
 
 
-#: A request as the server keeps it until it is read: the fields of a RecordedRequest, in
-#: order, with the headers as a tuple of pairs. A tuple of strings, bytes and numbers is
-#: not tracked by the garbage collector, so thousands of them cost its passes nothing.
-RawRequest = tuple[
-    str,
-    str,
-    str,
-    tuple[tuple[str, str], ...],
-    bytes,
-    int,
-    str,
-    bytes,
-    float,
-    str | None,
-    str | None,
-    str | None,
-    float,
-]
+class RawRequest(NamedTuple):
+    """A request as the server keeps it until it is read: a RecordedRequest's fields, the
+    headers as pairs. Cheap to make on the hot path; made a record when first read."""
 
+    method: str
+    path: str
+    query: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+    status: int
+    kind: str
+    response_body: bytes
+    duration: float
+    crate: str | None
+    version: str | None
+    fault: str | None
+    at: float
 
-def _from_raw(raw: RawRequest) -> RecordedRequest:
-    (
-        method,
-        path,
-        query,
-        headers,
-        body,
-        status,
-        kind,
-        answer,
-        duration,
-        crate,
-        version,
-        fault,
-        at,
-    ) = raw
-    return RecordedRequest(
-        method,
-        path,
-        query,
-        HeaderMap(headers),
-        body,
-        status,
-        kind,
-        answer,
-        duration,
-        crate,
-        version,
-        fault,
-        at,
-    )
+    def record(self) -> RecordedRequest:
+        return RecordedRequest(
+            method=self.method,
+            path=self.path,
+            query=self.query,
+            headers=HeaderMap(self.headers),
+            body=self.body,
+            status=self.status,
+            kind=self.kind,
+            response_body=self.response_body,
+            duration=self.duration,
+            crate=self.crate,
+            version=self.version,
+            fault=self.fault,
+            at=self.at,
+        )
 
 
 class RequestLog(Log[RecordedRequest]):
@@ -193,8 +176,8 @@ class RequestLog(Log[RecordedRequest]):
     def _records(self) -> list[RecordedRequest]:
         items: list[RecordedRequest | RawRequest] = self._items  # type: ignore[assignment]
         for i, item in enumerate(items):
-            if isinstance(item, tuple):
-                items[i] = _from_raw(item)
+            if isinstance(item, RawRequest):
+                items[i] = item.record()
         return self._items
 
     def snapshot(self) -> list[RecordedRequest]:

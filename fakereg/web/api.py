@@ -10,14 +10,15 @@ from werkzeug.wrappers import Request, Response
 
 from ..domain.cratefile import CrateContents, inspect_crate
 from ..domain.names import canonical_name
-from ..domain.publish import check_metadata, index_line, parse_publish_body, pubtime_now
+from ..domain.publish import check_metadata, index_line, pubtime_now
 from ..errors import ApiError, RefusedError
 from ..settings import Settings
 from ..storage.accounts import Accounts
 from ..storage.store import CrateStore
 from ..testing.traffic import PublishLog, PublishRecord
 from .auth import Authorizer
-from .http import json_response, note_publish, read_body, read_json, status_of
+from .context import context_of
+from .http import json_response, read_json, status_of
 
 DEFAULT_PER_PAGE = 10
 MAX_PER_PAGE = 100
@@ -79,10 +80,9 @@ class WebApi:
         user = credential.user
         seen["login"] = user.login
         limit = self.settings.max_upload_size
-        body = parse_publish_body(read_body(request, limit + JSON_ALLOWANCE))
+        body = context_of(request).publish_body(request, limit + JSON_ALLOWANCE)
         metadata = seen["metadata"] = body.metadata
         seen["crate"] = body.crate
-        note_publish(request, metadata)
         if len(body.crate) > limit:
             raise ApiError(413, f"max upload size is: {limit}")
         check_metadata(metadata, strict=self.settings.strict)

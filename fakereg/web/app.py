@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import re
 import time
@@ -13,21 +14,13 @@ from werkzeug.exceptions import HTTPException, MethodNotAllowed
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
-from ..domain.publish import parse_publish_body
 from ..errors import ApiError, RefusedError
 from ..testing.faults import Fault, FaultSet
 from ..testing.records import Log, RawRequest, RequestLog
 from .api import JSON_ALLOWANCE, WebApi
+from .context import CONTEXT_KEY, RequestContext
 from .fault_effects import cut_connection, describe, fault_answer, shape
-from .http import (
-    BODY_KEY,
-    CRATE_KEY,
-    VERSION_KEY,
-    error_response,
-    note_publish,
-    read_body,
-    refusal,
-)
+from .http import error_response, refusal
 from .sparse import SparseIndex
 
 if TYPE_CHECKING:
@@ -117,28 +110,26 @@ class RegistryApp:
             self._errors.append(exc)
             return error_response(500, f"internal error in fakereg: {exc!r}")
 
-    def _take_fault(self, request: Request, kind: str) -> Fault | None:
+    def _take_fault(self, request: Request, context: RequestContext) -> Fault | None:
         if not self.faults:
             return None
-        if kind == "publish" and self.faults.has("publish"):
+        if context.kind == "publish" and self.faults.has("publish"):
             # Faults may filter on the crate, and their records should name it.
-            _peek_publish(request, self._api.settings.max_upload_size + JSON_ALLOWANCE)
-        environ = request.environ
-        return self.faults.take(
-            kind, request.method, environ.get(CRATE_KEY), environ.get(VERSION_KEY)
-        )
+            limit = self._api.settings.max_upload_size + JSON_ALLOWANCE
+            with contextlib.suppress(ApiError, RefusedError):  # the handler says it again
+                context.publish_body(request, limit)
+        return self.faults.take(context.kind, request.method, context.crate, context.version)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-        started = time.perf_counter()
-        arrived = time.time()
+        context = environ[CONTEXT_KEY] = RequestContext()
         request = Request(environ)
-        kind, handler, args = self._route(request)
-        _note_crate(request, kind, args)
-        fault = self._take_fault(request, kind)
+        context.kind, handler, args = self._route(request)
+        _note_crate(context, args)
+        fault = context.fault = self._take_fault(request, context)
         if fault is not None and fault.delay:
             time.sleep(fault.delay)
         if fault is not None and (fault.drop or fault.reset):
-            self.log.append_raw(_record(request, None, b"", kind, (arrived, started), fault))
+            self.log.append_raw(_record(request, context, None, b""))
             cut_connection(fault, request)
         if fault is not None and fault.replaces_answer:
             response = fault_answer(fault)
@@ -152,33 +143,20 @@ class RegistryApp:
             response = self._answer(request, handler, args)
             body = b"" if response.is_streamed else response.get_data()
             if fault is not None:
-                response, body = shape(fault, response, *_crate_version(request))
-        self.log.append_raw(_record(request, response, body, kind, (arrived, started), fault))
+                response, body = shape(fault, response, context.crate, context.version)
+        self.log.append_raw(_record(request, context, response, body))
         return response(environ, start_response)
 
 
-def _note_crate(request: Request, kind: str, args: dict[str, Any]) -> None:
+def _note_crate(context: RequestContext, args: dict[str, Any]) -> None:
     """Remember which crate and version a request is about, for faults and records."""
     name = args.get("name")
-    if kind == "index":
+    if context.kind == "index":
         name = str(args.get("path", "")).rsplit("/", 1)[-1]
     if name:
-        request.environ[CRATE_KEY] = name
+        context.crate = name
     if args.get("version"):
-        request.environ[VERSION_KEY] = args["version"]
-
-
-def _crate_version(request: Request) -> tuple[str | None, str | None]:
-    return request.environ.get(CRATE_KEY), request.environ.get(VERSION_KEY)
-
-
-def _peek_publish(request: Request, limit: int) -> None:
-    """Read a publish body early, so that faults can match its crate and version."""
-    try:
-        metadata = parse_publish_body(read_body(request, limit)).metadata
-    except (ApiError, RefusedError):
-        return  # the handler will refuse it with the same error
-    note_publish(request, metadata)
+        context.version = args["version"]
 
 
 def _method_not_allowed(valid: Iterable[str]) -> Handler:
@@ -239,29 +217,21 @@ def _no_git_index(request: Request, path: str = "") -> Response:
 
 
 def _record(
-    request: Request,
-    response: Response | None,
-    body: bytes,
-    kind: str,
-    times: tuple[float, float],
-    fault: Fault | None,
+    request: Request, context: RequestContext, response: Response | None, body: bytes
 ) -> RawRequest:
-    """The fields of the RecordedRequest for this request, in order."""
-    arrived, started = times
-    environ: dict[str, Any] = request.environ
-    crate, version = _crate_version(request)
-    return (
-        request.method,
-        request.path,
-        request.query_string.decode("latin-1"),
-        _environ_headers(environ),
-        environ.get(BODY_KEY, b""),
-        0 if response is None else response.status_code,
-        kind,
-        body,
-        time.perf_counter() - started,
-        crate,
-        version,
-        None if fault is None else describe(fault),
-        arrived,
+    """What the log keeps of this request (status 0: the connection was cut instead)."""
+    return RawRequest(
+        method=request.method,
+        path=request.path,
+        query=request.query_string.decode("latin-1"),
+        headers=_environ_headers(request.environ),
+        body=context.body or b"",
+        status=0 if response is None else response.status_code,
+        kind=context.kind,
+        response_body=body,
+        duration=time.perf_counter() - context.started,
+        crate=context.crate,
+        version=context.version,
+        fault=None if context.fault is None else describe(context.fault),
+        at=context.arrived,
     )

@@ -17,7 +17,8 @@ from ..errors import ApiError
 from ..storage.gitindex import GitIndex
 from ..storage.gitsync import GitSync
 from .auth import Authorizer
-from .http import BODY_KEY, error_response
+from .context import RequestContext, context_in, context_of
+from .http import error_response
 
 PREFIX = "/git/index"
 MAX_RECORDED_BODY = 1024 * 1024
@@ -48,15 +49,15 @@ class _Backend(Backend):
 class _TeeInput:
     """Passes reads through and keeps the first bytes for the request record."""
 
-    def __init__(self, stream: BinaryIO, environ: dict[str, Any]) -> None:
+    def __init__(self, stream: BinaryIO, context: RequestContext) -> None:
         self._stream = stream
-        self._environ = environ
-        environ[BODY_KEY] = b""
+        self._context = context
+        context.body = b""
 
     def _keep(self, data: bytes) -> bytes:
-        kept = self._environ[BODY_KEY]
+        kept = self._context.body or b""
         if len(kept) < MAX_RECORDED_BODY:
-            self._environ[BODY_KEY] = kept + data[: MAX_RECORDED_BODY - len(kept)]
+            self._context.body = kept + data[: MAX_RECORDED_BODY - len(kept)]
         return data
 
     def read(self, size: int = -1) -> bytes:
@@ -141,7 +142,7 @@ class GitHttp:
             received = _read_all(environ)
         except (OSError, EOFError, ValueError, zlib.error) as exc:
             raise ApiError(400, f"unreadable git request body: {exc}") from None
-        environ[BODY_KEY] = received[:MAX_RECORDED_BODY]  # recorded as git sent it
+        context_in(environ).body = received[:MAX_RECORDED_BODY]  # recorded as git sent it
         data = unshallow_free_fetch(received)
         environ["wsgi.input"] = io.BytesIO(data)
         environ["CONTENT_LENGTH"] = str(len(data))
@@ -163,7 +164,7 @@ class GitHttp:
         if path == "git-upload-pack" and request.method == "POST":
             self._rewrite_upload_pack_request(environ)
         else:
-            environ["wsgi.input"] = _TeeInput(environ["wsgi.input"], environ)
+            environ["wsgi.input"] = _TeeInput(environ["wsgi.input"], context_of(request))
         started: dict[str, Any] = {}
         chunks: list[bytes] = []
 
@@ -185,7 +186,6 @@ class GitHttp:
             raise ApiError(400, f"git protocol error: {exc}") from None
         finally:
             self._backend.close_opened()
-            request.environ[BODY_KEY] = environ.get(BODY_KEY, b"")
         body = b"".join(chunks)
         status = int(str(started["status"]).split()[0])
         if status >= 400:

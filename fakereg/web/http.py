@@ -15,10 +15,7 @@ from ..errors import (
     NotFoundError,
     RefusedError,
 )
-
-BODY_KEY = "fakereg.body"
-CRATE_KEY = "fakereg.crate"
-VERSION_KEY = "fakereg.version"
+from .context import context_of
 
 
 def json_response(data: Any, status: int = 200) -> Response:
@@ -58,34 +55,9 @@ def status_of(error: ApiError | RefusedError) -> int:
     return next((code for kind, code in _STATUS if isinstance(error, kind)), 400)
 
 
-def note_publish(request: Request, metadata: dict[str, Any]) -> None:
-    """Remember the crate and version a publish body names, for faults and records."""
-    for key, environ_key in (("name", CRATE_KEY), ("vers", VERSION_KEY)):
-        if isinstance(metadata.get(key), str):
-            request.environ[environ_key] = metadata[key]
-
-
-def read_body(request: Request, limit: int) -> bytes:
-    """The request body, refused with 413 when it is longer than *limit* bytes."""
-    if BODY_KEY in request.environ:
-        cached: bytes = request.environ[BODY_KEY]
-        return cached
-    length = request.content_length
-    if length is not None and length > limit:
-        raise ApiError(413, f"max upload size is: {limit}")
-    try:
-        data = request.stream.read(limit + 1)
-    except (OSError, ValueError) as exc:  # a broken chunked body, a timeout, a hang-up
-        raise ApiError(400, f"could not read the request body: {exc}") from None
-    if len(data) > limit:
-        raise ApiError(413, f"max upload size is: {limit}")
-    request.environ[BODY_KEY] = data
-    return data
-
-
 def read_json(request: Request, limit: int = 1024 * 1024) -> Any:
     """The request body parsed as JSON, or a 400."""
-    body = read_body(request, limit)
+    body = context_of(request).read_body(request, limit)
     try:
         return json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):

@@ -18,8 +18,8 @@ from ..storage.store import CrateStore, IndexFile
 from ..storage.visibility import IndexVisibility
 from ..testing.faults import FaultSet
 from .auth import Authorizer
+from .context import context_of
 from .fault_effects import with_malicious_checksums
-from .http import CRATE_KEY
 
 INDEX_CONTENT_TYPE = "text/plain; charset=utf-8"
 
@@ -88,7 +88,7 @@ class SparseIndex:
         file = self._store.index_file(name)
         if file is None:
             raise ApiError(404, f"no index file at `{path}`")
-        tag, request.environ[CRATE_KEY] = self._file_facts(file)
+        tag, context_of(request).crate = self._file_facts(file)
         if index_path(name) != path:
             # Static hosting, as index.crates.io is: only the lowercase path exists.
             raise ApiError(404, f"no index file at `{path}` (index paths are lowercase)")

@@ -1,0 +1,85 @@
+"""What one request carries through the app: a typed context instead of loose environ keys."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import MutableMapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from werkzeug.wrappers import Request
+
+from ..domain.publish import PublishBody, parse_publish_body
+from ..errors import ApiError, InvalidError
+from ..testing.faults import Fault
+
+#: The one environ key fakereg adds: the request's :class:`RequestContext`.
+CONTEXT_KEY = "fakereg.context"
+
+
+@dataclass(slots=True)
+class RequestContext:
+    """Learnt about a request while it is answered: its kind, crate, version, body, fault.
+
+    Routing fills ``kind``, ``crate`` and ``version``; a handler that reads the body keeps
+    it here (the record shows it); a publish body is parsed once, whoever asks first (a
+    fault filtering on the crate, then the handler).
+    """
+
+    kind: str = "other"
+    crate: str | None = None
+    version: str | None = None
+    body: bytes | None = None
+    fault: Fault | None = None
+    arrived: float = field(default_factory=time.time)
+    started: float = field(default_factory=time.perf_counter)
+    _publish: PublishBody | InvalidError | None = None
+
+    def note(self, metadata: dict[str, Any]) -> None:
+        """Remember the crate and version a publish body names (when they are strings)."""
+        if isinstance(metadata.get("name"), str):
+            self.crate = metadata["name"]
+        if isinstance(metadata.get("vers"), str):
+            self.version = metadata["vers"]
+
+    def read_body(self, request: Request, limit: int) -> bytes:
+        """The request body, read once; 413 when it is longer than *limit* bytes."""
+        if self.body is not None:
+            return self.body
+        length = request.content_length
+        if length is not None and length > limit:
+            raise ApiError(413, f"max upload size is: {limit}")
+        try:
+            data = request.stream.read(limit + 1)
+        except (OSError, ValueError) as exc:  # a broken chunked body, a timeout, a hang-up
+            raise ApiError(400, f"could not read the request body: {exc}") from None
+        if len(data) > limit:
+            raise ApiError(413, f"max upload size is: {limit}")
+        self.body = data
+        return data
+
+    def publish_body(self, request: Request, limit: int) -> PublishBody:
+        """The publish body, read and parsed once; its crate and version are noted."""
+        if self._publish is None:
+            try:
+                self._publish = parse_publish_body(self.read_body(request, limit))
+            except InvalidError as exc:
+                self._publish = exc
+            else:
+                self.note(self._publish.metadata)
+        if isinstance(self._publish, InvalidError):
+            raise self._publish
+        return self._publish
+
+
+def context_of(request: Request) -> RequestContext:
+    """The context of *request* (made on first use)."""
+    return context_in(request.environ)
+
+
+def context_in(environ: MutableMapping[str, Any]) -> RequestContext:
+    """The context of the request whose WSGI environ (or a copy of it) is *environ*."""
+    found: RequestContext | None = environ.get(CONTEXT_KEY)
+    if found is None:
+        found = environ[CONTEXT_KEY] = RequestContext()
+    return found
