@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Iterable, Mapping
 from contextlib import nullcontext
@@ -10,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import tomli_w
 from filelock import FileLock
 
 from .storage.fsutil import atomic_write
@@ -21,19 +21,14 @@ _FOREIGN_NAMES = frozenset({"CARGO_HOME", "CARGO_HTTP_PROXY"})
 _LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
-def toml_string(value: str) -> str:
-    """A TOML basic string (JSON's escapes are valid TOML)."""
-    return json.dumps(value)
-
-
 def registry_config(name: str, index_url: str) -> str:
     """The lines of ``.cargo/config.toml`` that name the registry."""
-    return f"[registries.{name}]\nindex = {toml_string(index_url)}\n"
+    return tomli_w.dumps({"registries": {name: {"index": index_url}}})
 
 
 def credentials_config(name: str, token: str) -> str:
     """The lines of ``credentials.toml`` that hold the token."""
-    return f"[registries.{name}]\ntoken = {toml_string(token)}\n"
+    return tomli_w.dumps({"registries": {name: {"token": token}}})
 
 
 @dataclass(frozen=True)
@@ -125,12 +120,10 @@ def registries_config(entries: Iterable[CargoHomeEntry]) -> str:
         'global-credential-providers = ["cargo:token"]\n'
     )
     if replacing:
-        name, index = toml_string(replacing[0].name), toml_string(replacing[0].index_url)
-        config += (
-            f"default = {name}\n"
-            f"\n[source.{replacing[0].name}]\nregistry = {index}\n"
-            f"\n[source.crates-io]\nreplace-with = {name}\n"
-        )
+        name, index = replacing[0].name, replacing[0].index_url
+        config += tomli_w.dumps({"default": name}) + "\n"
+        sources = {name: {"registry": index}, "crates-io": {"replace-with": name}}
+        config += tomli_w.dumps({"source": sources})
     return config
 
 

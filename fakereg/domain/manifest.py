@@ -8,14 +8,12 @@ gets the same index line as a published one.
 
 from __future__ import annotations
 
-import json
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from .deps import normalize_req
+import tomli_w
 
-_BARE_KEY_RE = re.compile(r"[A-Za-z0-9_-]+\Z")
+from .deps import normalize_req
 
 _SECTIONS = {
     "dependencies": "normal",
@@ -44,32 +42,16 @@ class ManifestError(ValueError):
 # -- writing ---------------------------------------------------------------------------
 
 
-def toml_key(key: str) -> str:
-    """*key* bare when TOML allows it, quoted otherwise."""
-    return key if _BARE_KEY_RE.match(key) else json.dumps(key)
-
-
-def toml_value(value: object) -> str:
-    """A TOML literal for a string, bool, int or list of those."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)  # JSON escapes are valid TOML
-    if isinstance(value, (list, tuple)):
-        return "[" + ", ".join(toml_value(item) for item in value) + "]"
-    raise TypeError(f"cannot write {value!r} as TOML")
-
-
 def toml_document(tables: Iterable[tuple[Iterable[str], Mapping[str, object]]], header: str) -> str:
-    """Tables in order, each ``[a.b."c(d)"]`` followed by its ``key = value`` lines."""
-    parts = [header]
+    """*header*, then the tables (``[a.b."c(d)"]`` and their keys; None values left out),
+    written by tomli-w, the writer that pairs with tomllib."""
+    document: dict[str, Any] = {}
     for path, values in tables:
-        lines = [f"[{'.'.join(toml_key(part) for part in path)}]"]
-        lines += [f"{toml_key(k)} = {toml_value(v)}" for k, v in values.items() if v is not None]
-        parts.append("\n".join(lines) + "\n")
-    return "\n".join(parts)
+        node = document
+        for part in path:
+            node = node.setdefault(part, {})
+        node.update((key, value) for key, value in values.items() if value is not None)
+    return f"{header}\n{tomli_w.dumps(document)}"
 
 
 # -- reading ---------------------------------------------------------------------------
