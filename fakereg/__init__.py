@@ -11,27 +11,42 @@ from .errors import (
 )
 from .factory import RegistryFactory
 from .registry import FakeRegistry
-from .settings import SettingError
+from .settings import PROTOCOLS, Protocol, SettingError, Settings
 from .storage.store import SeedError
+from .testing.faults import Answer, Cut, Fault, FaultSpec, Rewrite, Truncate
+from .testing.matchers import RequestMatcher
 from .testing.records import HeaderMap, RecordedRequest
 from .testing.seeding import CrateVersion
+from .testing.traffic import PublishRecord, RequestList
 from .web.server import AddressInUseError
 
 __all__ = [
+    "PROTOCOLS",
     "AddressInUseError",
+    "Answer",
     "ApiError",
     "CargoError",
     "CargoNotFoundError",
     "CrateVersion",
+    "Cut",
     "Dependency",
     "FakeRegError",
     "FakeRegistry",
+    "Fault",
+    "FaultSpec",
     "HeaderMap",
+    "Protocol",
+    "PublishRecord",
     "RecordedRequest",
     "RegistryFactory",
+    "RequestList",
+    "RequestMatcher",
+    "Rewrite",
     "RootError",
     "SeedError",
     "ServerError",
     "SettingError",
+    "Settings",
+    "Truncate",
 ]
 __version__ = "0.1.0"

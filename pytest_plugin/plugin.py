@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 
-from fakereg import FakeRegistry, RegistryFactory, ServerError
-from fakereg.settings import PROTOCOLS
+from fakereg import PROTOCOLS, FakeRegistry, RegistryFactory, ServerError
 
 _factories = pytest.StashKey[RegistryFactory]()
 

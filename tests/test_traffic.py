@@ -8,7 +8,7 @@ import time
 import pytest
 
 from fakereg import FakeRegistry
-from fakereg.testing.faults import Fault
+from fakereg.testing.faults import FaultSpec
 from tests.crates import crate, metadata, publish_body
 from tests.helpers import http
 
@@ -163,7 +163,7 @@ def test_non_utf8_body_and_git_faults(fake_registry: FakeRegistry) -> None:
 )
 def test_fault_validation(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(ValueError, match=message):
-        Fault(**kwargs)  # type: ignore[arg-type]
+        FaultSpec.build(**kwargs)  # type: ignore[arg-type]
 
 
 def test_malicious_needs_a_crate(fake_registry: FakeRegistry) -> None:

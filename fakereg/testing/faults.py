@@ -1,92 +1,247 @@
-"""Fault injection: make chosen requests fail the ways real registries fail."""
+"""Fault injection: make chosen requests fail the ways real registries fail.
+
+A :class:`FaultSpec` says which requests (a :class:`RequestMatcher`), how often, and the one
+effect: an :class:`Answer` in the registry's place, a :class:`Cut` connection, a
+:class:`Rewrite` of the registry's own body, or a :class:`Truncate`\\ d one (or none: only
+``headers``, ``delay`` and ``dribble``, which go with any effect but a cut). It is built
+from ``reg.fail()``'s keywords or from JSON with the same keys (:meth:`FaultSpec.build`);
+a :class:`Fault` is a spec in force, counting its hits.
+"""
 
 from __future__ import annotations
 
+import base64
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
+from typing import TYPE_CHECKING, Any, Literal, TypedDict
 
-from ..domain.names import canonical_name
-from .records import KINDS
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+from .matchers import RequestMatcher
 
 HeadersArg = Mapping[str, str] | Sequence[tuple[str, str]]
+RewriteKind = Literal["corrupt", "malicious", "invalid_line"]
+#: Which request kind each rewrite applies to.
+_REWRITE_KINDS: dict[RewriteKind, str] = {
+    "corrupt": "download",
+    "malicious": "download",
+    "invalid_line": "index",
+}
 
 
-@dataclass(eq=False)
-class Fault:
-    """One injected failure; returned by :meth:`FakeRegistry.fail`.
+class FaultOptions(TypedDict, total=False):
+    """The keywords of ``reg.fail(kind, ...)`` and the keys of a fault in JSON; see the
+    README's "Testing failures" for each."""
 
-    It fires for requests of its *kind* matching *crate*, *version* and *method*, skipping
-    the first *after* of them and firing at most *times* (None: always). ``hits`` counts
-    the requests it answered. End it with :meth:`remove` or by leaving its ``with`` block.
-    """
+    crate: str | None
+    version: str | None
+    method: str | None
+    times: int | None
+    after: int
+    status: int | None
+    errors: Sequence[str] | str | None
+    body: bytes | str | None
+    body_base64: str | None
+    headers: HeadersArg | None
+    delay: float
+    dribble: float
+    drop: bool
+    reset: bool
+    truncate: bool
+    corrupt: bool
+    malicious: bool
+    invalid_line: bool
 
-    kind: str
-    crate: str | None = None
-    version: str | None = None
-    method: str | None = None
-    times: int | None = None
-    after: int = 0
-    status: int | None = None
+
+@dataclass(frozen=True)
+class Answer:
+    """Answer in the registry's place: *status*, with a JSON *errors* body or a raw *body*
+    (neither: Cargo's error shape naming the fault)."""
+
+    status: int = 200
     errors: tuple[str, ...] | None = None
     body: bytes | None = None
+
+    def __post_init__(self) -> None:
+        if not 100 <= self.status <= 599:
+            raise ValueError(f"invalid HTTP status {self.status}")
+        if self.errors is not None and self.body is not None:
+            raise ValueError("give errors= (a JSON errors body) or body= (raw), not both")
+
+
+@dataclass(frozen=True)
+class Cut:
+    """End the connection without an answer: closed (``drop``) or reset (``reset``)."""
+
+    reset: bool = False
+
+
+@dataclass(frozen=True)
+class Rewrite:
+    """Let the registry answer, then spoil its body: ``corrupt`` or ``malicious`` (a
+    download), ``invalid_line`` (an index file)."""
+
+    what: RewriteKind
+
+
+@dataclass(frozen=True)
+class Truncate:
+    """Send the headers and half of the body, then close the connection."""
+
+
+Effect = Answer | Cut | Rewrite | Truncate
+
+
+@dataclass(frozen=True)
+class FaultSpec:
+    """Which requests fail, how often, and how; validated when made."""
+
+    match: RequestMatcher
+    effect: Effect | None = None
+    times: int | None = None
+    after: int = 0
     headers: tuple[tuple[str, str], ...] = ()
     delay: float = 0.0
     dribble: float = 0.0
-    drop: bool = False
-    reset: bool = False
-    truncate: bool = False
-    corrupt: bool = False
-    malicious: bool = False
-    invalid_line: bool = False
-    hits: int = field(default=0, init=False)
-    seen: int = field(default=0, init=False)
-    _faults: FaultSet | None = field(default=None, init=False, repr=False)
 
     def __post_init__(self) -> None:
-        if self.kind not in KINDS:
-            raise ValueError(f"unknown kind {self.kind!r}: choose one of {', '.join(KINDS)}")
+        kind = self.match.kind
+        if kind is None:
+            raise ValueError("a fault needs a kind")
+        if self.match.path is not None or self.match.status is not None:
+            raise ValueError("a fault matches kind, method, crate and version only")
         if self.times is not None and self.times < 1:
             raise ValueError("times must be at least 1 (or None for always)")
         if self.after < 0 or self.delay < 0 or self.dribble < 0:
             raise ValueError("after, delay and dribble cannot be negative")
-        if self.status is not None and not 100 <= self.status <= 599:
-            raise ValueError(f"invalid HTTP status {self.status}")
-        if self.errors is not None and self.body is not None:
-            raise ValueError("give errors= (a JSON errors body) or body= (raw), not both")
-        if self.drop and self.reset:
-            raise ValueError("drop and reset are two different ends of a connection: pick one")
-        answers = self.replaces_answer
-        if (self.drop or self.reset) and (answers or self.truncate or self.dribble):
+        if isinstance(self.effect, Cut) and (self.headers or self.dribble):
             raise ValueError("a dropped or reset connection sends no answer to shape")
-        if self.malicious and self.kind != "download":
-            raise ValueError("malicious=True applies to kind='download'")
-        if self.corrupt and self.kind != "download":
-            raise ValueError("corrupt=True applies to kind='download'")
-        if self.invalid_line and self.kind != "index":
-            raise ValueError("invalid_line=True applies to kind='index'")
-        if self.method is not None:
-            self.method = self.method.upper()
+        if isinstance(self.effect, Rewrite):
+            wanted = _REWRITE_KINDS[self.effect.what]
+            if kind != wanted:
+                raise ValueError(f"{self.effect.what}=True applies to kind={wanted!r}")
+            if self.effect.what == "malicious" and self.match.crate is None:
+                raise ValueError("malicious=True needs crate= (and usually version=)")
+
+    @classmethod
+    def build(cls, kind: str, **options: Unpack[FaultOptions]) -> FaultSpec:
+        """A spec from ``reg.fail()``'s keywords (:class:`FaultOptions`); at most one
+        effect among an answer (``status``/``errors``/``body``), ``drop``, ``reset``,
+        ``truncate``, ``corrupt``, ``malicious`` and ``invalid_line``."""
+        unknown = set(options) - set(FaultOptions.__annotations__)
+        if unknown:
+            raise TypeError(f"unknown fault options: {', '.join(sorted(unknown))}")
+        o = options
+        status, errors, body = o.get("status"), o.get("errors"), o.get("body")
+        if o.get("body_base64") is not None:
+            if body is not None:
+                raise ValueError("give body= or body_base64=, not both")
+            body = base64.b64decode(o.get("body_base64") or "", validate=True)
+        drop, reset, truncate = (
+            o.get("drop", False),
+            o.get("reset", False),
+            o.get("truncate", False),
+        )
+        answers = status is not None or errors is not None or body is not None
+        if (drop or reset) and (answers or truncate):
+            raise ValueError("a dropped or reset connection sends no answer to shape")
+        if drop and reset:
+            raise ValueError("drop and reset are two different ends of a connection: pick one")
+        rewrites = [name for name in _REWRITE_KINDS if o.get(name, False)]
+        if answers + drop + reset + truncate + len(rewrites) > 1:
+            raise ValueError(
+                "a fault has one effect: an answer (status/errors/body), drop, reset, "
+                "truncate, corrupt, malicious or invalid_line; pick one"
+            )
+        effect: Effect | None = None
+        if answers:
+            listed = (errors,) if isinstance(errors, str) else errors
+            effect = Answer(
+                200 if status is None else status,
+                None if listed is None else tuple(listed),
+                body.encode() if isinstance(body, str) else body,
+            )
+        elif drop or reset:
+            effect = Cut(reset=reset)
+        elif truncate:
+            effect = Truncate()
+        elif rewrites:
+            effect = Rewrite(rewrites[0])
+        return cls(
+            RequestMatcher(kind, o.get("method"), o.get("crate"), o.get("version")),
+            effect,
+            o.get("times"),
+            o.get("after", 0),
+            normalize_headers(o.get("headers")),
+            o.get("delay", 0.0),
+            o.get("dribble", 0.0),
+        )
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> FaultSpec:
+        """A spec from a JSON object with ``reg.fail()``'s keyword names."""
+        if not isinstance(data.get("kind"), str):
+            raise ValueError("a fault needs a kind")
+        options = dict(data)
+        kind = options.pop("kind")
+        try:
+            return cls.build(kind, **options)
+        except TypeError as exc:  # an unknown key, or a value of the wrong type
+            raise ValueError(f"invalid fault: {exc}") from None
+
+    def describe(self) -> str:
+        """A short name of what the fault does, for records and reports."""
+        effect = self.effect
+        effects: list[str] = []
+        if isinstance(effect, Answer):
+            effects.append(f"status={effect.status}")
+            effects += ["errors"] if effect.errors is not None else []
+            effects += ["body"] if effect.body is not None else []
+        elif isinstance(effect, Cut):
+            effects.append("reset" if effect.reset else "drop")
+        elif isinstance(effect, Truncate):
+            effects.append("truncate")
+        elif isinstance(effect, Rewrite):
+            effects.append(effect.what)
+        if self.delay:
+            effects.append(f"delay={self.delay:g}s")
+        if self.dribble:
+            effects.append(f"dribble={self.dribble:g}s")
+        if self.headers:
+            effects.append("headers")
+        return ", ".join(effects) or "no effect"
+
+
+@dataclass(eq=False)
+class Fault:
+    """One injected failure in force; returned by :meth:`FakeRegistry.fail`.
+
+    It fires for requests its :attr:`spec` matches, skipping the first ``after`` of them
+    and firing at most ``times`` (None: always). ``hits`` counts the requests it answered.
+    End it with :meth:`remove` or by leaving its ``with`` block.
+    """
+
+    spec: FaultSpec
+    hits: int = field(default=0, init=False)
+    seen: int = field(default=0, init=False)
+    _faults: FaultSet | None = field(default=None, init=False, repr=False)
 
     @property
-    def replaces_answer(self) -> bool:
-        """True when the fault answers in the registry's place (status, errors or body)."""
-        return self.status is not None or self.errors is not None or self.body is not None
+    def kind(self) -> str:
+        return str(self.spec.match.kind)
+
+    @property
+    def effect(self) -> Effect | None:
+        return self.spec.effect
 
     @property
     def active(self) -> bool:
         """False once removed or once it fired *times* times."""
-        return self._faults is not None and (self.times is None or self.hits < self.times)
-
-    def matches(self, kind: str, method: str, crate: str | None, version: str | None) -> bool:
-        if kind != self.kind or (self.method is not None and method != self.method):
-            return False
-        if self.crate is not None and (
-            crate is None or canonical_name(crate) != canonical_name(self.crate)
-        ):
-            return False
-        return self.version is None or version == self.version
+        times = self.spec.times
+        return self._faults is not None and (times is None or self.hits < times)
 
     def remove(self) -> None:
         """Stop the fault; requests are answered normally again."""
@@ -112,7 +267,8 @@ class FaultSet:
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
 
-    def add(self, fault: Fault) -> Fault:
+    def add(self, spec: FaultSpec) -> Fault:
+        fault = Fault(spec)
         with self._lock:
             fault._faults = self
             self._faults.append(fault)
@@ -142,10 +298,12 @@ class FaultSet:
         """The first active fault matching the request, counted as seen and maybe hit."""
         with self._lock:
             for fault in self._faults:
-                if not fault.active or not fault.matches(kind, method, crate, version):
+                if not fault.active or not fault.spec.match.matches_request(
+                    kind, method, crate, version
+                ):
                     continue
                 fault.seen += 1
-                if fault.seen <= fault.after:
+                if fault.seen <= fault.spec.after:
                     continue
                 fault.hits += 1
                 return fault
@@ -155,9 +313,11 @@ class FaultSet:
         """Versions of *crate* whose downloads are replaced by a malicious archive."""
         with self._lock:
             return [
-                f.version
+                f.spec.match.version
                 for f in self._faults
-                if f.malicious and f.active and f.matches("download", "GET", crate, f.version)
+                if f.spec.effect == Rewrite("malicious")
+                and f.active
+                and f.spec.match.matches_request("download", "GET", crate, f.spec.match.version)
             ]
 
 

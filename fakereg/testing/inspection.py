@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from ..storage.visibility import IndexVisibility
-from .faults import Fault, FaultSet, HeadersArg, normalize_headers
+from .faults import Fault, FaultOptions, FaultSet, FaultSpec
+from .matchers import RequestMatcher
 from .records import RecordedRequest, RequestLog
-from .traffic import Criteria, PublishLog, PublishRecord, RequestList, explain_mismatch
+from .traffic import PublishLog, PublishRecord, RequestList, explain_mismatch
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 
 class Inspection:
@@ -38,7 +42,7 @@ class Inspection:
 
     def assert_requested(
         self,
-        kind: str | None = None,
+        kind: str | RequestMatcher | None = None,
         *,
         method: str | None = None,
         crate: str | None = None,
@@ -49,9 +53,10 @@ class Inspection:
     ) -> RequestList:
         """Assert that matching requests arrived (*count* of them exactly, when given).
 
-        Returns them; the failure message lists the requests that came closest.
+        *kind* may be a :class:`~fakereg.RequestMatcher` instead of the criteria. Returns
+        the matching requests; the failure message lists those that came closest.
         """
-        wanted = Criteria(kind, method, crate, version, path, status)
+        wanted = _matcher(kind, method, crate, version, path, status)
         records = self.requests
         found = RequestList(r for r in records if wanted.matches(r))
         if (count is None and not found) or (count is not None and len(found) != count):
@@ -61,7 +66,7 @@ class Inspection:
 
     def wait_for(
         self,
-        kind: str | None = None,
+        kind: str | RequestMatcher | None = None,
         *,
         method: str | None = None,
         crate: str | None = None,
@@ -71,11 +76,14 @@ class Inspection:
         count: int = 1,
         timeout: float = 10.0,
     ) -> RecordedRequest:
-        """Wait until *count* matching requests arrived (e.g. from a tool in the background).
+        """Wait for the *count*-th matching request (e.g. from a tool in the background).
 
-        Returns the last of them; raises TimeoutError listing the closest requests.
+        Unlike :meth:`assert_requested`, whose *count* is an exact total, *count* here is
+        an ordinal: the call returns once that many have arrived (more may follow), with
+        the *count*-th of them. *kind* may be a :class:`~fakereg.RequestMatcher`. Raises
+        TimeoutError listing the closest requests.
         """
-        wanted = Criteria(kind, method, crate, version, path, status)
+        wanted = _matcher(kind, method, crate, version, path, status)
 
         def enough(records: list[RecordedRequest]) -> bool:
             return sum(wanted.matches(r) for r in records) >= count
@@ -90,28 +98,7 @@ class Inspection:
 
     # -- faults ------------------------------------------------------------------------
 
-    def fail(
-        self,
-        kind: str,
-        *,
-        crate: str | None = None,
-        version: str | None = None,
-        method: str | None = None,
-        times: int | None = None,
-        after: int = 0,
-        status: int | None = None,
-        errors: Sequence[str] | str | None = None,
-        body: bytes | str | None = None,
-        headers: HeadersArg | None = None,
-        delay: float = 0.0,
-        dribble: float = 0.0,
-        drop: bool = False,
-        reset: bool = False,
-        truncate: bool = False,
-        corrupt: bool = False,
-        malicious: bool = False,
-        invalid_line: bool = False,
-    ) -> Fault:
+    def fail(self, kind: str | FaultSpec, **options: Unpack[FaultOptions]) -> Fault:
         """Make matching requests fail; see the README's "Testing failures" for each effect.
 
         ``status``/``errors``/``body``/``headers`` answer in the registry's place;
@@ -120,32 +107,17 @@ class Inspection:
         ``truncate`` sends half the body; ``corrupt`` flips bytes of a download;
         ``malicious`` serves a ``.crate`` with a path escaping its folder (and its checksum
         in the sparse index); ``invalid_line`` appends an unparsable line to an index file.
+        A fault has one effect among the answer, ``drop``, ``reset``, ``truncate``,
+        ``corrupt``, ``malicious`` and ``invalid_line``; ``headers``, ``delay`` and
+        ``dribble`` go with any but a cut connection. The same keywords in JSON make a
+        :class:`~fakereg.FaultSpec` (``FaultSpec.from_json``).
         """
-        if malicious and crate is None:
-            raise ValueError("malicious=True needs crate= (and usually version=)")
-        if isinstance(errors, str):
-            errors = (errors,)
-        fault = Fault(
-            kind=kind,
-            crate=crate,
-            version=version,
-            method=method,
-            times=times,
-            after=after,
-            status=status,
-            errors=None if errors is None else tuple(errors),
-            body=body.encode() if isinstance(body, str) else body,
-            headers=normalize_headers(headers),
-            delay=delay,
-            dribble=dribble,
-            drop=drop,
-            reset=reset,
-            truncate=truncate,
-            corrupt=corrupt,
-            malicious=malicious,
-            invalid_line=invalid_line,
-        )
-        return self._faults.add(fault)
+        if isinstance(kind, FaultSpec):
+            if options:
+                raise TypeError("give a FaultSpec or keywords, not both")
+            return self._faults.add(kind)
+        spec = FaultSpec.build(kind, **options)
+        return self._faults.add(spec)
 
     def remove_faults(self) -> None:
         """End every fault."""
@@ -155,3 +127,18 @@ class Inspection:
         """Show versions published from now on in the sparse index only after *seconds*
         and after their crate's index file was read *polls* times; no arguments: stop."""
         self._visibility.configure(seconds, polls)
+
+
+def _matcher(
+    kind: str | RequestMatcher | None,
+    method: str | None,
+    crate: str | None,
+    version: str | None,
+    path: str | None,
+    status: int | None,
+) -> RequestMatcher:
+    if not isinstance(kind, RequestMatcher):
+        return RequestMatcher(kind, method, crate, version, path, status)
+    if any(value is not None for value in (method, crate, version, path, status)):
+        raise TypeError("give a RequestMatcher or criteria, not both")
+    return kind

@@ -6,63 +6,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..domain.names import canonical_name
-from .records import KINDS, Log, RecordedRequest
-
-_CRITERIA = ("kind", "method", "crate", "version", "path", "status")
-
-
-@dataclass(frozen=True)
-class Criteria:
-    """What a request must have to match; None means anything."""
-
-    kind: str | None = None
-    method: str | None = None
-    crate: str | None = None
-    version: str | None = None
-    path: str | None = None
-    status: int | None = None
-
-    def __post_init__(self) -> None:
-        if self.kind is not None and self.kind not in KINDS:
-            raise ValueError(f"unknown kind {self.kind!r}: choose one of {', '.join(KINDS)}")
-
-    def _checks(self, record: RecordedRequest) -> list[bool]:
-        checks = []
-        if self.kind is not None:
-            checks.append(record.kind == self.kind)
-        if self.method is not None:
-            checks.append(record.method == self.method.upper())
-        if self.crate is not None:
-            checks.append(
-                record.crate is not None
-                and canonical_name(record.crate) == canonical_name(self.crate)
-            )
-        if self.version is not None:
-            checks.append(record.version == self.version)
-        if self.path is not None:
-            checks.append(record.path == self.path)
-        if self.status is not None:
-            checks.append(record.status == self.status)
-        return checks
-
-    def matches(self, record: RecordedRequest) -> bool:
-        return all(self._checks(record))
-
-    def closeness(self, record: RecordedRequest) -> int:
-        return sum(self._checks(record))
-
-    def describe(self) -> str:
-        given = [f"{key}={getattr(self, key)!r}" for key in _CRITERIA if getattr(self, key)]
-        return ", ".join(given) or "any request"
+from .matchers import RequestMatcher
+from .records import Log, RecordedRequest
 
 
 class RequestList(list[RecordedRequest]):
     """A snapshot of recorded requests, with filters in the style of respx."""
 
-    def filter(self, kind: str | None = None, **criteria: Any) -> RequestList:
-        """The requests matching every criterion (kind, method, crate, version, path, status)."""
-        wanted = Criteria(kind, **criteria)
+    def filter(self, kind: str | RequestMatcher | None = None, **criteria: Any) -> RequestList:
+        """The requests matching a :class:`RequestMatcher`, or every criterion given (kind,
+        method, crate, version, path, status)."""
+        wanted = kind if isinstance(kind, RequestMatcher) else RequestMatcher(kind, **criteria)
         return RequestList(r for r in self if wanted.matches(r))
 
     @property
@@ -85,7 +39,7 @@ class RequestList(list[RecordedRequest]):
 
 
 def explain_mismatch(
-    wanted: Criteria, records: Iterable[RecordedRequest], expected: str, found: int
+    wanted: RequestMatcher, records: Iterable[RecordedRequest], expected: str, found: int
 ) -> str:
     """A failure message: *expected* ("exactly 2") requests, how many were found, and
     the requests that came closest."""

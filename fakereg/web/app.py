@@ -15,7 +15,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from ..errors import ApiError, RefusedError
-from ..testing.faults import Fault, FaultSet
+from ..testing.faults import Answer, Cut, Fault, FaultSet, Rewrite
 from ..testing.records import Log, RawRequest, RequestLog
 from .api import JSON_ALLOWANCE, WebApi
 from .context import CONTEXT_KEY, RequestContext
@@ -126,16 +126,17 @@ class RegistryApp:
         context.kind, handler, args = self._route(request)
         _note_crate(context, args)
         fault = context.fault = self._take_fault(request, context)
-        if fault is not None and fault.delay:
-            time.sleep(fault.delay)
-        if fault is not None and (fault.drop or fault.reset):
+        effect = None if fault is None else fault.effect
+        if fault is not None and fault.spec.delay:
+            time.sleep(fault.spec.delay)
+        if isinstance(effect, Cut):
             self.log.append_raw(_record(request, context, None, b""))
-            cut_connection(fault, request)
-        if fault is not None and fault.replaces_answer:
-            response = fault_answer(fault)
+            cut_connection(effect, request)
+        if isinstance(effect, Answer) and fault is not None:
+            response = fault_answer(effect, fault.spec.headers)
             body = response.get_data()
         else:
-            if fault is not None and (fault.invalid_line or fault.corrupt or fault.malicious):
+            if isinstance(effect, Rewrite):
                 # The fault rewrites the body: the client must get it, not a 304.
                 for header in ("HTTP_IF_NONE_MATCH", "HTTP_IF_MODIFIED_SINCE"):
                     request.environ.pop(header, None)

@@ -11,12 +11,12 @@ import socket
 import struct
 import tarfile
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any, NoReturn
 
 from werkzeug.wrappers import Request, Response
 
-from ..testing.faults import Fault
+from ..testing.faults import Answer, Cut, Fault, Rewrite, Truncate
 from .http import error_response
 
 INVALID_INDEX_LINE = b'{"name": "this line is not valid JSON'
@@ -26,50 +26,34 @@ MAX_DRAINED = 64 * 1024 * 1024
 
 def describe(fault: Fault) -> str:
     """A short name of what the fault did, for records and reports."""
-    effects = [
-        name
-        for name in ("drop", "reset", "truncate", "corrupt", "malicious", "invalid_line")
-        if getattr(fault, name)
-    ]
-    if fault.status is not None:
-        effects.insert(0, f"status={fault.status}")
-    if fault.errors is not None:
-        effects.append("errors")
-    if fault.body is not None:
-        effects.append("body")
-    if fault.delay:
-        effects.append(f"delay={fault.delay:g}s")
-    if fault.dribble:
-        effects.append(f"dribble={fault.dribble:g}s")
-    if fault.headers:
-        effects.append("headers")
-    return ", ".join(effects) or "no effect"
+    return fault.spec.describe()
 
 
-def fault_answer(fault: Fault) -> Response:
+def fault_answer(answer: Answer, headers: Sequence[tuple[str, str]]) -> Response:
     """The answer a fault gives in the registry's place."""
-    status = fault.status if fault.status is not None else 200
-    if fault.errors is not None:
+    if answer.errors is not None:
         response = Response(
-            json.dumps({"errors": [{"detail": e} for e in fault.errors]}),
-            status=status,
+            json.dumps({"errors": [{"detail": e} for e in answer.errors]}),
+            status=answer.status,
             content_type="application/json",
         )
-    elif fault.body is not None:
-        response = Response(fault.body, status=status, content_type="text/plain")
+    elif answer.body is not None:
+        response = Response(answer.body, status=answer.status, content_type="text/plain")
     else:
-        response = error_response(status, f"fault injected by fakereg (status {status})")
-    for key, value in fault.headers:
+        response = error_response(
+            answer.status, f"fault injected by fakereg (status {answer.status})"
+        )
+    for key, value in headers:
         response.headers[key] = value
     return response
 
 
-def cut_connection(fault: Fault, request: Request) -> NoReturn:
+def cut_connection(cut: Cut, request: Request) -> NoReturn:
     """Close (``drop``) or reset (``reset``) the connection instead of answering."""
     connection: socket.socket | None = request.environ.get("werkzeug.socket")
     if connection is None:  # pragma: no cover - werkzeug's server always provides it
         raise ConnectionAbortedError("fakereg: no socket to cut")
-    if fault.drop:
+    if not cut.reset:
         # Read the whole request first, so the client sees an empty reply, not a send error.
         request.stream.read(MAX_DRAINED)
         connection.shutdown(socket.SHUT_RDWR)
@@ -120,33 +104,35 @@ def shape(
 ) -> tuple[Response, bytes]:
     """Apply a fault's effects to the registry's own answer; return it and its body."""
     original = body = response.get_data()
-    if response.status_code == 200:
-        if fault.malicious and crate is not None and version is not None:
+    effect = fault.effect
+    if response.status_code == 200 and isinstance(effect, Rewrite):
+        if effect.what == "malicious" and crate is not None and version is not None:
             body = malicious_crate(crate, version)
-        if fault.corrupt and body:
+        elif effect.what == "corrupt" and body:
             body = bytes(b ^ 0xFF for b in body[:64]) + body[64:]
-        if fault.invalid_line:
+        elif effect.what == "invalid_line":
             body = body + INVALID_INDEX_LINE + b"\n"
     if body != original:
         response.set_data(body)
         for header in ("ETag", "Last-Modified"):
             response.headers.pop(header, None)
-    for key, value in fault.headers:
+    for key, value in fault.spec.headers:
         response.headers[key] = value
-    if fault.truncate or fault.dribble:
+    truncate = isinstance(effect, Truncate)
+    if truncate or fault.spec.dribble:
         length = len(body)
-        response.response = _stream(body, fault)
+        response.response = _stream(body, truncate, fault.spec.dribble)
         response.headers["Content-Length"] = str(length)
         response.direct_passthrough = True
     return response, body
 
 
-def _stream(body: bytes, fault: Fault) -> Iterator[bytes]:
-    sent = body[: len(body) // 2] if fault.truncate else body
+def _stream(body: bytes, truncate: bool, dribble: float) -> Iterator[bytes]:
+    sent = body[: len(body) // 2] if truncate else body
     step = max(1, -(-len(sent) // DRIBBLE_CHUNKS))
     for start in range(0, len(sent), step):
-        if fault.dribble:
-            time.sleep(fault.dribble / DRIBBLE_CHUNKS)
+        if dribble:
+            time.sleep(dribble / DRIBBLE_CHUNKS)
         yield sent[start : start + step]
-    if fault.truncate:
+    if truncate:
         raise ConnectionAbortedError("fakereg: body truncated by a fault")
