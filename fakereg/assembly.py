@@ -3,7 +3,9 @@
 The socket is bound first, so that every part is built with the values it needs (the URL,
 the ``config.json``, the default token) instead of asking the registry for them later;
 "an index file changed" is an event (:class:`~fakereg.storage.events.IndexEvents`) that
-the index delays and the git view subscribe to. A publish then travels: ``web/app.py``
+the index delays and the git view subscribe to. The test-facing state (an
+:class:`~fakereg.testing.inspection.Observer`) belongs to the ``FakeRegistry`` object and
+is handed in. A publish then travels: ``web/app.py``
 (routing, faults, recording) → ``web/api.py`` (body, rules, token) → ``storage/store.py``
 (archive, metadata, index file under the root lock) → ``IndexEvents`` → the delays
 (``storage/visibility.py``) and the git view (``storage/gitsync.py``, one commit).
@@ -14,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import RootError
 from .settings import Settings
 from .storage.accounts import Accounts
 from .storage.events import IndexEvents
@@ -21,10 +24,9 @@ from .storage.fsutil import RootLock
 from .storage.gitindex import GitIndex
 from .storage.gitsync import GitSync
 from .storage.store import CrateStore
-from .storage.visibility import IndexVisibility
-from .testing.faults import FaultSet
-from .testing.records import Log, RequestLog
-from .testing.traffic import PublishLog
+from .testing.inspection import Observer
+from .testing.seeding import Seeder
+from .testing.state import StateView
 from .web.api import WebApi
 from .web.app import RegistryApp
 from .web.auth import Authorizer
@@ -34,23 +36,14 @@ from .web.sparse import SparseIndex, config_document
 
 
 @dataclass(frozen=True)
-class Observed:
-    """What a test observes and injects: it outlives starts and stops of its registry."""
-
-    requests: RequestLog
-    publishes: PublishLog
-    errors: Log[BaseException]
-    faults: FaultSet
-    visibility: IndexVisibility
-
-
-@dataclass(frozen=True)
 class Parts:
     """A started registry: its state on disk, its address, and the server answering."""
 
     root: Path
     store: CrateStore
     accounts: Accounts
+    seeder: Seeder
+    state: StateView
     git: GitSync | None
     token: str
     url: str
@@ -69,14 +62,30 @@ def base_url(host: str, port: int) -> str:
     return f"http://{host}:{port}"
 
 
+def sparse_index_url(url: str) -> str:
+    """The sparse index of a registry served at *url*, as cargo's config names it."""
+    return f"sparse+{url}/index/"
+
+
+def git_index_url(url: str) -> str:
+    """The git index of a registry served at *url*."""
+    return f"{url}/git/index"
+
+
 def assemble(
-    settings: Settings, root: Path, *, lasting: bool, token: str | None, observed: Observed
+    settings: Settings, root: Path, *, lasting: bool, token: str | None, observed: Observer
 ) -> Parts:
     """Open *root*, bind the port and build every part; nothing is served yet.
 
     *lasting*: the root outlives the process and may be shared (lock across processes,
-    fsync what is written); *token*: the default user's token, if one was given.
+    fsync what is written); *token*: the default user's token, if one was given. An
+    unusable root is a :class:`~fakereg.RootError`.
     """
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise RootError(f"cannot use {root} as a registry root: {reason}") from None
     lock = RootLock(root, interprocess=lasting)
     events = IndexEvents()
     store = CrateStore(root, lock, events, durable=lasting)
@@ -96,8 +105,8 @@ def assemble(
         auth = Authorizer(accounts, auth_required=settings.auth_required, login_url=f"{url}/me")
         app = RegistryApp(
             SparseIndex(store, config, auth, observed.visibility, observed.faults),
-            WebApi(store, accounts, auth, settings, token, url, observed.publishes),
-            observed.requests,
+            WebApi(store, accounts, auth, settings, token, url, observed.publish_log),
+            observed.request_log,
             observed.errors,
             git=None if git is None else GitHttp(git, auth),
             faults=observed.faults,
@@ -112,4 +121,13 @@ def assemble(
         except BaseException:
             server.stop()
             raise
-    return Parts(root, store, accounts, git, token, url, port, server)
+    index_urls = {sparse_index_url(url)} | ({git_index_url(url)} if git is not None else set())
+    seeder = Seeder(
+        store,
+        accounts,
+        default_owner=settings.login,
+        own_index_urls=frozenset(index_urls),
+        git=git is not None,
+    )
+    state = StateView(store, accounts)
+    return Parts(root, store, accounts, seeder, state, git, token, url, port, server)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from collections.abc import Iterable, Mapping
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -12,6 +14,7 @@ from typing import Any
 import tomli_w
 from filelock import FileLock
 
+from .errors import CargoError, CargoNotFoundError
 from .storage.fsutil import atomic_write
 from .tomlcompat import tomllib
 
@@ -191,3 +194,55 @@ def publish_timeout_env(seconds: float) -> dict[str, str]:
         "CARGO_UNSTABLE_PUBLISH_TIMEOUT": "true",
         "CARGO_PUBLISH_TIMEOUT": str(max(1, round(seconds))),
     }
+
+
+#: cargo's own knob for a fixed sleep between retries (read by its retry logic).
+RETRY_SLEEP_VARIABLE = "__CARGO_TEST_FIXED_RETRY_SLEEP_MS"
+
+
+def registry_env(
+    cargo_home: Path, *, retry_sleep_ms: int | None, publish_timeout: float | None
+) -> dict[str, str]:
+    """:func:`cargo_env`, with cargo's retry sleep and publish timeout set when given."""
+    env = cargo_env(cargo_home)
+    if retry_sleep_ms is not None:
+        env[RETRY_SLEEP_VARIABLE] = str(retry_sleep_ms)
+    if publish_timeout is not None:
+        env.update(publish_timeout_env(publish_timeout))
+    return env
+
+
+def find_cargo(given: str | None) -> str:
+    """The cargo binary to run: *given*, ``$FAKEREG_CARGO``, or the one on PATH."""
+    found = given or os.environ.get("FAKEREG_CARGO") or shutil.which("cargo")
+    if not found:
+        raise CargoNotFoundError(
+            "cargo was not found on PATH; install Rust (rustup) or pass cargo_bin="
+        )
+    return found
+
+
+def run_cargo(
+    command: list[str],
+    env: Mapping[str, str],
+    *,
+    cwd: str | os.PathLike[str] | None,
+    input: str | None,
+    check: bool,
+    timeout: float | None,
+) -> subprocess.CompletedProcess[str]:
+    """Run *command* (cargo and its arguments), output captured as text; with *check*, a
+    non-zero exit raises :class:`CargoError` showing cargo's output."""
+    result = subprocess.run(
+        command,
+        cwd=cwd,
+        input=input,
+        env=dict(env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+    if check and result.returncode != 0:
+        raise CargoError(result.returncode, command, result.stdout, result.stderr)
+    return result

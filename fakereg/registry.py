@@ -4,41 +4,46 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterable, Mapping
+from contextlib import AbstractContextManager
 from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .assembly import Observed, Parts, assemble
+from .assembly import Parts, assemble, git_index_url, sparse_index_url
 from .cargo_config import (
     CargoHomeEntry,
-    cargo_env,
-    publish_timeout_env,
+    find_cargo,
     register_in_cargo_home,
+    registry_env,
+    run_cargo,
     unregister_from_cargo_home,
 )
-from .errors import CargoError, CargoNotFoundError, RootError, ServerError
+from .domain.deps import HasIndexUrl
 from .settings import DEFAULT_IDLE_TIMEOUT, DEFAULT_LOGIN, Setting, Settings
 from .settings import PROTOCOLS as PROTOCOLS  # (importable from here, as before)
 from .settings import Protocol as Protocol
-from .storage.accounts import Accounts, redact
+from .storage.accounts import redact
 from .storage.gitsync import GitSync
-from .storage.store import CrateStore
-from .testing.inspection import Inspection
-from .testing.records import Log
-from .testing.seeding import Seeding
+from .storage.importer import Progress
+from .testing.faults import Fault, FaultOptions, FaultSpec
+from .testing.inspection import Observer
+from .testing.matchers import MatchCriteria, RequestMatcher
+from .testing.records import RecordedRequest
+from .testing.seeding import AddCrateOptions, CrateVersion, Seeder
+from .testing.state import StateView
+from .testing.traffic import PublishRecord, RequestList
 
-#: cargo's own knob for a fixed sleep between retries (read by its retry logic).
-RETRY_SLEEP_VARIABLE = "__CARGO_TEST_FIXED_RETRY_SLEEP_MS"
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 log = logging.getLogger("fakereg")
 
 
-class FakeRegistry(Inspection, Seeding):
+class FakeRegistry:
     """A real Cargo registry on ``127.0.0.1`` for the length of a ``with`` block.
 
     ``root=None`` keeps state in a temporary directory removed by :meth:`stop`; a given
@@ -81,8 +86,6 @@ class FakeRegistry(Inspection, Seeding):
         replace_crates_io: bool = False,
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
     ) -> None:
-        Inspection.__init__(self)
-        Seeding.__init__(self)
         self._settings = Settings(
             name=name,
             protocol=protocol,
@@ -106,7 +109,7 @@ class FakeRegistry(Inspection, Seeding):
         self._given_token = token
         self._write_credentials = write_credentials
         self._cargo_bin = None if cargo_bin is None else str(cargo_bin)
-        self._errors = Log[BaseException]()
+        self._observer = Observer()
         self._tempdir: tempfile.TemporaryDirectory[str] | None = None
         self._parts: Parts | None = None
         self._registered = False
@@ -129,17 +132,13 @@ class FakeRegistry(Inspection, Seeding):
             root = self._given_root.resolve()
         # A given root outlives the process and may be shared; a temporary one is ours.
         lasting = self._given_root is not None
-        observed = Observed(
-            self._log, self._publish_log, self._errors, self._faults, self._visibility
-        )
         try:
-            try:
-                root.mkdir(parents=True, exist_ok=True)
-            except OSError as exc:
-                reason = exc.strerror or type(exc).__name__
-                raise RootError(f"cannot use {root} as a registry root: {reason}") from None
             parts = self._parts = assemble(
-                self.settings, root, lasting=lasting, token=self._given_token, observed=observed
+                self.settings,
+                root,
+                lasting=lasting,
+                token=self._given_token,
+                observed=self._observer,
             )
             register_in_cargo_home(
                 self.cargo_home,
@@ -213,7 +212,7 @@ class FakeRegistry(Inspection, Seeding):
     @property
     def sparse_index_url(self) -> str:
         """``sparse+http://127.0.0.1:PORT/index/``."""
-        return f"sparse+{self.url}/index/"
+        return sparse_index_url(self.url)
 
     @property
     def index_url(self) -> str:
@@ -247,18 +246,17 @@ class FakeRegistry(Inspection, Seeding):
         cargo's own schedule. With ``publish_timeout`` set, ``cargo publish`` waits that
         many seconds (instead of 60) for the new version to show in the index.
         """
-        env = cargo_env(self.cargo_home)
-        if self.retry_sleep_ms is not None:
-            env[RETRY_SLEEP_VARIABLE] = str(self.retry_sleep_ms)
-        if self.publish_timeout is not None:
-            env.update(publish_timeout_env(self.publish_timeout))
-        return env
+        return registry_env(
+            self.cargo_home,
+            retry_sleep_ms=self.retry_sleep_ms,
+            publish_timeout=self.publish_timeout,
+        )
 
     @property
     def git_index_url(self) -> str:
         """``http://127.0.0.1:PORT/git/index``: the same index as a git repository."""
         self._git()
-        return f"{self.url}/git/index"
+        return git_index_url(self.url)
 
     @property
     def git_path(self) -> Path:
@@ -270,36 +268,17 @@ class FakeRegistry(Inspection, Seeding):
         """``file:///…/index.git``, for tools that read the git index from disk."""
         return self.git_path.as_uri()
 
-    def _own_index_urls(self) -> set[str]:
-        urls = {self.sparse_index_url}
-        return urls | {self.git_index_url} if self._has_git_index() else urls
-
-    def _has_git_index(self) -> bool:
-        return self._running().git is not None
-
     def _git(self) -> GitSync:
         git = self._running().git
         if git is None:
             raise RuntimeError("this FakeRegistry was started with git_index=False")
         return git
 
-    def delay_index_updates(self, seconds: float | None = None, polls: int | None = None) -> None:
-        if self._parts is not None and self._parts.git is not None:
-            self._parts.git.ready()  # held-back commits need the repository to exist already
-        super().delay_index_updates(seconds, polls)
-
-    delay_index_updates.__doc__ = Inspection.delay_index_updates.__doc__
-
     # -- running cargo -----------------------------------------------------------------
 
     def cargo_path(self) -> str:
         """The cargo binary :meth:`cargo` runs (``cargo_bin=``, ``$FAKEREG_CARGO`` or PATH)."""
-        found = self._cargo_bin or os.environ.get("FAKEREG_CARGO") or shutil.which("cargo")
-        if not found:
-            raise CargoNotFoundError(
-                "cargo was not found on PATH; install Rust (rustup) or pass cargo_bin="
-            )
-        return found
+        return find_cargo(self._cargo_bin)
 
     def cargo(
         self,
@@ -316,67 +295,108 @@ class FakeRegistry(Inspection, Seeding):
         """
         command = [self.cargo_path(), *map(str, args)]
         full_env = self.env | dict(env or {})
-        result = subprocess.run(
-            command,
-            cwd=cwd,
-            input=input,
-            env=full_env,
-            capture_output=True,
-            text=True,
-            timeout=timeout,
-            check=False,
+        return run_cargo(command, full_env, cwd=cwd, input=input, check=check, timeout=timeout)
+
+    # -- filling it (testing/seeding.py) -------------------------------------------------
+
+    def add_crate(
+        self, name: str, version: str, **options: Unpack[AddCrateOptions]
+    ) -> CrateVersion:
+        return self._running().seeder.add_crate(name, version, **options)
+
+    def import_crates(
+        self,
+        *paths: str | os.PathLike[str],
+        owner: str | None = None,
+        local_registries: Iterable[str | HasIndexUrl] = (),
+        progress: Progress | None = None,
+    ) -> list[CrateVersion]:
+        return self._running().seeder.import_crates(
+            paths, owner=owner, local_registries=local_registries, progress=progress
         )
-        if check and result.returncode != 0:
-            raise CargoError(result.returncode, command, result.stdout, result.stderr)
-        return result
 
-    # -- state for assertions ----------------------------------------------------------
+    def batch(self) -> AbstractContextManager[None]:
+        return self._running().seeder.batch()
 
-    def _stores(self) -> tuple[CrateStore, Accounts]:
-        parts = self._running()
-        return parts.store, parts.accounts
+    def export(self, path: str | os.PathLike[str], *, url: str | None = None) -> Path:
+        return self._running().seeder.export(path, url=url)
+
+    add_crate.__doc__ = Seeder.add_crate.__doc__
+    import_crates.__doc__ = Seeder.import_crates.__doc__
+    batch.__doc__ = Seeder.batch.__doc__
+    export.__doc__ = Seeder.export.__doc__
+
+    # -- observing and failing (testing/inspection.py) -----------------------------------
+
+    @property
+    def requests(self) -> RequestList:
+        """Every HTTP request received so far, in order (a snapshot)."""
+        return self._observer.requests
+
+    @property
+    def publishes(self) -> list[PublishRecord]:
+        """One record per publish request, accepted or refused, in order."""
+        return self._observer.publishes
+
+    def clear(self) -> None:
+        """Forget recorded requests and publishes (faults and state stay)."""
+        self._observer.clear()
+
+    def assert_requested(
+        self,
+        kind: str | RequestMatcher | None = None,
+        *,
+        count: int | None = None,
+        **criteria: Unpack[MatchCriteria],
+    ) -> RequestList:
+        return self._observer.assert_requested(kind, count=count, **criteria)
+
+    def wait_for(
+        self,
+        kind: str | RequestMatcher | None = None,
+        *,
+        count: int = 1,
+        timeout: float = 10.0,
+        **criteria: Unpack[MatchCriteria],
+    ) -> RecordedRequest:
+        return self._observer.wait_for(kind, count=count, timeout=timeout, **criteria)
+
+    def fail(self, kind: str | FaultSpec, **options: Unpack[FaultOptions]) -> Fault:
+        return self._observer.fail(kind, **options)
+
+    def remove_faults(self) -> None:
+        """End every fault."""
+        self._observer.remove_faults()
+
+    def delay_index_updates(self, seconds: float | None = None, polls: int | None = None) -> None:
+        if self._parts is not None and self._parts.git is not None:
+            self._parts.git.ready()  # held-back commits need the repository to exist already
+        self._observer.delay_index_updates(seconds, polls)
+
+    assert_requested.__doc__ = Observer.assert_requested.__doc__
+    wait_for.__doc__ = Observer.wait_for.__doc__
+    fail.__doc__ = Observer.fail.__doc__
+    delay_index_updates.__doc__ = Observer.delay_index_updates.__doc__
+
+    # -- state for assertions (testing/state.py) --------------------------------------
 
     def versions(self, crate: str) -> list[str]:
-        """Versions of *crate* in publish order ([] for an unknown crate)."""
-        return [entry["vers"] for entry in self.index_entries(crate)]
+        return self._running().state.versions(crate)
 
     def index_entries(self, crate: str) -> list[dict[str, Any]]:
-        """The parsed JSON lines exactly as the index serves them."""
-        return self._stores()[0].entries(crate)
+        return self._running().state.index_entries(crate)
 
     def crate_file(self, crate: str, version: str) -> bytes:
-        """The stored ``.crate`` bytes; KeyError when there are none."""
-        store = self._stores()[0]
-        canonical = store.canonical(crate) or crate
-        data = store.crate_bytes(canonical, version)
-        if data is None:
-            raise KeyError(f"no .crate stored for {crate}@{version}")
-        return data
+        return self._running().state.crate_file(crate, version)
 
     def owners(self, crate: str) -> list[str]:
-        """Logins of *crate*'s owners; KeyError for an unknown crate."""
-        store = self._stores()[0]
-        if store.canonical(crate) is None:
-            raise KeyError(f"no crate {crate!r}")
-        return store.owners(crate)
+        return self._running().state.owners(crate)
 
     def add_user(self, login: str, name: str | None = None, *, read: bool = True) -> str:
-        """Create a user (or reuse an existing one) and return a new token for it.
-
-        ``read=False`` makes a user who may not read a private (``auth_required``) registry.
-        """
-        accounts = self._stores()[1]
-        accounts.ensure_user(login, name, read=read)
-        return accounts.add_token(login)
+        return self._running().state.add_user(login, name, read=read)
 
     def lasting_token(self, login: str) -> str:
-        """A token for *login* (created if need be) that stays the same on every start.
-
-        It is made once per root and kept there, as the default user's :attr:`token` is:
-        pasted credentials stay valid across restarts of a registry on a given root, until
-        the token is revoked.
-        """
-        return self._stores()[1].start_token(login)
+        return self._running().state.lasting_token(login)
 
     def add_token(
         self,
@@ -386,38 +406,34 @@ class FakeRegistry(Inspection, Seeding):
         crates: Iterable[str] | None = None,
         expires: datetime | None = None,
     ) -> str:
-        """A new token for an existing user, limited like a crates.io token.
-
-        *scopes*: some of ``publish-new``, ``publish-update``, ``yank``, ``change-owners``
-        (None: all); *crates*: crate name patterns such as ``foo`` or ``foo*`` (None: all);
-        *expires*: an aware datetime after which the token is refused.
-        """
-        accounts = self._stores()[1]
-        if accounts.user(login) is None:
-            raise KeyError(f"no user {login!r}")
-        return accounts.add_token(login, scopes=scopes, crates=crates, expires=expires)
+        return self._running().state.add_token(login, scopes=scopes, crates=crates, expires=expires)
 
     def revoke(self, token: str) -> None:
-        """Make *token* invalid from now on; KeyError when no user holds it."""
-        if not self._stores()[1].revoke(token):
-            raise KeyError("no user holds that token")
+        self._running().state.revoke(token)
 
-    # -- errors of the server thread ---------------------------------------------------
+    versions.__doc__ = StateView.versions.__doc__
+    index_entries.__doc__ = StateView.index_entries.__doc__
+    crate_file.__doc__ = StateView.crate_file.__doc__
+    owners.__doc__ = StateView.owners.__doc__
+    add_user.__doc__ = StateView.add_user.__doc__
+    lasting_token.__doc__ = StateView.lasting_token.__doc__
+    add_token.__doc__ = StateView.add_token.__doc__
+    revoke.__doc__ = StateView.revoke.__doc__
+
+    # -- errors of the server thread (testing/inspection.py) ----------------------------
 
     @property
     def errors(self) -> list[BaseException]:
         """Exceptions raised inside the server thread (each answered with a 500)."""
-        return self._errors.snapshot()
+        return self._observer.errors.snapshot()
 
     def clear_errors(self) -> None:
         """Forget server-thread errors (for a test that provoked them on purpose)."""
-        self._errors.clear()
+        self._observer.errors.clear()
 
     def check_errors(self) -> None:
         """Raise :class:`ServerError` if the server thread raised anything."""
-        errors = self.errors
-        if errors:
-            raise ServerError(errors)
+        self._observer.check_errors()
 
     def __repr__(self) -> str:
         state = f"url={self.url!r}" if self.running else "stopped"

@@ -10,9 +10,10 @@ import tarfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, TypedDict
 
 from ..errors import InvalidError
-from .deps import Dependency
+from .deps import Dependency, DependencySpec, as_dependencies
 from .manifest import toml_document
 from .names import check_crate_name, check_version
 
@@ -27,6 +28,29 @@ _FEATURE_NAME_RE = re.compile(r"[A-Za-z0-9_][A-Za-z0-9_+.-]*\Z")
 _NOT_PACKAGED = frozenset({".cargo-checksum.json", ".cargo-ok"})
 
 FileContent = str | bytes | None
+
+
+class CrateOptions(TypedDict, total=False):
+    """What :meth:`FakeRegistry.add_crate` takes besides the name and version (all optional);
+    see its docstring. A :class:`CrateSpec` is made of them by :meth:`CrateSpec.of`."""
+
+    deps: Sequence[DependencySpec] | DependencySpec
+    features: Mapping[str, Sequence[str]] | None
+    links: str | None
+    rust_version: str | None
+    edition: str
+    files: Mapping[str, FileContent] | None
+    proc_macro: bool
+    build_rs: bool | str | None
+    description: str | None
+    license: str | None
+    keywords: Sequence[str]
+    categories: Sequence[str]
+    repository: str | None
+    homepage: str | None
+    documentation: str | None
+    authors: Sequence[str]
+    readme: str | None
 
 
 @dataclass(frozen=True)
@@ -52,6 +76,22 @@ class CrateSpec:
     documentation: str | None = None
     authors: Sequence[str] = ()
     readme: str | None = None
+
+    @classmethod
+    def of(cls, name: str, version: str, options: CrateOptions) -> CrateSpec:
+        """The spec of *options* (:class:`CrateOptions`), checked (ValueError)."""
+        unknown = set(options) - set(CrateOptions.__annotations__)
+        if unknown:
+            raise TypeError(f"unknown crate options: {', '.join(sorted(unknown))}")
+        values: dict[str, Any] = dict(options)
+        values["deps"] = tuple(as_dependencies(options.get("deps", ())))
+        values["features"] = dict(options.get("features") or {})
+        values["files"] = dict(options.get("files") or {})
+        for key in ("keywords", "categories", "authors"):
+            values[key] = tuple(values.get(key, ()))
+        spec = cls(name=name, version=version, **values)
+        spec.check()
+        return spec
 
     def check(self) -> None:
         """Raise ValueError for what cargo would refuse to build or resolve."""

@@ -1,62 +1,65 @@
-"""The part of FakeRegistry that tests talk to: traffic, assertions, faults, delays."""
+"""What a test observes and injects: traffic, assertions on it, faults, index delays, errors.
+
+:class:`Observer` belongs to a ``FakeRegistry`` object and outlives its starts and stops;
+the web layer appends to its logs, and ``FakeRegistry.requests``, ``fail`` and the like
+read and change it.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..errors import ServerError
 from ..storage.visibility import IndexVisibility
 from .faults import Fault, FaultOptions, FaultSet, FaultSpec
-from .matchers import RequestMatcher
-from .records import RecordedRequest, RequestLog
+from .matchers import MatchCriteria, RequestMatcher
+from .records import Log, RecordedRequest, RequestLog
 from .traffic import PublishLog, PublishRecord, RequestList, explain_mismatch
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
 
-class Inspection:
-    """Recorded requests and publishes, assertions on them, fault injection, index delays."""
+class Observer:
+    """Recorded requests, publishes and server errors; assertions; faults; index delays."""
 
     def __init__(self) -> None:
-        self._log = RequestLog()
-        self._publish_log = PublishLog()
-        self._faults = FaultSet()
-        self._visibility = IndexVisibility()
+        self.request_log = RequestLog()
+        self.publish_log = PublishLog()
+        self.errors = Log[BaseException]()
+        self.faults = FaultSet()
+        self.visibility = IndexVisibility()
 
     # -- recorded traffic --------------------------------------------------------------
 
     @property
     def requests(self) -> RequestList:
         """Every HTTP request received so far, in order (a snapshot)."""
-        return RequestList(self._log.snapshot())
+        return RequestList(self.request_log.snapshot())
 
     @property
     def publishes(self) -> list[PublishRecord]:
         """One record per publish request, accepted or refused, in order."""
-        return self._publish_log.snapshot()
+        return self.publish_log.snapshot()
 
     def clear(self) -> None:
         """Forget recorded requests and publishes (faults and state stay)."""
-        self._log.clear()
-        self._publish_log.clear()
+        self.request_log.clear()
+        self.publish_log.clear()
 
     def assert_requested(
         self,
         kind: str | RequestMatcher | None = None,
         *,
-        method: str | None = None,
-        crate: str | None = None,
-        version: str | None = None,
-        path: str | None = None,
-        status: int | None = None,
         count: int | None = None,
+        **criteria: Unpack[MatchCriteria],
     ) -> RequestList:
         """Assert that matching requests arrived (*count* of them exactly, when given).
 
         *kind* may be a :class:`~fakereg.RequestMatcher` instead of the criteria. Returns
         the matching requests; the failure message lists those that came closest.
         """
-        wanted = _matcher(kind, method, crate, version, path, status)
+        wanted = RequestMatcher.of(kind, criteria)
         records = self.requests
         found = RequestList(r for r in records if wanted.matches(r))
         if (count is None and not found) or (count is not None and len(found) != count):
@@ -68,13 +71,9 @@ class Inspection:
         self,
         kind: str | RequestMatcher | None = None,
         *,
-        method: str | None = None,
-        crate: str | None = None,
-        version: str | None = None,
-        path: str | None = None,
-        status: int | None = None,
         count: int = 1,
         timeout: float = 10.0,
+        **criteria: Unpack[MatchCriteria],
     ) -> RecordedRequest:
         """Wait for the *count*-th matching request (e.g. from a tool in the background).
 
@@ -83,12 +82,12 @@ class Inspection:
         the *count*-th of them. *kind* may be a :class:`~fakereg.RequestMatcher`. Raises
         TimeoutError listing the closest requests.
         """
-        wanted = _matcher(kind, method, crate, version, path, status)
+        wanted = RequestMatcher.of(kind, criteria)
 
         def enough(records: list[RecordedRequest]) -> bool:
             return sum(wanted.matches(r) for r in records) >= count
 
-        if not self._log.wait(enough, timeout):
+        if not self.request_log.wait(enough, timeout):
             records = self.requests
             found = sum(wanted.matches(r) for r in records)
             message = explain_mismatch(wanted, records, f"at least {count}", found)
@@ -115,30 +114,21 @@ class Inspection:
         if isinstance(kind, FaultSpec):
             if options:
                 raise TypeError("give a FaultSpec or keywords, not both")
-            return self._faults.add(kind)
+            return self.faults.add(kind)
         spec = FaultSpec.build(kind, **options)
-        return self._faults.add(spec)
+        return self.faults.add(spec)
+
+    def check_errors(self) -> None:
+        """Raise :class:`~fakereg.ServerError` if the server thread raised anything."""
+        errors = self.errors.snapshot()
+        if errors:
+            raise ServerError(errors)
 
     def remove_faults(self) -> None:
         """End every fault."""
-        self._faults.clear()
+        self.faults.clear()
 
     def delay_index_updates(self, seconds: float | None = None, polls: int | None = None) -> None:
         """Show versions published from now on in the sparse index only after *seconds*
         and after their crate's index file was read *polls* times; no arguments: stop."""
-        self._visibility.configure(seconds, polls)
-
-
-def _matcher(
-    kind: str | RequestMatcher | None,
-    method: str | None,
-    crate: str | None,
-    version: str | None,
-    path: str | None,
-    status: int | None,
-) -> RequestMatcher:
-    if not isinstance(kind, RequestMatcher):
-        return RequestMatcher(kind, method, crate, version, path, status)
-    if any(value is not None for value in (method, crate, version, path, status)):
-        raise TypeError("give a RequestMatcher or criteria, not both")
-    return kind
+        self.visibility.configure(seconds, polls)

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
-from typing import Any
+from typing import Any, TypedDict
 
 from ..domain.names import canonical_name
 from .records import KINDS, RecordedRequest
 
 _FIELDS = ("kind", "method", "crate", "version", "path", "status")
+
+
+class MatchCriteria(TypedDict, total=False):
+    """The keywords that, with a *kind*, make a :class:`RequestMatcher` (all optional)."""
+
+    method: str | None
+    crate: str | None
+    version: str | None
+    path: str | None
+    status: int | None
 
 
 @dataclass(frozen=True)
@@ -42,6 +52,15 @@ class RequestMatcher:
             raise TypeError(f"status must be a whole number, not {self.status!r}")
         if self.method is not None:
             object.__setattr__(self, "method", self.method.upper())
+
+    @classmethod
+    def of(cls, kind: str | RequestMatcher | None, criteria: MatchCriteria) -> RequestMatcher:
+        """*kind* if it is a matcher already (then no *criteria*), else one made of both."""
+        if not isinstance(kind, RequestMatcher):
+            return cls(kind, **criteria)
+        if any(value is not None for value in criteria.values()):
+            raise TypeError("give a RequestMatcher or criteria, not both")
+        return kind
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> RequestMatcher:

@@ -1,21 +1,29 @@
-"""The part of FakeRegistry that fills it: add_crate, import_crates, batch and export."""
+"""Filling a running registry without publish requests: add_crate, import_crates, batch, export.
+
+:class:`Seeder` is the part of a started registry that does it; ``FakeRegistry.add_crate``
+and its siblings hand their arguments to it.
+"""
 
 from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from ..domain.cratebuild import CrateSpec, FileContent, build_crate
-from ..domain.deps import DependencySpec, HasIndexUrl, as_dependencies
+from ..domain.cratebuild import CrateOptions, CrateSpec, build_crate
+from ..domain.deps import HasIndexUrl
 from ..storage.accounts import Accounts
 from ..storage.export import export_registry
 from ..storage.importer import Progress, find_crate_sources, load_crates, version_from_crate
 from ..storage.store import CrateStore, NewVersion, SeedError
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 
 @dataclass(frozen=True)
@@ -27,6 +35,14 @@ class CrateVersion:
     cksum: str  # sha256 of the .crate, as in the index line
 
 
+class AddCrateOptions(CrateOptions, total=False):
+    """:class:`CrateOptions`, and how the version is stored: yanked, its owner, its pubtime."""
+
+    yanked: bool
+    owner: str | None
+    pubtime: datetime | str | None
+
+
 def _pubtime(value: datetime | str | None) -> str | None:
     if value is None or isinstance(value, str):
         return value
@@ -35,48 +51,35 @@ def _pubtime(value: datetime | str | None) -> str | None:
     return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-class Seeding:
-    """Fill a registry without publish requests, in bulk, and copy it out."""
+def _versions(added: Iterable[NewVersion]) -> list[CrateVersion]:
+    return [CrateVersion(v.line["name"], v.line["vers"], v.line["cksum"]) for v in added]
 
-    login: str
 
-    def __init__(self) -> None:
+class Seeder:
+    """Adds versions to one registry's store as publishes would, one index change per call.
+
+    *own_index_urls* are the registry's index URLs (a dependency naming one of them comes
+    from the registry itself); new crates are owned by *default_owner* unless told.
+    """
+
+    def __init__(
+        self,
+        store: CrateStore,
+        accounts: Accounts,
+        *,
+        default_owner: str,
+        own_index_urls: frozenset[str],
+        git: bool,
+    ) -> None:
+        self._store = store
+        self._accounts = accounts
+        self._default_owner = default_owner
+        self._own_index_urls = own_index_urls
+        self._git = git
         self._batches: dict[int, list[NewVersion]] = {}
 
-    def _stores(self) -> tuple[CrateStore, Accounts]:
-        raise NotImplementedError
-
-    def _has_git_index(self) -> bool:
-        raise NotImplementedError
-
-    def _own_index_urls(self) -> set[str]:
-        raise NotImplementedError
-
     def add_crate(
-        self,
-        name: str,
-        version: str,
-        *,
-        deps: Sequence[DependencySpec] | DependencySpec = (),
-        features: Mapping[str, Sequence[str]] | None = None,
-        yanked: bool = False,
-        links: str | None = None,
-        rust_version: str | None = None,
-        edition: str = "2021",
-        files: Mapping[str, FileContent] | None = None,
-        proc_macro: bool = False,
-        build_rs: bool | str | None = None,
-        description: str | None = None,
-        license: str | None = None,
-        keywords: Sequence[str] = (),
-        categories: Sequence[str] = (),
-        repository: str | None = None,
-        homepage: str | None = None,
-        documentation: str | None = None,
-        authors: Sequence[str] = (),
-        readme: str | None = None,
-        owner: str | None = None,
-        pubtime: datetime | str | None = None,
+        self, name: str, version: str, **options: Unpack[AddCrateOptions]
     ) -> CrateVersion:
         """Build a real ``.crate`` and store it exactly as a publish would, without HTTP.
 
@@ -85,46 +88,34 @@ class Seeding:
         The crate gets a ``src/lib.rs`` (``pub fn version()``; with ``proc_macro=True`` a
         ``version!()`` macro), a ``build.rs`` with ``build_rs=True`` (or its text), and
         *files* on top (``None`` removes a file; a ``Cargo.toml`` replaces the generated
-        one and its contents decide the index line). *owner* defaults to :attr:`login`.
+        one and its contents decide the index line). *owner* defaults to :attr:`login`;
+        *yanked* and *pubtime* (an aware datetime or cargo's text) set the index line's.
+        The other options (:class:`~fakereg.testing.seeding.AddCrateOptions`) are the
+        manifest's: ``links``, ``rust_version``, ``edition``, ``proc_macro``,
+        ``description``, ``license``, ``keywords``, ``categories``, ``repository``,
+        ``homepage``, ``documentation``, ``authors``, ``readme``.
         """
-        spec = CrateSpec(
-            name=name,
-            version=version,
-            deps=tuple(as_dependencies(deps)),
-            features=dict(features or {}),
-            links=links,
-            rust_version=rust_version,
-            edition=edition,
-            files=dict(files or {}),
-            proc_macro=proc_macro,
-            build_rs=build_rs,
-            description=description,
-            license=license,
-            keywords=tuple(keywords),
-            categories=tuple(categories),
-            repository=repository,
-            homepage=homepage,
-            documentation=documentation,
-            authors=tuple(authors),
-            readme=readme,
-        )
-        spec.check()
+        yanked = options.pop("yanked", False)
+        owner = options.pop("owner", None)
+        pubtime = _pubtime(options.pop("pubtime", None))
+        spec = CrateSpec.of(name, version, options)
         new = version_from_crate(
             build_crate(spec),
             f"{name}@{version}",
-            local=self._own_index_urls(),
+            local=self._own_index_urls,
             yanked=yanked,
-            pubtime=_pubtime(pubtime),
+            pubtime=pubtime,
         )
         self._add([new], owner, f"Add crate `{new.line['name']}#{new.line['vers']}`")
         return CrateVersion(new.line["name"], new.line["vers"], new.line["cksum"])
 
     def import_crates(
         self,
-        *paths: str | os.PathLike[str],
-        owner: str | None = None,
-        local_registries: Iterable[str | HasIndexUrl] = (),
-        progress: Progress | None = None,
+        paths: Iterable[str | os.PathLike[str]],
+        *,
+        owner: str | None,
+        local_registries: Iterable[str | HasIndexUrl],
+        progress: Progress | None,
     ) -> list[CrateVersion]:
         """Import ``.crate`` files, folders of them, or unpacked crate folders, in one commit.
 
@@ -135,13 +126,14 @@ class Seeding:
         where a vendored folder came from). Versions already present with the same checksum
         are skipped; any other problem raises :class:`~fakereg.SeedError` and imports
         nothing. *progress* is called as ``progress(done, total)`` while crates are read.
+        The rules that only gate new publishes (reserved names, ``strict``, ownership) do
+        not apply to crates a registry already accepted.
         """
-        local = self._own_index_urls() | {
+        local = self._own_index_urls | {
             r if isinstance(r, str) else r.index_url for r in local_registries
         }
         versions = load_crates(find_crate_sources(paths), local, progress)
-        added = self._add(versions, owner, f"Import {len(versions)} crate versions")
-        return [CrateVersion(v.line["name"], v.line["vers"], v.line["cksum"]) for v in added]
+        return _versions(self._add(versions, owner, f"Import {len(versions)} crate versions"))
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -161,7 +153,7 @@ class Seeding:
         self._store_versions(pending, f"Add {len(pending)} crate versions")
 
     def _add(self, versions: list[NewVersion], owner: str | None, message: str) -> list[NewVersion]:
-        versions = [replace(v, owner=owner or self.login) for v in versions]
+        versions = [replace(v, owner=owner or self._default_owner) for v in versions]
         pending = self._batches.get(threading.get_ident())
         if pending is not None:
             pending += versions
@@ -169,12 +161,11 @@ class Seeding:
         return self._store_versions(versions, message)
 
     def _store_versions(self, versions: list[NewVersion], message: str) -> list[NewVersion]:
-        store, accounts = self._stores()
         for owner in {v.owner for v in versions}:
-            accounts.ensure_user(owner)
-        return store.add_versions(versions, message)
+            self._accounts.ensure_user(owner)
+        return self._store.add_versions(versions, message)
 
-    def export(self, path: str | os.PathLike[str], *, url: str | None = None) -> Path:
+    def export(self, path: str | os.PathLike[str], *, url: str | None) -> Path:
         """Write a static copy into the new or empty folder *path*, to be served at *url*.
 
         The copy holds the sparse index (``index/``), the ``.crate`` files at the paths
@@ -184,8 +175,7 @@ class Seeding:
         through ``registry = "file:///…/git/index"`` (``reg.export(p).joinpath("git",
         "index").as_uri()``).
         """
-        store = self._stores()[0]
-        return export_registry(store, Path(path), url, git=self._has_git_index())
+        return export_registry(self._store, Path(path), url, git=self._git)
 
 
-__all__ = ["CrateVersion", "SeedError", "Seeding"]
+__all__ = ["AddCrateOptions", "CrateVersion", "SeedError", "Seeder"]

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .matchers import RequestMatcher
 from .records import Log, RecordedRequest
+
+if TYPE_CHECKING:
+    pass
 
 
 class RequestList(list[RecordedRequest]):

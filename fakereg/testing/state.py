@@ -1,0 +1,84 @@
+"""What a test reads and sets of a running registry's state: versions, lines, owners, users."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from ..storage.accounts import Accounts
+from ..storage.store import CrateStore
+
+
+class StateView:
+    """The store and the accounts of one running registry, as ``FakeRegistry`` shows them."""
+
+    def __init__(self, store: CrateStore, accounts: Accounts) -> None:
+        self._store = store
+        self._accounts = accounts
+
+    def versions(self, crate: str) -> list[str]:
+        """Versions of *crate* in publish order ([] for an unknown crate)."""
+        return [entry["vers"] for entry in self.index_entries(crate)]
+
+    def index_entries(self, crate: str) -> list[dict[str, Any]]:
+        """The parsed JSON lines exactly as the index serves them."""
+        return self._store.entries(crate)
+
+    def crate_file(self, crate: str, version: str) -> bytes:
+        """The stored ``.crate`` bytes; KeyError when there are none."""
+        store = self._store
+        canonical = store.canonical(crate) or crate
+        data = store.crate_bytes(canonical, version)
+        if data is None:
+            raise KeyError(f"no .crate stored for {crate}@{version}")
+        return data
+
+    def owners(self, crate: str) -> list[str]:
+        """Logins of *crate*'s owners; KeyError for an unknown crate."""
+        store = self._store
+        if store.canonical(crate) is None:
+            raise KeyError(f"no crate {crate!r}")
+        return store.owners(crate)
+
+    def add_user(self, login: str, name: str | None = None, *, read: bool = True) -> str:
+        """Create a user (or reuse an existing one) and return a new token for it.
+
+        ``read=False`` makes a user who may not read a private (``auth_required``) registry.
+        """
+        accounts = self._accounts
+        accounts.ensure_user(login, name, read=read)
+        return accounts.add_token(login)
+
+    def lasting_token(self, login: str) -> str:
+        """A token for *login* (created if need be) that stays the same on every start.
+
+        It is made once per root and kept there, as the default user's :attr:`token` is:
+        pasted credentials stay valid across restarts of a registry on a given root, until
+        the token is revoked.
+        """
+        return self._accounts.start_token(login)
+
+    def add_token(
+        self,
+        login: str,
+        *,
+        scopes: Iterable[str] | None = None,
+        crates: Iterable[str] | None = None,
+        expires: datetime | None = None,
+    ) -> str:
+        """A new token for an existing user, limited like a crates.io token.
+
+        *scopes*: some of ``publish-new``, ``publish-update``, ``yank``, ``change-owners``
+        (None: all); *crates*: crate name patterns such as ``foo`` or ``foo*`` (None: all);
+        *expires*: an aware datetime after which the token is refused.
+        """
+        accounts = self._accounts
+        if accounts.user(login) is None:
+            raise KeyError(f"no user {login!r}")
+        return accounts.add_token(login, scopes=scopes, crates=crates, expires=expires)
+
+    def revoke(self, token: str) -> None:
+        """Make *token* invalid from now on; KeyError when no user holds it."""
+        if not self._accounts.revoke(token):
+            raise KeyError("no user holds that token")
