@@ -6,12 +6,10 @@ import logging
 import os
 import subprocess
 import tempfile
-from collections.abc import Iterable, Mapping
-from contextlib import AbstractContextManager
-from datetime import datetime
+from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from .assembly import Parts, assemble, git_index_url, sparse_index_url
 from .cargo_config import (
@@ -22,23 +20,19 @@ from .cargo_config import (
     run_cargo,
     unregister_from_cargo_home,
 )
-from .domain.deps import HasIndexUrl
+from .facade import Delegate
 from .settings import DEFAULT_IDLE_TIMEOUT, DEFAULT_LOGIN, Setting, Settings
 from .settings import PROTOCOLS as PROTOCOLS  # (importable from here, as before)
 from .settings import Protocol as Protocol
 from .storage.accounts import redact
 from .storage.gitsync import GitSync
-from .storage.importer import Progress
-from .testing.faults import Fault, FaultOptions, FaultSpec
 from .testing.inspection import Observer
-from .testing.matchers import MatchCriteria, RequestMatcher
-from .testing.records import RecordedRequest
-from .testing.seeding import AddCrateOptions, CrateVersion, Seeder
+from .testing.seeding import Seeder
 from .testing.state import StateView
 from .testing.traffic import PublishRecord, RequestList
 
 if TYPE_CHECKING:
-    from typing_extensions import Unpack
+    pass
 
 log = logging.getLogger("fakereg")
 
@@ -202,6 +196,7 @@ class FakeRegistry:
 
     @property
     def port(self) -> int:
+        """The port the registry listens on (chosen at start when ``port=0``)."""
         return self._running().port
 
     @property
@@ -297,36 +292,19 @@ class FakeRegistry:
         full_env = self.env | dict(env or {})
         return run_cargo(command, full_env, cwd=cwd, input=input, check=check, timeout=timeout)
 
-    # -- filling it (testing/seeding.py) -------------------------------------------------
+    # -- filling it (testing/seeding.py), observing and failing (testing/inspection.py),
+    # -- and its state (testing/state.py): each hands the call to its part
 
-    def add_crate(
-        self, name: str, version: str, **options: Unpack[AddCrateOptions]
-    ) -> CrateVersion:
-        return self._running().seeder.add_crate(name, version, **options)
+    def _seeder(self) -> Seeder:
+        return self._running().seeder
 
-    def import_crates(
-        self,
-        *paths: str | os.PathLike[str],
-        owner: str | None = None,
-        local_registries: Iterable[str | HasIndexUrl] = (),
-        progress: Progress | None = None,
-    ) -> list[CrateVersion]:
-        return self._running().seeder.import_crates(
-            paths, owner=owner, local_registries=local_registries, progress=progress
-        )
+    def _state(self) -> StateView:
+        return self._running().state
 
-    def batch(self) -> AbstractContextManager[None]:
-        return self._running().seeder.batch()
-
-    def export(self, path: str | os.PathLike[str], *, url: str | None = None) -> Path:
-        return self._running().seeder.export(path, url=url)
-
-    add_crate.__doc__ = Seeder.add_crate.__doc__
-    import_crates.__doc__ = Seeder.import_crates.__doc__
-    batch.__doc__ = Seeder.batch.__doc__
-    export.__doc__ = Seeder.export.__doc__
-
-    # -- observing and failing (testing/inspection.py) -----------------------------------
+    add_crate = Delegate(Seeder.add_crate, "_seeder")
+    import_crates = Delegate(Seeder.import_crates, "_seeder")
+    batch = Delegate(Seeder.batch, "_seeder")
+    export = Delegate(Seeder.export, "_seeder")
 
     @property
     def requests(self) -> RequestList:
@@ -338,87 +316,27 @@ class FakeRegistry:
         """One record per publish request, accepted or refused, in order."""
         return self._observer.publishes
 
-    def clear(self) -> None:
-        """Forget recorded requests and publishes (faults and state stay)."""
-        self._observer.clear()
-
-    def assert_requested(
-        self,
-        kind: str | RequestMatcher | None = None,
-        *,
-        count: int | None = None,
-        **criteria: Unpack[MatchCriteria],
-    ) -> RequestList:
-        return self._observer.assert_requested(kind, count=count, **criteria)
-
-    def wait_for(
-        self,
-        kind: str | RequestMatcher | None = None,
-        *,
-        count: int = 1,
-        timeout: float = 10.0,
-        **criteria: Unpack[MatchCriteria],
-    ) -> RecordedRequest:
-        return self._observer.wait_for(kind, count=count, timeout=timeout, **criteria)
-
-    def fail(self, kind: str | FaultSpec, **options: Unpack[FaultOptions]) -> Fault:
-        return self._observer.fail(kind, **options)
-
-    def remove_faults(self) -> None:
-        """End every fault."""
-        self._observer.remove_faults()
+    clear = Delegate(Observer.clear, "_observer")
+    assert_requested = Delegate(Observer.assert_requested, "_observer")
+    wait_for = Delegate(Observer.wait_for, "_observer")
+    fail = Delegate(Observer.fail, "_observer")
+    remove_faults = Delegate(Observer.remove_faults, "_observer")
 
     def delay_index_updates(self, seconds: float | None = None, polls: int | None = None) -> None:
         if self._parts is not None and self._parts.git is not None:
             self._parts.git.ready()  # held-back commits need the repository to exist already
         self._observer.delay_index_updates(seconds, polls)
 
-    assert_requested.__doc__ = Observer.assert_requested.__doc__
-    wait_for.__doc__ = Observer.wait_for.__doc__
-    fail.__doc__ = Observer.fail.__doc__
     delay_index_updates.__doc__ = Observer.delay_index_updates.__doc__
 
-    # -- state for assertions (testing/state.py) --------------------------------------
-
-    def versions(self, crate: str) -> list[str]:
-        return self._running().state.versions(crate)
-
-    def index_entries(self, crate: str) -> list[dict[str, Any]]:
-        return self._running().state.index_entries(crate)
-
-    def crate_file(self, crate: str, version: str) -> bytes:
-        return self._running().state.crate_file(crate, version)
-
-    def owners(self, crate: str) -> list[str]:
-        return self._running().state.owners(crate)
-
-    def add_user(self, login: str, name: str | None = None, *, read: bool = True) -> str:
-        return self._running().state.add_user(login, name, read=read)
-
-    def lasting_token(self, login: str) -> str:
-        return self._running().state.lasting_token(login)
-
-    def add_token(
-        self,
-        login: str,
-        *,
-        scopes: Iterable[str] | None = None,
-        crates: Iterable[str] | None = None,
-        expires: datetime | None = None,
-    ) -> str:
-        return self._running().state.add_token(login, scopes=scopes, crates=crates, expires=expires)
-
-    def revoke(self, token: str) -> None:
-        self._running().state.revoke(token)
-
-    versions.__doc__ = StateView.versions.__doc__
-    index_entries.__doc__ = StateView.index_entries.__doc__
-    crate_file.__doc__ = StateView.crate_file.__doc__
-    owners.__doc__ = StateView.owners.__doc__
-    add_user.__doc__ = StateView.add_user.__doc__
-    lasting_token.__doc__ = StateView.lasting_token.__doc__
-    add_token.__doc__ = StateView.add_token.__doc__
-    revoke.__doc__ = StateView.revoke.__doc__
+    versions = Delegate(StateView.versions, "_state")
+    index_entries = Delegate(StateView.index_entries, "_state")
+    crate_file = Delegate(StateView.crate_file, "_state")
+    owners = Delegate(StateView.owners, "_state")
+    add_user = Delegate(StateView.add_user, "_state")
+    lasting_token = Delegate(StateView.lasting_token, "_state")
+    add_token = Delegate(StateView.add_token, "_state")
+    revoke = Delegate(StateView.revoke, "_state")
 
     # -- errors of the server thread (testing/inspection.py) ----------------------------
 
@@ -431,9 +349,7 @@ class FakeRegistry:
         """Forget server-thread errors (for a test that provoked them on purpose)."""
         self._observer.errors.clear()
 
-    def check_errors(self) -> None:
-        """Raise :class:`ServerError` if the server thread raised anything."""
-        self._observer.check_errors()
+    check_errors = Delegate(Observer.check_errors, "_observer")
 
     def __repr__(self) -> str:
         state = f"url={self.url!r}" if self.running else "stopped"

@@ -111,11 +111,10 @@ class Seeder:
 
     def import_crates(
         self,
-        paths: Iterable[str | os.PathLike[str]],
-        *,
-        owner: str | None,
-        local_registries: Iterable[str | HasIndexUrl],
-        progress: Progress | None,
+        *paths: str | os.PathLike[str],
+        owner: str | None = None,
+        local_registries: Iterable[str | HasIndexUrl] = (),
+        progress: Progress | None = None,
     ) -> list[CrateVersion]:
         """Import ``.crate`` files, folders of them, or unpacked crate folders, in one commit.
 
@@ -165,7 +164,7 @@ class Seeder:
             self._accounts.ensure_user(owner)
         return self._store.add_versions(versions, message)
 
-    def export(self, path: str | os.PathLike[str], *, url: str | None) -> Path:
+    def export(self, path: str | os.PathLike[str], *, url: str | None = None) -> Path:
         """Write a static copy into the new or empty folder *path*, to be served at *url*.
 
         The copy holds the sparse index (``index/``), the ``.crate`` files at the paths
