@@ -296,3 +296,19 @@ def test_requests_are_recorded_with_redacted_repr(fake_registry: FakeRegistry) -
     assert record.body.startswith(b"\x00") or len(record.body) > 8
     assert fake_registry.token not in repr(record)
     assert fake_registry.token not in repr(fake_registry)
+
+
+def test_search_finds_a_crate_published_without_optional_fields(
+    fake_registry: FakeRegistry,
+) -> None:
+    # Only name, vers, deps and features are required: a minimal client omits the rest.
+    meta = metadata("minimal", "1.0.0")
+    for key in ("keywords", "categories", "authors", "description", "license"):
+        meta.pop(key, None)
+    body = publish_body(meta, crate("minimal", "1.0.0"))
+    answer = http(fake_registry, "PUT", "/api/v1/crates/new", body=body, token=fake_registry.token)
+    assert answer.status == 200, answer.body
+    found = http(fake_registry, "GET", "/api/v1/crates?q=minimal")
+    assert found.status == 200, found.body  # was a 500: keywords stored as null
+    assert [c["name"] for c in found.json()["crates"]] == ["minimal"]
+    fake_registry.check_errors()

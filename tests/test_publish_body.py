@@ -33,7 +33,7 @@ def test_rich_publish_body_becomes_crates_io_index_line() -> None:
         links="rich-sys",
         rust_version="1.70",
     )
-    line = index_line(meta, cksum="ab" * 32, pubtime="2026-11-23T10:00:00Z")
+    line = index_line(check_metadata(meta), cksum="ab" * 32, pubtime="2026-11-23T10:00:00Z")
     assert list(line) == [
         "name",
         "vers",
@@ -73,7 +73,8 @@ def test_rich_publish_body_becomes_crates_io_index_line() -> None:
 
 
 def test_plain_body_has_no_features2_and_no_v() -> None:
-    line = index_line(metadata("plain", "0.1.0"), cksum="00" * 32, pubtime="2026-01-02T03:04:05Z")
+    plain = check_metadata(metadata("plain", "0.1.0"))
+    line = index_line(plain, cksum="00" * 32, pubtime="2026-01-02T03:04:05Z")
     assert "features2" not in line
     assert "v" not in line
     assert "rust_version" not in line

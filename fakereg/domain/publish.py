@@ -8,10 +8,17 @@ import struct
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, cast
 
 from ..errors import InvalidError
 from .names import check_crate_name, check_version, is_valid_crate_name
+from .shapes import (
+    IndexDependency,
+    IndexLine,
+    PublishDependency,
+    PublishMetadata,
+    VersionDetails,
+)
 
 DEPENDENCY_KINDS = ("normal", "dev", "build")
 _RUST_VERSION_RE = re.compile(r"(?:0|[1-9][0-9]*)(?:\.(?:0|[1-9][0-9]*)){0,2}\Z")
@@ -118,7 +125,7 @@ def _check_dependency(dep: Any, index: int) -> None:
 
 def check_metadata(
     metadata: Mapping[str, Any], *, strict: bool = False, new_publish: bool = True
-) -> None:
+) -> PublishMetadata:
     """Raise :class:`InvalidError` unless *metadata* is a publish request crates.io takes.
 
     ``strict`` adds crates.io's metadata rules (description, and license or license_file).
@@ -161,6 +168,7 @@ def check_metadata(
                 "https://doc.rust-lang.org/cargo/reference/manifest.html for more "
                 "information on configuring these fields"
             )
+    return cast(PublishMetadata, metadata)
 
 
 def pubtime_now() -> str:
@@ -172,9 +180,19 @@ def _is_new_syntax(values: list[str]) -> bool:
     return any(v.startswith("dep:") or "?/" in v for v in values)
 
 
-def _index_dependency(dep: Mapping[str, Any]) -> dict[str, Any]:
+def version_details(metadata: PublishMetadata) -> VersionDetails:
+    """The metadata the store keeps of a version, published or imported alike."""
+    return {
+        "description": metadata.get("description"),
+        "keywords": metadata.get("keywords"),
+        "license": metadata.get("license"),
+        "repository": metadata.get("repository"),
+    }
+
+
+def _index_dependency(dep: PublishDependency) -> IndexDependency:
     rename = dep.get("explicit_name_in_toml")
-    entry: dict[str, Any] = {
+    entry: IndexDependency = {
         "name": rename if rename is not None else dep["name"],
         "req": dep["version_req"],
         "features": list(dep["features"]),
@@ -190,7 +208,7 @@ def _index_dependency(dep: Mapping[str, Any]) -> dict[str, Any]:
     return entry
 
 
-def index_line(metadata: Mapping[str, Any], *, cksum: str, pubtime: str) -> dict[str, Any]:
+def index_line(metadata: PublishMetadata, *, cksum: str, pubtime: str) -> IndexLine:
     """The index entry crates.io derives from a (checked) publish request.
 
     ``version_req`` becomes ``req``; a renamed dependency is listed under its name in
@@ -201,6 +219,7 @@ def index_line(metadata: Mapping[str, Any], *, cksum: str, pubtime: str) -> dict
     features2: dict[str, list[str]] = {}
     for key, values in metadata["features"].items():
         (features2 if _is_new_syntax(values) else features)[key] = list(values)
+    # (the keys in crates.io's order: lines are compared byte for byte)
     line: dict[str, Any] = {
         "name": metadata["name"],
         "vers": metadata["vers"],
@@ -217,4 +236,4 @@ def index_line(metadata: Mapping[str, Any], *, cksum: str, pubtime: str) -> dict
     if features2:
         line["v"] = 2
     line["pubtime"] = pubtime
-    return line
+    return cast(IndexLine, line)

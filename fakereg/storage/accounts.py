@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from ..domain.names import canonical_name
 from .fsutil import RootLock, atomic_write
@@ -99,6 +99,28 @@ def redact(token: str | None) -> str:
     return token[:8] + "…" if len(token) > 12 else "…"
 
 
+class UserRecord(TypedDict):
+    id: int
+    login: str
+    name: str | None
+    read: bool
+
+
+class TokenRecord(TypedDict):
+    sha256: str  # the token's digest: tokens themselves are never stored
+    login: str
+    scopes: list[str] | None
+    crates: list[str] | None
+    expires: str | None  # ISO 8601
+
+
+class UsersFile(TypedDict):
+    """``meta/users.json``: users by lowercase login, and the token records."""
+
+    users: dict[str, UserRecord]
+    tokens: list[TokenRecord]
+
+
 class Accounts:
     """Users and token digests; tokens themselves are never stored."""
 
@@ -108,14 +130,14 @@ class Accounts:
         self._lock = lock
         self._durable = durable
 
-    def _load(self) -> dict[str, Any]:
+    def _load(self) -> UsersFile:
         try:
-            data: dict[str, Any] = json.loads(self._path.read_bytes())
+            data: UsersFile = json.loads(self._path.read_bytes())
         except FileNotFoundError:
             return {"users": {}, "tokens": []}
         return data
 
-    def _save(self, data: dict[str, Any]) -> None:
+    def _save(self, data: UsersFile) -> None:
         atomic_write(self._path, json.dumps(data, indent=1).encode(), durable=self._durable)
 
     def user(self, login: str) -> User | None:
@@ -134,7 +156,7 @@ class Accounts:
             return User(**data["users"][login.lower()])
 
     @staticmethod
-    def _add_user(data: dict[str, Any], login: str, name: str | None, read: bool) -> bool:
+    def _add_user(data: UsersFile, login: str, name: str | None, read: bool) -> bool:
         users = data["users"]
         if login.lower() in users:
             return False
@@ -203,7 +225,7 @@ class Accounts:
 
     def _add_token(
         self,
-        data: dict[str, Any],
+        data: UsersFile,
         login: str,
         token: str | None,
         limits: tuple[list[str] | None, list[str] | None, str | None],
@@ -244,7 +266,7 @@ class Accounts:
             return True
 
     @staticmethod
-    def _record(data: dict[str, Any], digest: str) -> dict[str, Any] | None:
+    def _record(data: UsersFile, digest: str) -> TokenRecord | None:
         found = None
         for record in data["tokens"]:  # compare every digest: constant time in the token
             if hmac.compare_digest(record["sha256"], digest):
@@ -252,7 +274,7 @@ class Accounts:
         return found
 
     @classmethod
-    def _holder(cls, data: dict[str, Any], digest: str) -> str | None:
+    def _holder(cls, data: UsersFile, digest: str) -> str | None:
         record = cls._record(data, digest)
         return None if record is None else str(record["login"])
 
@@ -262,10 +284,10 @@ class Accounts:
         record = self._record(data, _digest(token))
         if record is None:
             return None
-        expires = record.get("expires")
+        expires, scopes, crates = record["expires"], record["scopes"], record["crates"]
         return Credential(
             user=User(**data["users"][record["login"]]),
-            scopes=None if record.get("scopes") is None else tuple(record["scopes"]),
-            crates=None if record.get("crates") is None else tuple(record["crates"]),
+            scopes=None if scopes is None else tuple(scopes),
+            crates=None if crates is None else tuple(crates),
             expires=None if expires is None else datetime.fromisoformat(expires),
         )

@@ -11,10 +11,10 @@ from typing import Any
 from ..domain.cratebuild import read_folder, tar_gz
 from ..domain.cratefile import inspect_crate, parse_manifest
 from ..domain.manifest import ManifestError, metadata_from_manifest
-from ..domain.publish import check_metadata, index_line, pubtime_now
+from ..domain.publish import check_metadata, index_line, pubtime_now, version_details
 from ..errors import InvalidError
 from ..settings import Settings
-from .store import DETAIL_KEYS, NewVersion, SeedError
+from .store import NewVersion, SeedError
 
 #: Called after each crate is read: (crates read so far, crates in all).
 Progress = Callable[[int, int], None]
@@ -43,18 +43,17 @@ def version_from_crate(
         for dep in metadata["deps"]:
             if dep["registry"] in local:
                 dep["registry"] = None
-        check_metadata(metadata, new_publish=False)
+        checked = check_metadata(metadata, new_publish=False)
     except InvalidError as exc:
         raise SeedError(f"{source}: {exc}") from None
     except ManifestError as exc:
         raise SeedError(f"{source}: Cargo.toml: {exc}") from None
     line = index_line(
-        metadata, cksum=hashlib.sha256(data).hexdigest(), pubtime=pubtime or pubtime_now()
+        checked, cksum=hashlib.sha256(data).hexdigest(), pubtime=pubtime or pubtime_now()
     )
     if yanked:
         line["yanked"] = True
-    details = {key: metadata.get(key) for key in DETAIL_KEYS}
-    return NewVersion(line=line, crate=data, details=details, source=source)
+    return NewVersion(line=line, crate=data, details=version_details(checked), source=source)
 
 
 def pack_folder(folder: Path) -> bytes:

@@ -30,13 +30,13 @@ from ..domain.names import (
     is_valid_version,
     without_build_metadata,
 )
+from ..domain.publish import version_details
+from ..domain.shapes import CrateRecord, IndexLine, PublishMetadata, VersionDetails
 from ..errors import ConflictError, FakeRegError, ForbiddenError, NotFoundError
 from .events import IndexChange, IndexEvents
 from .fsutil import RootLock, atomic_write
 
 _READ_CACHE_SIZE = 20_000
-#: The publish metadata kept per version (what search shows, and who may need it later).
-DETAIL_KEYS = ("description", "keywords", "license", "repository")
 
 
 @dataclass(frozen=True)
@@ -69,9 +69,9 @@ def dump_line(line: Mapping[str, Any]) -> str:
 class NewVersion:
     """A version to add without a publish request: its index line, archive and details."""
 
-    line: dict[str, Any]
+    line: IndexLine
     crate: bytes
-    details: dict[str, Any]  # description, keywords, license, repository
+    details: VersionDetails
     source: str = ""  # where it came from, for error messages
     owner: str = ""  # the owner of the crate if it is new
 
@@ -148,9 +148,9 @@ class CrateStore:
         except (FileNotFoundError, NotADirectoryError):
             return []
 
-    def _meta(self, name: str) -> dict[str, Any] | None:
+    def _meta(self, name: str) -> CrateRecord | None:
         try:
-            meta: dict[str, Any] = json.loads(self._meta_path(name).read_bytes())
+            meta: CrateRecord = json.loads(self._meta_path(name).read_bytes())
         except (FileNotFoundError, NotADirectoryError):
             return None
         # The index file is the commit point: metadata without index lines is debris.
@@ -163,13 +163,13 @@ class CrateStore:
         meta = self._meta(name)
         return None if meta is None else str(meta["name"])
 
-    def _require(self, name: str) -> dict[str, Any]:
+    def _require(self, name: str) -> CrateRecord:
         meta = self._meta(name) if is_valid_crate_name(name) else None
         if meta is None:
             raise NotFoundError(f"crate `{name}` does not exist")
         return meta
 
-    def entries(self, name: str) -> list[dict[str, Any]]:
+    def entries(self, name: str) -> list[IndexLine]:
         """The parsed index lines of *name*, in publish order ([] when unknown)."""
         canonical = self.canonical(name)
         if canonical is None:
@@ -213,7 +213,7 @@ class CrateStore:
             max_stable_version=max(stable).text if stable else None,
             newest_version=max(every).text,
             description=details.get("description"),
-            keywords=tuple(details.get("keywords", ())),
+            keywords=tuple(details.get("keywords") or ()),
         )
 
     # -- writing -----------------------------------------------------------------------
@@ -266,9 +266,7 @@ class CrateStore:
         durable = self._durable if durable is None else durable
         atomic_write(self._meta_path(meta["name"]), data, durable=durable)
 
-    def publish(
-        self, line: Mapping[str, Any], crate: bytes, metadata: Mapping[str, Any], login: str
-    ) -> None:
+    def publish(self, line: IndexLine, crate: bytes, metadata: PublishMetadata, login: str) -> None:
         """Add a version: refuses other owners' crates, renamed crates and duplicates."""
         name, version = line["name"], line["vers"]
         with self._lock():
@@ -284,9 +282,9 @@ class CrateStore:
                 )
             lines = self._lines(name)
             check_new_version(name, version, (json.loads(text)["vers"] for text in lines))
-            meta["versions"][version] = {key: metadata.get(key) for key in DETAIL_KEYS} | {
-                "published_by": login
-            }
+            details = version_details(metadata)
+            details["published_by"] = login
+            meta["versions"][version] = details
             atomic_write(self._crate_path(name, version), crate, durable=self._durable)
             self._write_meta(meta)
             self._write_index(
@@ -348,7 +346,7 @@ class CrateStore:
         A new crate is owned by its first version's ``owner``; others keep their owners.
         """
         with self._lock():
-            crates: dict[str, tuple[dict[str, Any], list[str], dict[str, str]]] = {}
+            crates: dict[str, tuple[CrateRecord, list[str], dict[str, str]]] = {}
             added: list[NewVersion] = []
             for new in versions:
                 name, version = new.line["name"], new.line["vers"]
@@ -372,7 +370,7 @@ class CrateStore:
                     where = f" ({new.source})" if new.source else ""
                     raise SeedError(f"`{name}@{bare}`{where}: {exc}") from None
                 known[bare] = new.line["cksum"]
-                meta["versions"][version] = dict(new.details)
+                meta["versions"][version] = new.details.copy()
                 lines.append(dump_line(new.line))
                 added.append(new)
             if not added:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
-from typing import Any
 
+from ..domain.shapes import IndexLine
 from ..storage.accounts import Accounts
 from ..storage.store import CrateStore
 
@@ -21,7 +21,7 @@ class StateView:
         """Versions of *crate* in publish order ([] for an unknown crate)."""
         return [entry["vers"] for entry in self.index_entries(crate)]
 
-    def index_entries(self, crate: str) -> list[dict[str, Any]]:
+    def index_entries(self, crate: str) -> list[IndexLine]:
         """The parsed JSON lines exactly as the index serves them."""
         return self._store.entries(crate)
 

@@ -85,21 +85,19 @@ class WebApi:
         seen["crate"] = body.crate
         if len(body.crate) > limit:
             raise ApiError(413, f"max upload size is: {limit}")
-        check_metadata(metadata, strict=self.settings.strict)
-        exists = self._store.canonical(metadata["name"]) is not None
-        self._auth.scope(
-            credential, "publish-update" if exists else "publish-new", metadata["name"]
-        )
+        checked = check_metadata(metadata, strict=self.settings.strict)
+        exists = self._store.canonical(checked["name"]) is not None
+        self._auth.scope(credential, "publish-update" if exists else "publish-new", checked["name"])
         seen["contents"] = inspect_crate(
             body.crate,
-            metadata["name"],
-            metadata["vers"],
+            checked["name"],
+            checked["vers"],
             max_unpacked=self.settings.max_unpacked_size,
         )
         line = index_line(
-            metadata, cksum=hashlib.sha256(body.crate).hexdigest(), pubtime=pubtime_now()
+            checked, cksum=hashlib.sha256(body.crate).hexdigest(), pubtime=pubtime_now()
         )
-        self._store.publish(line, body.crate, metadata, user.login)
+        self._store.publish(line, body.crate, checked, user.login)
         return json_response(
             {"warnings": {"invalid_categories": [], "invalid_badges": [], "other": []}}
         )

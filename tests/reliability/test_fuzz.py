@@ -98,10 +98,10 @@ def test_metadata_is_checked_or_400_and_accepted_lines_round_trip(
     meta = metadata("fuzzed", "1.0.0") | changes
     for key in removed:
         meta.pop(key, None)
-    accepted, _ = refused_with_400(check_metadata, meta)
+    accepted, checked = refused_with_400(check_metadata, meta)
     if not accepted:
         return
-    line = index_line(meta, cksum="0" * 64, pubtime="2026-01-01T00:00:00Z")
+    line = index_line(checked, cksum="0" * 64, pubtime="2026-01-01T00:00:00Z")
     assert json.loads(dump_line(line)) == line
     assert line["name"] == meta["name"]
     assert line["vers"] == meta["vers"]
@@ -125,10 +125,10 @@ dependency = st.fixed_dictionaries(
 @given(st.lists(dependency, max_size=3))
 def test_dependencies_are_checked_or_400(deps: list[dict[str, Any]]) -> None:
     meta = metadata("fuzzed", "1.0.0", deps=deps)
-    accepted, _ = refused_with_400(check_metadata, meta)
+    accepted, checked = refused_with_400(check_metadata, meta)
     if not accepted:
         return
-    line = index_line(meta, cksum="0" * 64, pubtime="2026-01-01T00:00:00Z")
+    line = index_line(checked, cksum="0" * 64, pubtime="2026-01-01T00:00:00Z")
     assert len(line["deps"]) == len(deps)
 
 
