@@ -1,5 +1,6 @@
 """fakereg: a real, fully working Cargo registry inside your test process."""
 
+from .domain.cratebuild import CrateOptions, CrateSpec
 from .domain.deps import Dependency
 from .errors import (
     ApiError,
@@ -27,6 +28,8 @@ __all__ = [
     "ApiError",
     "CargoError",
     "CargoNotFoundError",
+    "CrateOptions",
+    "CrateSpec",
     "CrateVersion",
     "Cut",
     "Dependency",

@@ -102,7 +102,7 @@ def assemble(
             repository = GitIndex(root / "git" / "index.git", durable=lasting)
             git = GitSync(repository, store, lock, config, observed.visibility)
             events.subscribe(git.on_change)
-        auth = Authorizer(accounts, auth_required=settings.auth_required, login_url=f"{url}/me")
+        auth = Authorizer(accounts, settings, login_url=f"{url}/me")
         app = RegistryApp(
             SparseIndex(store, config, auth, observed.visibility, observed.faults),
             WebApi(store, accounts, auth, settings, token, url, observed.publish_log),

@@ -8,7 +8,17 @@ from pathlib import Path
 
 import pytest
 
-from fakereg import Answer, Cut, FakeRegistry, FaultSpec, RequestMatcher, Rewrite, Truncate
+from fakereg import (
+    Answer,
+    CrateSpec,
+    Cut,
+    Dependency,
+    FakeRegistry,
+    FaultSpec,
+    RequestMatcher,
+    Rewrite,
+    Truncate,
+)
 from tests.helpers import http, write_package
 
 
@@ -95,3 +105,31 @@ def test_a_spec_from_json_fails_a_real_cargo_fetch_once(
     assert fault.hits == 1
     assert [r.status for r in reg.requests.filter("download")] == [500, 200]
     assert reg.requests.filter("download")[0].fault == "status=500"
+
+
+def test_crate_spec_from_json_equals_the_keyword_one() -> None:
+    data = {
+        "name": "json-made",
+        "version": "1.2.0",
+        "deps": ["serde@1", {"name": "log", "req": "0.4", "optional": True}],
+        "features": {"logging": ["dep:log"]},
+        "keywords": ["a", "b"],
+        "description": "from JSON",
+    }
+    spec = CrateSpec.from_json(data)
+    assert spec == CrateSpec.of(
+        "json-made",
+        "1.2.0",
+        {
+            "deps": ["serde@1", Dependency("log", "0.4", optional=True)],
+            "features": {"logging": ["dep:log"]},
+            "keywords": ("a", "b"),
+            "description": "from JSON",
+        },
+    )
+    with pytest.raises(ValueError, match="needs a name and a version"):
+        CrateSpec.from_json({"name": "x"})
+    with pytest.raises(TypeError, match="unknown crate options: colour"):
+        CrateSpec.from_json({"name": "x", "version": "1.0.0", "colour": "red"})
+    with pytest.raises(ValueError, match="not an optional dependency"):
+        CrateSpec.from_json({"name": "x", "version": "1.0.0", "features": {"f": ["dep:y"]}})

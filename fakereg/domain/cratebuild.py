@@ -10,7 +10,7 @@ import tarfile
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any, TypedDict, cast
 
 from ..errors import InvalidError
 from .deps import Dependency, DependencySpec, as_dependencies
@@ -92,6 +92,21 @@ class CrateSpec:
         spec = cls(name=name, version=version, **values)
         spec.check()
         return spec
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> CrateSpec:
+        """A spec from a JSON object with ``add_crate``'s keys (``name``, ``version`` and
+        the :class:`CrateOptions`); a dependency is a ``"name@req"`` string or an object
+        with :class:`~fakereg.Dependency`'s fields."""
+        options = dict(data)
+        name, version = options.pop("name", None), options.pop("version", None)
+        if not isinstance(name, str) or not isinstance(version, str):
+            raise ValueError("a crate needs a name and a version (strings)")
+        deps = options.get("deps", ())
+        if isinstance(deps, (str, Mapping)):
+            deps = [deps]
+        options["deps"] = [Dependency(**d) if isinstance(d, Mapping) else d for d in deps]
+        return cls.of(name, version, cast(CrateOptions, options))
 
     def check(self) -> None:
         """Raise ValueError for what cargo would refuse to build or resolve."""

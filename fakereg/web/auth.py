@@ -8,6 +8,7 @@ import binascii
 from werkzeug.wrappers import Request
 
 from ..errors import ApiError
+from ..settings import Settings
 from ..storage.accounts import Accounts, Credential
 
 FORBIDDEN_SCOPE = "this token does not have the required permissions to perform this action"
@@ -32,9 +33,9 @@ def request_token(request: Request) -> str | None:
 class Authorizer:
     """Checks tokens: crates.io's rules for changes, and read access when auth is required."""
 
-    def __init__(self, accounts: Accounts, *, auth_required: bool, login_url: str) -> None:
+    def __init__(self, accounts: Accounts, settings: Settings, *, login_url: str) -> None:
         self._accounts = accounts
-        self.auth_required = auth_required
+        self._settings = settings
         self._login_url = login_url
 
     def _credential(self, request: Request) -> Credential | str | None:
@@ -69,7 +70,7 @@ class Authorizer:
         """Let a read through: always on a public registry (None); with a token that may
         read (*crate*, when given) on a private one (its credential). 401 without a valid
         token, 403 otherwise."""
-        if not self.auth_required:
+        if not self._settings.auth_required:
             return None
         credential = self._credential(request)
         if credential is None or isinstance(credential, str):
