@@ -33,16 +33,18 @@ def test_last_modified_is_never_later_than_date(fake_registry: FakeRegistry) -> 
     assert b'"1.9.0"' in since.body
 
 
+def app_using(reg: FakeRegistry, tmp_path: Path, crate: str) -> Path:
+    """A package depending on *crate* (any 1.x) from *reg*."""
+    dependency = f'{crate} = {{ version = "1", registry = "{reg.name}" }}'
+    return write_package(tmp_path / "app", "app", dependencies=dependency)
+
+
 def test_cargo_sees_changes_made_within_one_second(
     fake_registry: FakeRegistry, tmp_path: Path
 ) -> None:
     fake_registry.add_crate("quick", "1.0.0")
     fake_registry.add_crate("quick", "1.1.0")
-    app = write_package(
-        tmp_path / "app",
-        "app",
-        dependencies=f'quick = {{ version = "1", registry = "{fake_registry.name}" }}',
-    )
+    app = app_using(fake_registry, tmp_path, "quick")
     fake_registry.cargo("generate-lockfile", cwd=app, check=True)
     fake_registry.add_crate("quick", "1.2.0")
     fake_registry.cargo("update", cwd=app, check=True)
@@ -65,11 +67,7 @@ def test_cargo_finds_a_mixed_case_crate_by_its_lowercase_path(
     fake_registry: FakeRegistry, tmp_path: Path
 ) -> None:
     fake_registry.add_crate("Left-Pad", "1.0.0")
-    app = write_package(
-        tmp_path / "app",
-        "app",
-        dependencies=f'Left-Pad = {{ version = "1", registry = "{fake_registry.name}" }}',
-    )
+    app = app_using(fake_registry, tmp_path, "Left-Pad")
     fake_registry.cargo("generate-lockfile", cwd=app, check=True)
     found = fake_registry.assert_requested("index", crate="left-pad", status=200)
     assert {r.path for r in found} == {"/index/le/ft/left-pad"}
