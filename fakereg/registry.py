@@ -9,7 +9,6 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING
 
 from .assembly import Parts, assemble, git_index_url, sparse_index_url
 from .cargo_config import (
@@ -30,9 +29,6 @@ from .testing.inspection import Observer
 from .testing.seeding import Seeder
 from .testing.state import StateView
 from .testing.traffic import PublishRecord, RequestList
-
-if TYPE_CHECKING:
-    pass
 
 log = logging.getLogger("fakereg")
 
