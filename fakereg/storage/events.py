@@ -10,16 +10,15 @@ from dataclasses import dataclass
 class IndexChange:
     """An index file that just changed: its index path, new content, crate, and why.
 
-    ``version`` is the version a publish through the Web API added (``published``); a
-    yank, an unyank and seeding leave ``published`` False.
+    ``published`` is the version a publish through the Web API added; a yank, an unyank
+    and seeding leave it None.
     """
 
     path: str
     data: bytes
     message: str
     crate: str
-    published: bool = False
-    version: str | None = None
+    published: str | None = None
 
 
 #: Called under the root lock after index files changed, with one message for them all.

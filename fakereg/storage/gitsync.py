@@ -31,13 +31,13 @@ class GitSync:
         git: GitIndex,
         store: CrateStore,
         lock: RootLock,
-        config_json: bytes,
+        config: bytes,
         visibility: IndexVisibility,
     ) -> None:
         self.git = git
         self._store = store
         self._lock = lock
-        self._config_json = config_json
+        self._config = config  # config.json as this registry serves it
         self._visibility = visibility
         self._synced = False
         self._replay: list[tuple[Files, str]] | None = None
@@ -78,14 +78,14 @@ class GitSync:
         self.ready()
         if self._lock.shared and self.git.branch_commit() != self._config_checked_at:
             with self._lock():
-                config = self._config_json
+                config = self._config
                 if self.git.read("config.json") != config:
                     self.git.commit([("config.json", config)], "Update config.json")
                 self._config_checked_at = self.git.branch_commit()
         return self.git
 
     def _sync(self, pending: Sequence[str]) -> None:
-        config = ("config.json", self._config_json)
+        config = ("config.json", self._config)
         if self.git.head() is None:
             replay, self._replay = self._replay, None
             if replay is not None:
@@ -115,7 +115,7 @@ class GitSync:
                 return  # made at first use, from the index files as they are then
             self.ready(pending=[path for path, _ in files])
         delay = self._visibility.delay()
-        if delay is not None and len(changes) == 1 and changes[0].published:
+        if delay is not None and len(changes) == 1 and changes[0].published is not None:
             self.deferred.hold(changes[0].path, message, *delay)
         else:
             self.git.commit(files, message)

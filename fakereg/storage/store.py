@@ -259,7 +259,7 @@ class CrateStore:
         data = "".join(f"{line}\n" for line in lines).encode()
         durable = self._durable if durable is None else durable
         atomic_write(path, data, mtime=mtime, durable=durable)
-        return IndexChange(index_path(name), data, message, name, published is not None, published)
+        return IndexChange(index_path(name), data, message, name, published)
 
     def _write_meta(self, meta: Mapping[str, Any], *, durable: bool | None = None) -> None:
         data = json.dumps(meta, indent=1).encode()

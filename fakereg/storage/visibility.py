@@ -50,8 +50,8 @@ class IndexVisibility:
     def on_change(self, changes: Sequence[IndexChange], message: str) -> None:
         """The store's listener: a version published while a delay is set is hidden."""
         for change in changes:
-            if change.published and change.version is not None:
-                self.published(change.crate, change.version)
+            if change.published is not None:
+                self.published(change.crate, change.published)
 
     def published(self, crate: str, version: str) -> None:
         """Hide *version* of *crate* for the delay in force (if any)."""

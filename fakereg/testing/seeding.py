@@ -51,8 +51,8 @@ def _pubtime(value: datetime | str | None) -> str | None:
     return value.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _versions(added: Iterable[NewVersion]) -> list[CrateVersion]:
-    return [CrateVersion(v.line["name"], v.line["vers"], v.line["cksum"]) for v in added]
+def _version(new: NewVersion) -> CrateVersion:
+    return CrateVersion(new.line["name"], new.line["vers"], new.line["cksum"])
 
 
 class Seeder:
@@ -107,7 +107,7 @@ class Seeder:
             pubtime=pubtime,
         )
         self._add([new], owner, f"Add crate `{new.line['name']}#{new.line['vers']}`")
-        return CrateVersion(new.line["name"], new.line["vers"], new.line["cksum"])
+        return _version(new)
 
     def import_crates(
         self,
@@ -132,7 +132,8 @@ class Seeder:
             r if isinstance(r, str) else r.index_url for r in local_registries
         }
         versions = load_crates(find_crate_sources(paths), local, progress)
-        return _versions(self._add(versions, owner, f"Import {len(versions)} crate versions"))
+        added = self._add(versions, owner, f"Import {len(versions)} crate versions")
+        return [_version(new) for new in added]
 
     @contextmanager
     def batch(self) -> Iterator[None]:

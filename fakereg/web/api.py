@@ -10,7 +10,7 @@ from werkzeug.wrappers import Request, Response
 
 from ..domain.cratefile import CrateContents, inspect_crate
 from ..domain.names import canonical_name
-from ..domain.publish import check_metadata, index_line, pubtime_now
+from ..domain.publish import PublishBody, check_metadata, index_line, pubtime_now
 from ..errors import ApiError, RefusedError
 from ..settings import Settings
 from ..storage.accounts import Accounts
@@ -75,12 +75,18 @@ class WebApi:
         )
         self._publish_log.append(record)
 
+    def publish_body(self, request: Request) -> PublishBody:
+        """The request's publish body, read and parsed once (the app may ask first, to match
+        faults on its crate); refused beyond the upload limit and the metadata's room."""
+        limit = self.settings.max_upload_size + JSON_ALLOWANCE
+        return context_of(request).publish_body(request, limit)
+
     def _publish(self, request: Request, seen: dict[str, Any]) -> Response:
         credential = self._auth.token(request)
         user = credential.user
         seen["login"] = user.login
         limit = self.settings.max_upload_size
-        body = context_of(request).publish_body(request, limit + JSON_ALLOWANCE)
+        body = self.publish_body(request)
         metadata = seen["metadata"] = body.metadata
         seen["crate"] = body.crate
         if len(body.crate) > limit:

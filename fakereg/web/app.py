@@ -17,7 +17,7 @@ from werkzeug.wrappers import Request, Response
 from ..errors import ApiError, RefusedError
 from ..testing.faults import Answer, Cut, Fault, FaultSet, Rewrite
 from ..testing.records import Log, RawRequest, RequestLog
-from .api import JSON_ALLOWANCE, WebApi
+from .api import WebApi
 from .context import CONTEXT_KEY, RequestContext
 from .fault_effects import cut_connection, describe, fault_answer, shape
 from .http import error_response, refusal
@@ -115,9 +115,8 @@ class RegistryApp:
             return None
         if context.kind == "publish" and self.faults.has("publish"):
             # Faults may filter on the crate, and their records should name it.
-            limit = self._api.settings.max_upload_size + JSON_ALLOWANCE
             with contextlib.suppress(ApiError, RefusedError):  # the handler says it again
-                context.publish_body(request, limit)
+                self._api.publish_body(request)
         return self.faults.take(context.kind, request.method, context.crate, context.version)
 
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
