@@ -19,6 +19,7 @@ from pathlib import Path
 from .errors import RootError
 from .settings import Settings
 from .storage.accounts import Accounts
+from .storage.catalog import Catalog, ChangeJournal
 from .storage.events import IndexEvents
 from .storage.fsutil import RootLock
 from .storage.gitindex import GitIndex
@@ -96,6 +97,8 @@ def assemble(
         port: int = listener.getsockname()[1]
         url = base_url(settings.host, port)
         config = config_document(url, auth_required=settings.auth_required)
+        journal = ChangeJournal(root)
+        events.subscribe(journal.on_change)
         events.subscribe(observed.visibility.on_change)
         git = None
         if settings.git_index:
@@ -105,7 +108,16 @@ def assemble(
         auth = Authorizer(accounts, settings, login_url=f"{url}/me")
         app = RegistryApp(
             SparseIndex(store, config, auth, observed.visibility, observed.faults),
-            WebApi(store, accounts, auth, settings, token, url, observed.publish_log),
+            WebApi(
+                store,
+                Catalog(store, journal),
+                accounts,
+                auth,
+                settings,
+                token,
+                url,
+                observed.publish_log,
+            ),
             observed.request_log,
             observed.errors,
             git=None if git is None else GitHttp(git, auth),

@@ -264,7 +264,7 @@ def test_server_errors_are_answered_500_and_kept(
     def broken(self: CrateStore) -> list[str]:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(CrateStore, "crate_names", broken)
+    monkeypatch.setattr(CrateStore, "crate_keys", broken)
     _assert_error(http(fake_registry, "GET", "/api/v1/crates"), 500, "internal error")
     assert [str(e) for e in fake_registry.errors] == ["boom"]
     with pytest.raises(ServerError, match="RuntimeError: boom"):

@@ -75,7 +75,7 @@ def test_error_in_server_thread_fails_the_test(pytester: pytest.Pytester) -> Non
         def test_triggers_bug(fake_registry, monkeypatch):
             def broken(self):
                 raise RuntimeError("bug in the registry")
-            monkeypatch.setattr(CrateStore, "crate_names", broken)
+            monkeypatch.setattr(CrateStore, "crate_keys", broken)
             try:
                 urllib.request.urlopen(fake_registry.url + "/api/v1/crates")
             except urllib.error.HTTPError as e:

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from ..domain.names import (
-    SemVer,
     canonical_name,
     check_new_version,
     check_same_crate,
@@ -46,18 +45,6 @@ class IndexFile:
     data: bytes
     last_modified: int
     stat_key: tuple[int, int, int]
-
-
-@dataclass(frozen=True)
-class CrateSummary:
-    """What search shows of a crate."""
-
-    name: str
-    max_version: str
-    max_stable_version: str | None
-    newest_version: str
-    description: str | None
-    keywords: tuple[str, ...]
 
 
 def dump_line(line: Mapping[str, Any]) -> str:
@@ -189,32 +176,29 @@ class CrateStore:
         """Logins owning *name*, first owner first."""
         return list(self._require(name)["owners"])
 
-    def crate_names(self) -> list[str]:
-        """Every published crate's name, sorted."""
-        names = []
-        for path in sorted(self._meta_dir.glob("*.json")):
-            meta = json.loads(path.read_bytes())
-            if self._lines(meta["name"]):
-                names.append(meta["name"])
-        return names
+    def crate_keys(self) -> list[str]:
+        """The canonical names of every crate with metadata (some may have no index file yet)."""
+        try:
+            files = os.listdir(self._meta_dir)
+        except FileNotFoundError:
+            return []
+        return sorted(name[:-5] for name in files if name.endswith(".json"))
 
-    def summary(self, name: str) -> CrateSummary:
-        """Search's view of a crate: its highest versions and description."""
-        meta = self._require(name)
-        lines = [json.loads(line) for line in self._lines(meta["name"])]
-        live = [SemVer(line["vers"]) for line in lines if not line.get("yanked")]
-        every = [SemVer(line["vers"]) for line in lines]
-        stable = [v for v in live if not v.is_prerelease]
-        newest = lines[-1]["vers"]
-        details = meta["versions"].get(newest, {})
-        return CrateSummary(
-            name=meta["name"],
-            max_version=max(live).text if live else "0.0.0",
-            max_stable_version=max(stable).text if stable else None,
-            newest_version=max(every).text,
-            description=details.get("description"),
-            keywords=tuple(details.get("keywords") or ()),
-        )
+    def crate_state(self, key: str) -> tuple[CrateRecord, list[IndexLine]] | None:
+        """A crate's metadata and parsed index lines, or None when it has no index lines."""
+        if not is_valid_crate_name(key):
+            return None
+        try:
+            meta: CrateRecord = json.loads(self._meta_path(key).read_bytes())
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        lines = self._lines(meta["name"])
+        return (meta, [json.loads(line) for line in lines]) if lines else None
+
+    def crate_names(self) -> list[str]:
+        """Every published crate's name, sorted by canonical name."""
+        states = (self.crate_state(key) for key in self.crate_keys())
+        return [state[0]["name"] for state in states if state is not None]
 
     # -- writing -----------------------------------------------------------------------
 

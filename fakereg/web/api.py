@@ -9,11 +9,11 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from ..domain.cratefile import CrateContents, inspect_crate
-from ..domain.names import canonical_name
 from ..domain.publish import PublishBody, check_metadata, index_line, pubtime_now
 from ..errors import ApiError, RefusedError
 from ..settings import Settings
 from ..storage.accounts import Accounts
+from ..storage.catalog import Catalog
 from ..storage.store import CrateStore
 from ..testing.traffic import PublishLog, PublishRecord
 from .auth import Authorizer
@@ -31,6 +31,7 @@ class WebApi:
     def __init__(
         self,
         store: CrateStore,
+        catalog: Catalog,
         accounts: Accounts,
         auth: Authorizer,
         settings: Settings,
@@ -39,6 +40,7 @@ class WebApi:
         publish_log: PublishLog,
     ) -> None:
         self._store = store
+        self._catalog = catalog
         self._accounts = accounts
         self._auth = auth
         self.settings = settings
@@ -160,20 +162,7 @@ class WebApi:
         if per_page > MAX_PER_PAGE:
             raise ApiError(400, f"cannot request more than {MAX_PER_PAGE} items")
         page = _positive_int(request, "page", 1)
-        hits = [self._store.summary(name) for name in self._store.crate_names()]
-        if query:
-            needle = canonical_name(query)
-            words = query.lower().split()
-            hits = [
-                hit
-                for hit in hits
-                if needle in canonical_name(hit.name)
-                or all(
-                    word in (hit.description or "").lower() or word in hit.keywords
-                    for word in words
-                )
-            ]
-            hits.sort(key=lambda hit: canonical_name(hit.name) != needle)
+        hits = self._catalog.search(query)
         start = (page - 1) * per_page
         crates = [
             {

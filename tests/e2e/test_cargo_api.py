@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import urllib.request
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from fakereg import FakeRegistry, RegistryFactory
+from tests.crates import crate, metadata, publish_body
 from tests.helpers import MakePackage, http, publish, try_publish
+from tests.reliability.storm import TOKEN, start_server
 
 
 def test_owner_list_add_remove(fake_registry: FakeRegistry, package: MakePackage) -> None:
@@ -131,3 +135,34 @@ def test_scoped_expired_and_revoked_tokens_with_cargo(
     assert "(status 403 Forbidden): authentication failed" in owner.stderr
     assert reg.versions("foo") == ["0.1.0"]
     assert reg.index_entries("foo")[0]["yanked"] is True
+
+
+def test_search_follows_another_process_on_the_same_root(tmp_path: Path) -> None:
+    """Search answers from memory, yet sees what another process on the root published."""
+    root = tmp_path / "root"
+    with FakeRegistry(root, cargo_home=tmp_path / "home") as reg:
+        seen = reg.cargo("search", "--registry", reg.name, "beta", check=True)
+        assert seen.stdout == ""  # the catalog is built now, before the other process writes
+        other = start_server(root, "--name", "other")
+        try:
+            for version in ("1.0.0", "1.1.0"):
+                body = publish_body(metadata("beta-crate", version), crate("beta-crate", version))
+                answer = urllib.request.Request(
+                    f"{other.url}/api/v1/crates/new",
+                    data=body,
+                    method="PUT",
+                    headers={"Authorization": TOKEN},
+                )
+                with urllib.request.urlopen(answer, timeout=10) as response:
+                    assert response.status == 200
+            yank = urllib.request.Request(
+                f"{other.url}/api/v1/crates/beta-crate/1.1.0/yank",
+                method="DELETE",
+                headers={"Authorization": TOKEN},
+            )
+            with urllib.request.urlopen(yank, timeout=10) as response:
+                assert response.status == 200
+        finally:
+            other.stop()
+        seen = reg.cargo("search", "--registry", reg.name, "beta", check=True)
+        assert seen.stdout.startswith('beta-crate = "1.0.0"')  # 1.1.0 is yanked
