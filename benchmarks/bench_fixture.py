@@ -16,18 +16,24 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from benchmarks.common import Result, interleaved_medians
 from fakereg import FakeRegistry
 from fakereg.registry import Protocol
 from fakereg.web.server import ServerThread, listen
-from fakereg.web.server import _RequestHandler as QuietHandler
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
 TARGET = 3.0
+
+
+class QuietHandler(WSGIRequestHandler):
+    """werkzeug's handler, without a log line per request."""
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        pass
 
 
 def constant_app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:

@@ -19,7 +19,7 @@ from .testing.matchers import RequestMatcher
 from .testing.records import HeaderMap, RecordedRequest
 from .testing.seeding import CrateVersion
 from .testing.traffic import PublishRecord, RequestList
-from .web.server import AddressInUseError
+from .web.server import AddressInUseError, ConnectionCount
 
 __all__ = [
     "PROTOCOLS",
@@ -28,6 +28,7 @@ __all__ = [
     "ApiError",
     "CargoError",
     "CargoNotFoundError",
+    "ConnectionCount",
     "CrateOptions",
     "CrateSpec",
     "CrateVersion",

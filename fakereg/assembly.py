@@ -31,6 +31,7 @@ from .testing.state import StateView
 from .web.api import WebApi
 from .web.app import RegistryApp
 from .web.auth import Authorizer
+from .web.fastpath import FastPath
 from .web.gitserve import GitHttp
 from .web.server import ServerThread, listen
 from .web.sparse import SparseIndex, config_document
@@ -106,8 +107,18 @@ def assemble(
             git = GitSync(repository, store, lock, config, observed.visibility)
             events.subscribe(git.on_change)
         auth = Authorizer(accounts, settings, login_url=f"{url}/me")
+        sparse = SparseIndex(store, config, auth, observed.visibility, observed.faults)
+        fast = FastPath(
+            sparse,
+            store,
+            observed.visibility,
+            config,
+            settings,
+            observed.faults,
+            observed.request_log,
+        )
         app = RegistryApp(
-            SparseIndex(store, config, auth, observed.visibility, observed.faults),
+            sparse,
             WebApi(
                 store,
                 Catalog(store, journal),
@@ -123,7 +134,7 @@ def assemble(
             git=None if git is None else GitHttp(git, auth),
             faults=observed.faults,
         )
-        server = ServerThread(app, listener, idle_timeout=settings.idle_timeout)
+        server = ServerThread(app, listener, idle_timeout=settings.idle_timeout, fast_path=fast)
     except BaseException:
         listener.close()
         raise

@@ -29,6 +29,7 @@ from .testing.inspection import Observer
 from .testing.seeding import Seeder
 from .testing.state import StateView
 from .testing.traffic import PublishRecord, RequestList
+from .web.server import ConnectionCount
 
 log = logging.getLogger("fakereg")
 
@@ -194,6 +195,11 @@ class FakeRegistry:
     def port(self) -> int:
         """The port the registry listens on (chosen at start when ``port=0``)."""
         return self._running().port
+
+    @property
+    def connections(self) -> ConnectionCount:
+        """Connections open now and accepted since start: did a client reuse its own?"""
+        return self._running().server.connections
 
     @property
     def url(self) -> str:

@@ -301,3 +301,23 @@ def test_processes_sharing_a_root_each_serve_their_own_config_json(tmp_path: Pat
         clone = tmp_path / "clone"
         subprocess.run(["git", "clone", "-q", first.git_index_url, str(clone)], check=True)
         assert json.loads((clone / "config.json").read_text())["api"] == first.url
+
+
+def test_repeated_clones_get_the_same_pack_and_then_the_new_one(
+    fake_registry: FakeRegistry, tmp_path: Path
+) -> None:
+    """Upload-pack answers are kept by commit and request: a repeat is the same answer,
+    and a publish (a new commit) is never answered from before it."""
+    reg = fake_registry
+    _publish_raw(reg, "foo", "0.1.0")
+    for i in range(2):
+        git("clone", "-q", reg.git_index_url, tmp_path / f"first-{i}")
+    packs = [r for r in reg.requests if r.path.endswith("/git-upload-pack")]
+    assert len(packs) == 2
+    assert packs[0].response_body == packs[1].response_body
+    assert packs[0].body == packs[1].body
+    _publish_raw(reg, "bar", "0.1.0")
+    git("clone", "-q", reg.git_index_url, tmp_path / "second")
+    assert _tree(tmp_path / "second") == _sparse_view(reg, ["foo", "bar"])
+    git("pull", "-q", "--ff-only", cwd=tmp_path / "first-0")
+    assert _tree(tmp_path / "first-0") == _sparse_view(reg, ["foo", "bar"])

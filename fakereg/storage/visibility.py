@@ -47,6 +47,10 @@ class IndexVisibility:
                 return None
             return self._seconds, self._polls
 
+    def hiding(self) -> bool:
+        """True while some version is hidden (or a delay is set for the next ones)."""
+        return bool(self._pending) or self._seconds is not None or self._polls is not None
+
     def on_change(self, changes: Sequence[IndexChange], message: str) -> None:
         """The store's listener: a version published while a delay is set is hidden."""
         for change in changes:

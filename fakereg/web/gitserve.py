@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import threading
 import zlib
+from collections import OrderedDict
 from typing import Any, BinaryIO
 
 from dulwich.errors import GitProtocolError, NotGitRepository
@@ -123,6 +124,44 @@ def unshallow_free_fetch(body: bytes) -> bytes:
     )
 
 
+_PackKey = tuple[bytes, bytes]  # the branch's commit, the request
+_PackAnswer = tuple[str, list[tuple[str, str]], bytes]  # status, headers, body
+
+
+class _PackCache:
+    """Recent upload-pack answers, by branch commit and request: a fetch that another
+    client made of the same commits (every cold clone of one index) is answered at once."""
+
+    max_entries = 16
+    max_bytes = 64 * 1024 * 1024
+
+    def __init__(self) -> None:
+        self._answers: OrderedDict[_PackKey, _PackAnswer] = OrderedDict()
+        self._size = 0
+        self._lock = threading.Lock()
+
+    def get(self, key: _PackKey) -> _PackAnswer | None:
+        with self._lock:
+            found = self._answers.get(key)
+            if found is not None:
+                self._answers.move_to_end(key)
+            return found
+
+    def put(
+        self, key: tuple[bytes, bytes], answer: tuple[str, list[tuple[str, str]], bytes]
+    ) -> None:
+        if len(answer[2]) > self.max_bytes // 4:
+            return
+        with self._lock:
+            if key in self._answers:
+                return
+            self._answers[key] = answer
+            self._size += len(answer[2])
+            while len(self._answers) > self.max_entries or self._size > self.max_bytes:
+                _, (_, _, body) = self._answers.popitem(last=False)
+                self._size -= len(body)
+
+
 class GitHttp:
     """Serves ``/git/index/…`` from the bare repository; pushes are refused."""
 
@@ -135,9 +174,10 @@ class GitHttp:
         self._git = git
         self._backend = _Backend(git.git)
         self._app = make_wsgi_chain(self._backend)
+        self._packs = _PackCache()
 
     @staticmethod
-    def _rewrite_upload_pack_request(environ: dict[str, Any]) -> None:
+    def _rewrite_upload_pack_request(environ: dict[str, Any]) -> bytes:
         try:
             received = _read_all(environ)
         except (OSError, EOFError, ValueError, zlib.error) as exc:
@@ -147,6 +187,7 @@ class GitHttp:
         environ["wsgi.input"] = io.BytesIO(data)
         environ["CONTENT_LENGTH"] = str(len(data))
         environ.pop("HTTP_TRANSFER_ENCODING", None)
+        return data
 
     def __call__(self, request: Request, path: str = "") -> Response:
         self._auth.read(request)
@@ -161,8 +202,12 @@ class GitHttp:
         if environ.get("wsgi.input_terminated"):
             # werkzeug has already de-chunked the body: dulwich must not do it again.
             environ.pop("HTTP_TRANSFER_ENCODING", None)
+        key = None
         if path == "git-upload-pack" and request.method == "POST":
-            self._rewrite_upload_pack_request(environ)
+            key = (self._git.git.branch_commit() or b"", self._rewrite_upload_pack_request(environ))
+            cached = self._packs.get(key)
+            if cached is not None:
+                return Response(cached[2], status=cached[0], headers=cached[1])
         else:
             environ["wsgi.input"] = _TeeInput(environ["wsgi.input"], context_of(request))
         started: dict[str, Any] = {}
@@ -191,4 +236,6 @@ class GitHttp:
         if status >= 400:
             detail = body.decode("utf-8", "replace").strip() or "refused"
             return error_response(status, f"git index: {detail}")
+        if key is not None:
+            self._packs.put(key, (started["status"], list(started["headers"]), body))
         return Response(body, status=started["status"], headers=started["headers"])

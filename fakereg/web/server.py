@@ -1,138 +1,49 @@
-"""werkzeug's threaded server in a background thread, stopped without a polling delay.
+"""werkzeug's WSGI server, answered by a bounded pool of workers, with keep-alive.
 
-Each connection has its own thread. A connection silent for longer than the idle timeout
-is closed, so slow or vanished clients hold nothing for long; :meth:`ServerThread.stop`
-lets requests in flight finish, then closes every connection still open, so no thread of
-the server outlives it.
+One thread (the poller) accepts connections and watches every connection that is
+between requests; when one has bytes to read it goes to a worker, which answers its
+requests while they keep coming, then hands it back. So a thousand idle keep-alive
+connections cost a thousand sockets, not a thousand threads; a connection silent for
+longer than the idle timeout is closed (by the poller between requests, by the socket's
+timeout within one). :meth:`ServerThread.stop` stops accepting, lets requests in flight
+finish, then closes every connection still open, so no thread of the server outlives it.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import os
+import queue
 import selectors
 import socket
 import threading
 import time
-from typing import TYPE_CHECKING, Any
+from collections import OrderedDict
+from typing import TYPE_CHECKING, NamedTuple
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer
 
 from ..errors import FakeRegError
 from ..settings import DEFAULT_IDLE_TIMEOUT
+from .connection import Connection
+from .fastpath import FastPath
+from .handler import RequestHandler
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
 
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-access_log = logging.getLogger("fakereg.access")
 
+log = logging.getLogger("fakereg")
 
 #: Connections the kernel may hold before they are accepted (capped by net.core.somaxconn).
 LISTEN_BACKLOG = 1024
 
-
-#: What http.server's refusals without a message of their own say, the same on every Python.
-_DETAILS = {414: "Request-URI Too Long: the request line is over 65536 bytes"}
-
-
-class _CountingWriter:
-    """A connection's writer that counts the bytes of an answer once its headers are out."""
-
-    def __init__(self, raw: Any) -> None:
-        self.raw = raw
-        self.counting = False
-        self.sent = 0
-
-    def write(self, data: bytes) -> int:
-        written: int = self.raw.write(data)
-        if self.counting:
-            self.sent += len(data)
-        return written
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.raw, name)
-
-
-class _RequestHandler(WSGIRequestHandler):
-    """Logs to ``fakereg.access`` (quiet unless configured) instead of stderr; errors as JSON.
-
-    Each request gets one line once it is answered: client, request line, status, the
-    bytes of the body sent and the time taken. Requests that never reach the application
-    (an unreadable request line, headers too long or too many, HTTP/0.9) are answered in
-    Cargo's error shape too.
-    """
-
-    _status: int | str = "-"
-    _writer: _CountingWriter | None = None
-
-    def run_wsgi(self) -> None:
-        started = time.perf_counter()
-        self._status = "-"
-        writer = self._writer = _CountingWriter(self.wfile)
-        self.wfile = writer  # type: ignore[assignment]
-        try:
-            super().run_wsgi()
-        finally:
-            self.wfile = writer.raw
-            self._writer = None
-            access_log.info(
-                '%s "%s" %s %d B %.1f ms',
-                self.address_string(),
-                self.requestline,
-                self._status,
-                writer.sent,
-                (time.perf_counter() - started) * 1000,
-            )
-
-    def end_headers(self) -> None:
-        super().end_headers()
-        if self._writer is not None:
-            self._writer.counting = True
-
-    def parse_request(self) -> bool:
-        if not super().parse_request():
-            return False
-        if self.request_version == "HTTP/0.9":
-            self.send_error(400, "HTTP/0.9 requests are not supported: send HTTP/1.0 or 1.1")
-            return False
-        return True
-
-    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
-        reason = self.responses.get(code, ("Error", ""))[0]
-        # http.server names 414 differently across Python versions ("URI Too Long" in 3.13)
-        detail = message or _DETAILS.get(code, reason)
-        self.log_error("code %d, message %s", code, detail)
-        self.close_connection = True
-        # A request line that could not be read leaves the default version, HTTP/0.9, for
-        # which http.server writes no status line or headers: answer as HTTP/1.0.
-        if self.request_version == "HTTP/0.9":
-            self.request_version = "HTTP/1.0"
-        body = json.dumps({"errors": [{"detail": detail}]}).encode()
-        self.send_response(code, reason)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Connection", "close")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
-        if self._writer is not None:
-            self._status = code  # the line is written when the answer is complete
-            return
-        access_log.info('%s "%s" %s', self.address_string(), self.requestline, code)
-
-    def log_error(self, format: str, *args: object) -> None:
-        # What reaches here is the client's doing (a bad request line, a timeout, a
-        # hang-up): worth a line in the access log, not an error of the registry's.
-        access_log.info(format, *args)
-
-    def log(self, type: str, message: str, *args: object) -> None:
-        access_log.log(logging.ERROR if type == "error" else logging.INFO, message, *args)
+#: Workers answering requests at once; more connections wait their turn, idle ones cost
+#: no worker.
+MAX_WORKERS = 32
 
 
 class AddressInUseError(FakeRegError, OSError):
@@ -154,6 +65,13 @@ def listen(host: str, port: int) -> socket.socket:
         error.errno = exc.errno
         raise error from None
     return sock
+
+
+class ConnectionCount(NamedTuple):
+    """The server's connections: open now, and accepted since it started."""
+
+    open: int
+    accepted: int
 
 
 class _InFlight:
@@ -193,62 +111,9 @@ class _InFlight:
             return self._idle.wait_for(lambda: self._count == 0, timeout)
 
 
-class _Connections:
-    """The connections being served, so that stop() can close those left open."""
-
-    def __init__(self) -> None:
-        self._open: set[socket.socket] = set()
-        self._ending: list[threading.Thread] = []  # done with their connection, maybe alive
-        self._changed = threading.Condition()
-
-    def opened(self, connection: socket.socket) -> None:
-        with self._changed:
-            self._open.add(connection)
-
-    def closed(self, connection: socket.socket) -> None:
-        with self._changed:
-            self._open.discard(connection)
-            self._ending = [t for t in self._ending if t.is_alive()]
-            self._ending.append(threading.current_thread())
-            self._changed.notify_all()
-
-    def close_all(self, timeout: float) -> bool:
-        """Shut every open connection down; True once their threads have ended."""
-        deadline = time.monotonic() + timeout
-        with self._changed:
-            for connection in self._open:
-                with contextlib.suppress(OSError):  # already gone
-                    connection.shutdown(socket.SHUT_RDWR)
-            if not self._changed.wait_for(lambda: not self._open, timeout):
-                return False
-            ending, self._ending = self._ending, []
-        for thread in ending:  # a thread reports its connection closed just before it ends
-            if thread is not threading.current_thread():
-                thread.join(max(0.0, deadline - time.monotonic()))
-        return not any(thread.is_alive() for thread in ending)
-
-    def handler(self, idle_timeout: float) -> type[WSGIRequestHandler]:
-        """A request handler class that reports its connection here."""
-        connections = self
-
-        class Handler(_RequestHandler):
-            timeout = idle_timeout
-
-            def setup(self) -> None:
-                connections.opened(self.request)
-                super().setup()
-
-            def finish(self) -> None:
-                try:
-                    super().finish()
-                finally:
-                    connections.closed(self.request)
-
-        return Handler
-
-
 class ServerThread:
-    """Serves *app* from a daemon thread on *listener* (from :func:`listen`), which it owns."""
+    """Serves *app* on *listener* (from :func:`listen`, which it then owns) from a poller
+    thread and up to :data:`MAX_WORKERS` workers; *fast_path* may answer hot routes."""
 
     #: How long stop() lets requests in flight finish.
     drain_timeout = 5.0
@@ -259,47 +124,230 @@ class ServerThread:
         listener: socket.socket,
         *,
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+        fast_path: FastPath | None = None,
+        max_workers: int = MAX_WORKERS,
     ) -> None:
         host, port = listener.getsockname()[:2]
         self._in_flight = _InFlight(app)
-        self._connections = _Connections()
+        self.idle_timeout = idle_timeout
+        self._fast = fast_path
+        self._handler = type(
+            "Handler", (RequestHandler,), {"timeout": idle_timeout, "fast_path": fast_path}
+        )
         try:
-            self._server: BaseWSGIServer = make_server(
-                host,
-                port,
-                self._in_flight,
-                threaded=True,
-                request_handler=self._connections.handler(idle_timeout),
-                fd=listener.fileno(),
+            # werkzeug's server object: the listening socket, and what its handlers read.
+            self._server = BaseWSGIServer(
+                host, port, self._in_flight, handler=self._handler, fd=listener.fileno()
             )
         finally:
-            listener.close()  # make_server keeps its own duplicate of the socket
+            listener.close()  # the server keeps its own duplicate of the socket
+        self._server.multithread = True
+        self._server_header = f"{self._server._server_version} {RequestHandler.sys_version}"
+        self._server.socket.setblocking(False)
         self.port: int = self._server.socket.getsockname()[1]
+        self._max_workers = max_workers
+        self._lock = threading.Lock()
+        self._jobs: queue.SimpleQueue[Connection | None] = queue.SimpleQueue()
+        self._returned: list[Connection] = []  # back from workers, for the poller
+        self._idle: OrderedDict[Connection, float] = OrderedDict()  # the poller's, by deadline
+        self._busy: set[Connection] = set()  # with a worker
+        self._workers: list[threading.Thread] = []
+        self._free_workers = 0  # waiting for a job, less the jobs queued
+        self._stopping = False
+        self._accepted = 0
         self._wake_r, self._wake_w = socket.socketpair()
+        self._wake_r.setblocking(False)
         self._thread = threading.Thread(
-            target=self._serve, name=f"fakereg-server-{self.port}", daemon=True
+            target=self._poll, name=f"fakereg-server-{self.port}", daemon=True
         )
+
+    @property
+    def connections(self) -> ConnectionCount:
+        """Connections open now (between requests or being answered), and accepted so far."""
+        with self._lock:
+            open_now = len(self._idle) + len(self._busy) + len(self._returned)
+            return ConnectionCount(open_now, self._accepted)
 
     def start(self) -> None:
         self._thread.start()
 
-    def _serve(self) -> None:
+    # -- the poller ----------------------------------------------------------------------
+
+    def _poll(self) -> None:
+        listening = self._server.socket
         with selectors.DefaultSelector() as selector:
-            selector.register(self._server.socket, selectors.EVENT_READ)
+            selector.register(listening, selectors.EVENT_READ)
             selector.register(self._wake_r, selectors.EVENT_READ)
             while True:
-                ready = {key.fileobj for key, _ in selector.select()}
-                if self._wake_r in ready:
-                    return
-                self._server.handle_request()
+                timeout = None
+                if self._idle:
+                    first = next(iter(self._idle.values()))
+                    timeout = max(0.0, first - time.monotonic())
+                for key, _ in selector.select(timeout):
+                    if key.fileobj is listening:
+                        self._accept(selector)
+                    elif key.fileobj is self._wake_r:
+                        with contextlib.suppress(BlockingIOError):
+                            self._wake_r.recv(4096)
+                        if self._stopping:
+                            return
+                        self._take_back(selector)
+                    else:
+                        self._readable(selector, key.data)
+                self._expire(selector)
+
+    def _accept(self, selector: selectors.BaseSelector) -> None:
+        """Accept one connection (the listener stays readable while more wait)."""
+        try:
+            sock, address = self._server.socket.accept()
+        except OSError:  # none left, out of descriptors, reset before accept
+            return
+        with self._lock:
+            self._accepted += 1
+        connection = Connection(sock, address, self._server, self._handler)
+        try:
+            sock.settimeout(0)  # the poller never waits on a connection
+            # The request is often here already: answer it without waiting for a poll.
+            keep = connection.serve_fast(self._fast, self._server_header)
+        except OSError:
+            keep = False
+        if keep:
+            self._watch(selector, connection)
+        elif keep is None:
+            self._dispatch(connection)
+        else:
+            connection.close()
+
+    def _readable(self, selector: selectors.BaseSelector, connection: Connection) -> None:
+        keep = None if self._stopping else connection.serve_fast(self._fast, self._server_header)
+        if keep:
+            with self._lock:  # answered: wait for the next request, afresh
+                self._idle.move_to_end(connection)
+                self._idle[connection] = time.monotonic() + self.idle_timeout
+            return
+        selector.unregister(connection.sock)
+        with self._lock:
+            del self._idle[connection]
+        if keep is None:
+            self._dispatch(connection)
+        else:
+            connection.close()  # no thread of ours is waiting on it
+
+    def _watch(self, selector: selectors.BaseSelector, connection: Connection) -> None:
+        try:
+            selector.register(connection.sock, selectors.EVENT_READ, connection)
+        except (OSError, ValueError):  # closed meanwhile
+            connection.close()
+            return
+        with self._lock:
+            self._idle[connection] = time.monotonic() + self.idle_timeout
+
+    def _take_back(self, selector: selectors.BaseSelector) -> None:
+        with self._lock:
+            returned, self._returned = self._returned, []
+        for connection in returned:
+            try:
+                connection.sock.settimeout(0)
+            except OSError:
+                connection.close()
+                continue
+            self._watch(selector, connection)
+
+    def _expire(self, selector: selectors.BaseSelector) -> None:
+        now = time.monotonic()
+        while self._idle:
+            connection, deadline = next(iter(self._idle.items()))
+            if deadline > now:
+                return
+            with self._lock:
+                del self._idle[connection]
+            with contextlib.suppress(KeyError, ValueError):
+                selector.unregister(connection.sock)
+            connection.hang_up()
+
+    # -- the workers ---------------------------------------------------------------------
+
+    def _dispatch(self, connection: Connection) -> None:
+        with self._lock:
+            self._busy.add(connection)
+            start = self._free_workers <= 0 and len(self._workers) < self._max_workers
+            if start:
+                worker = threading.Thread(
+                    target=self._work, name=f"fakereg-worker-{self.port}", daemon=True
+                )
+                self._workers.append(worker)
+            else:
+                self._free_workers -= 1
+        if start:
+            worker.start()
+        self._jobs.put(connection)
+
+    def _work(self) -> None:
+        while True:
+            connection = self._jobs.get()
+            if connection is None:
+                return
+            self._serve(connection)
+            with self._lock:
+                self._free_workers += 1
+
+    def _serve(self, connection: Connection) -> None:
+        """Answer the connection's requests while they come, then hand it back or close it."""
+        try:
+            connection.sock.settimeout(self.idle_timeout)
+            if connection.unsent is not None:
+                keep = connection.send_unsent()
+            else:
+                keep = connection.handler.serve_one()
+            while keep and not self._stopping and connection.handler.pending():
+                keep = connection.handler.serve_one()
+        except OSError:  # (the handler's own errors are handled where they arise)
+            keep = False
+        except Exception:  # a bug of ours outside the application: end this connection only
+            log.exception("fakereg server error on a connection")
+            keep = False
+        keep = keep and not self._stopping
+        with self._lock:
+            self._busy.discard(connection)
+            if keep:
+                self._returned.append(connection)
+        if keep:
+            with contextlib.suppress(OSError):
+                self._wake_w.send(b"r")
+        else:
+            connection.close()
+
+    # -- stopping ------------------------------------------------------------------------
 
     def stop(self) -> None:
         """Stop accepting, let requests in flight finish, close what is left, release the port."""
+        self._stopping = True
         if self._thread.is_alive():
             self._wake_w.send(b"x")
             self._thread.join()
         self._server.server_close()
+        with self._lock:
+            idle = [*self._idle, *self._returned]
+            self._idle.clear()
+            self._returned = []
+        for connection in idle:
+            connection.hang_up()
         self._in_flight.wait_idle(self.drain_timeout)
-        self._connections.close_all(self.drain_timeout)
+        with self._lock:
+            busy = list(self._busy)
+        for connection in busy:  # reading a request that may never come: end the wait
+            with contextlib.suppress(OSError):
+                connection.sock.shutdown(socket.SHUT_RDWR)
+        with self._lock:
+            workers = list(self._workers)
+        for _ in workers:
+            self._jobs.put(None)
+        deadline = time.monotonic() + self.drain_timeout
+        for worker in workers:
+            worker.join(max(0.0, deadline - time.monotonic()))
+        with self._lock:
+            late = list(self._returned)  # handed back by a worker before it saw the flag
+        for connection in late:
+            connection.hang_up()
         self._wake_r.close()
         self._wake_w.close()

@@ -7,9 +7,10 @@ import hashlib
 import json
 import threading
 import time
+from typing import NamedTuple
 
 from werkzeug.datastructures import ETags
-from werkzeug.http import http_date, parse_date
+from werkzeug.http import http_date, parse_date, parse_etags
 from werkzeug.wrappers import Request, Response
 
 from ..domain.names import index_path
@@ -18,7 +19,7 @@ from ..storage.store import CrateStore, IndexFile
 from ..storage.visibility import IndexVisibility
 from ..testing.faults import FaultSet
 from .auth import Authorizer
-from .context import context_of
+from .context import RequestContext, context_of
 from .fault_effects import with_malicious_checksums
 
 INDEX_CONTENT_TYPE = "text/plain; charset=utf-8"
@@ -30,6 +31,14 @@ def config_document(url: str, *, auth_required: bool) -> bytes:
     if auth_required:
         config["auth-required"] = True
     return (json.dumps(config, indent=2) + "\n").encode()
+
+
+class IndexAnswer(NamedTuple):
+    """An index file as served: its crate, its bytes (None: not modified), its headers."""
+
+    crate: str
+    data: bytes | None
+    headers: list[tuple[str, str]]
 
 
 class SparseIndex:
@@ -85,10 +94,33 @@ class SparseIndex:
     def index_file(self, request: Request, path: str) -> Response:
         name = path.rsplit("/", 1)[-1]
         self._auth.read(request, name)
+        found = self.index_answer(
+            path,
+            request.headers.get("If-None-Match"),
+            request.headers.get("If-Modified-Since"),
+            context_of(request),
+        )
+        if found.data is None:
+            return Response(status=304, headers=found.headers)
+        return Response(found.data, content_type=INDEX_CONTENT_TYPE, headers=found.headers)
+
+    def index_answer(
+        self,
+        path: str,
+        if_none_match: str | None,
+        if_modified_since: str | None,
+        context: RequestContext | None = None,
+    ) -> IndexAnswer:
+        """The index file at *path* as served now (data None: not modified); 404 ApiError.
+
+        *context* learns the crate's name as soon as it is known."""
+        name = path.rsplit("/", 1)[-1]
         file = self._store.index_file(name)
         if file is None:
             raise ApiError(404, f"no index file at `{path}`")
-        tag, context_of(request).crate = self._file_facts(file)
+        tag, crate = self._file_facts(file)
+        if context is not None:
+            context.crate = crate
         if index_path(name) != path:
             # Static hosting, as index.crates.io is: only the lowercase path exists.
             raise ApiError(404, f"no index file at `{path}` (index paths are lowercase)")
@@ -99,9 +131,9 @@ class SparseIndex:
             # A view of the file (delayed versions, injected checksums) gets its own tag.
             tag = hashlib.sha256(data).hexdigest()[:32]
         headers = self._headers(tag, file.last_modified)
-        if _not_modified(request, tag, file.last_modified):
-            return Response(status=304, headers=headers)
-        return Response(data, content_type=INDEX_CONTENT_TYPE, headers=headers)
+        if _not_modified(if_none_match, if_modified_since, tag, file.last_modified):
+            return IndexAnswer(crate, None, headers)
+        return IndexAnswer(crate, data, headers)
 
     def _view(self, crate: str, data: bytes) -> bytes:
         """The index file as served now: delayed versions hidden, malicious faults applied."""
@@ -126,13 +158,14 @@ def _http_date(timestamp: int) -> str:
     return http_date(timestamp)
 
 
-def _not_modified(request: Request, tag: str, last_modified: int) -> bool:
+def _not_modified(
+    if_none_match: str | None, if_modified_since: str | None, tag: str, last_modified: int
+) -> bool:
     """RFC 9110: If-None-Match decides when present, else If-Modified-Since."""
-    if "If-None-Match" in request.headers:
-        tags: ETags = request.if_none_match
+    if if_none_match is not None:
+        tags: ETags = parse_etags(if_none_match)
         return tags.contains_weak(tag) or tags.star_tag
-    since = request.headers.get("If-Modified-Since")
-    if since:
-        parsed = parse_date(since)
+    if if_modified_since:
+        parsed = parse_date(if_modified_since)
         return parsed is not None and last_modified <= parsed.timestamp()
     return False

@@ -55,3 +55,21 @@ def test_update_moves_to_newest_unyanked_version(
     reg.cargo("update", cwd=app, check=True)
     lock = (app / "Cargo.lock").read_text()
     assert 'name = "greeting"\nversion = "0.1.1"' in lock
+
+
+def test_cargo_reuses_its_connections(fake_registry: FakeRegistry, package: MakePackage) -> None:
+    reg = fake_registry
+    names = ("alpha", "beta", "gamma")
+    for name in names:
+        publish(reg, package(name))
+    dependencies = "".join(
+        f'{name} = {{ version = "0.1", registry = "{reg.name}" }}\n' for name in names
+    )
+    app = package("app", dependencies=dependencies)
+    before = reg.connections.accepted
+    reg.clear()
+    reg.cargo("fetch", cwd=app, check=True)
+    fetches = [r for r in reg.requests if r.kind in ("index", "config", "download", "git")]
+    assert len(fetches) >= 4  # the index (its files, or a git fetch), three downloads
+    assert reg.connections.accepted - before < len(fetches)
+    assert reg.connections.open <= reg.connections.accepted

@@ -1,7 +1,9 @@
 """Clients that hang up mid-upload, dribble their requests or sit idle hold nothing up.
 
-Each connection has its own thread and a silence timeout; these tests show the registry
-keeps answering everyone else meanwhile, loses nothing, and lets go of every connection.
+Connections between requests wait in the server's poller, requests are answered by a
+bounded pool of workers, and each connection has a silence timeout; these tests show the
+registry keeps answering everyone else meanwhile, loses nothing, and lets go of every
+connection.
 """
 
 from __future__ import annotations
@@ -25,9 +27,10 @@ IDLE_CONNECTIONS = 300
 HANGUPS = 40
 
 
-def _server_threads() -> list[threading.Thread]:
-    """The threads werkzeug starts, one per connection."""
-    return [t for t in threading.enumerate() if "process_request_thread" in t.name]
+def _server_threads(reg: FakeRegistry) -> list[threading.Thread]:
+    """The poller and workers of *reg*'s server."""
+    names = (f"fakereg-server-{reg.port}", f"fakereg-worker-{reg.port}")
+    return [t for t in threading.enumerate() if t.name in names]
 
 
 def _wait_until(condition: Callable[[], bool], seconds: float = 10.0) -> bool:
@@ -73,7 +76,7 @@ def test_hang_ups_mid_upload_lose_nothing(registry: FakeRegistry) -> None:
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(hang_up, range(HANGUPS)))
     assert _index_answers(registry)
-    assert _wait_until(lambda: not _server_threads())
+    assert _wait_until(lambda: registry.connections.open == 0)
     assert root_state(registry) == before
     assert registry.versions("cut") == []
     assert registry.errors == []
@@ -111,13 +114,14 @@ def test_many_idle_connections_do_not_stop_others_and_are_closed(registry: FakeR
     with ExitStack() as stack:
         idle = [stack.enter_context(_connect(registry)) for _ in range(IDLE_CONNECTIONS)]
         idle[0].sendall(b"GET /index/config.json HT")  # and one that stops half-way
-        assert _wait_until(lambda: len(_server_threads()) >= IDLE_CONNECTIONS)
+        assert _wait_until(lambda: registry.connections.open >= IDLE_CONNECTIONS)
+        assert len(_server_threads(registry)) < 10  # idle connections hold no thread
         with ThreadPoolExecutor(8) as pool:
             assert all(pool.map(lambda _: _index_answers(registry), range(50)))
         # Silent for longer than the idle timeout: the registry hangs up on each of them.
         for sock in idle:
             assert sock.recv(100) == b""
-    assert _wait_until(lambda: not _server_threads())
+    assert _wait_until(lambda: registry.connections.open == 0)
     assert registry.errors == []
 
 
@@ -127,8 +131,11 @@ def test_stop_closes_idle_connections_and_leaves_no_threads() -> None:
         stack.callback(reg.stop)
         reg.start()
         idle = [stack.enter_context(_connect(reg)) for _ in range(50)]
-        assert _wait_until(lambda: len(_server_threads()) >= 50)
+        assert _wait_until(lambda: reg.connections.open >= 50)
+        assert http(reg, "GET", "/api/v1/crates").status == 200  # (answered by a worker)
+        threads = _server_threads(reg)
+        assert len(threads) >= 2
         reg.stop()
-        assert _server_threads() == []
+        assert not any(thread.is_alive() for thread in threads)
         for sock in idle:
             assert sock.recv(100) == b""

@@ -1,0 +1,206 @@
+"""The hot routes answered without WSGI: index files, ``config.json`` and downloads.
+
+cargo's requests are nearly all GETs of these. When nothing needs the full path (no
+token to check, no fault or index delay in force, no query string), :class:`FastPath`
+answers them from the store's caches with the same bytes, headers and record as
+:class:`~fakereg.web.app.RegistryApp` would; anything else (a 404, an odd request) it
+leaves to the full path by answering None.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Mapping
+from typing import NamedTuple
+
+from werkzeug.http import http_date
+
+from ..errors import ApiError
+from ..settings import Settings
+from ..storage.store import CrateStore
+from ..storage.visibility import IndexVisibility
+from ..testing.faults import FaultSet
+from ..testing.records import RawRequest, RequestLog
+from .sparse import INDEX_CONTENT_TYPE, SparseIndex
+
+_REASONS = {200: b"OK", 304: b"NOT MODIFIED"}  # as werkzeug says them
+_HEADER_LIMIT = 65536  # as http.server: longer ones get its 431 on the full path
+
+
+class SimpleRequest(NamedTuple):
+    """A request without a body, as read straight off the wire."""
+
+    method: str
+    target: str
+    version: str
+    headers: dict[str, str]  # lowercase names
+    size: int  # bytes of the request line and headers
+
+
+def parse_simple(data: bytes) -> SimpleRequest | None:
+    """A complete GET or HEAD without a body at the start of *data*, or None."""
+    end = data.find(b"\r\n\r\n")
+    if end < 0 or end > _HEADER_LIMIT:
+        return None
+    try:
+        text = data[:end].decode("ascii")
+    except UnicodeDecodeError:
+        return None
+    line, *fields = text.split("\r\n")
+    parts = line.split(" ")
+    if len(parts) != 3 or parts[0] not in ("GET", "HEAD"):
+        return None
+    method, target, version = parts
+    if version not in ("HTTP/1.1", "HTTP/1.0") or len(fields) > 100:
+        return None
+    headers: dict[str, str] = {}
+    for field in fields:
+        name, colon, value = field.partition(":")
+        if not colon or not name or name != name.strip() or name.lower() in headers:
+            return None
+        headers[name.lower()] = value.strip(" \t")
+    if "content-length" in headers or "transfer-encoding" in headers or "expect" in headers:
+        return None
+    return SimpleRequest(method, target, version, headers, end + 4)
+
+
+def keeps_alive(request: SimpleRequest) -> bool:
+    """Whether the connection stays open after answering *request* (RFC 9112 9.3)."""
+    connection = request.headers.get("connection", "").lower()
+    if request.version == "HTTP/1.1":
+        return "close" not in connection
+    return "keep-alive" in connection
+
+
+class FastAnswer(NamedTuple):
+    """A whole answer (status line to body), its status and the size of its body."""
+
+    data: bytes
+    status: int
+    body_size: int
+
+
+def framed(answer: bytes, *, close: bool, version: str) -> bytes:
+    """*answer* with the ``Connection`` header a request of HTTP *version* needs."""
+    if close:
+        value = b"close"
+    elif version != "HTTP/1.1":
+        value = b"keep-alive"
+    else:
+        return answer
+    return answer.replace(b"\r\n\r\n", b"\r\nConnection: %s\r\n\r\n" % value, 1)
+
+
+class FastPath:
+    """Answers the hot routes in full (status line to body), recording each request."""
+
+    def __init__(
+        self,
+        sparse: SparseIndex,
+        store: CrateStore,
+        visibility: IndexVisibility,
+        config: bytes,
+        settings: Settings,
+        faults: FaultSet,
+        log: RequestLog,
+    ) -> None:
+        self._sparse = sparse
+        self._store = store
+        self._visibility = visibility
+        self._config = config
+        self._settings = settings
+        self._faults = faults
+        self._log = log
+
+    def __call__(
+        self, method: str, target: str, headers: Mapping[str, str], server: str
+    ) -> FastAnswer | None:
+        """The whole answer to a GET or HEAD, or None for the full path."""
+        if self._faults or self._settings.auth_required or self._visibility.hiding():
+            return None  # each of these may change the answer, or count the request
+        if not target.startswith(("/index/", "/api/v1/crates/")) or "?" in target:
+            return None
+        if "%" in target or "//" in target:
+            return None
+        started, at = time.perf_counter(), time.time()
+        found = self._find(target, headers)
+        if found is None:
+            return None
+        kind, status, fields, body, crate, version = found
+        answer = _answer(status, server, fields, body, head=method == "HEAD")
+        self._log.append_raw(
+            RawRequest(
+                method=method,
+                path=target,
+                query="",
+                headers=tuple((name.title(), value) for name, value in headers.items()),
+                body=b"",
+                status=status,
+                kind=kind,
+                response_body=body,
+                duration=time.perf_counter() - started,
+                crate=crate,
+                version=version,
+                fault=None,
+                at=at,
+            )
+        )
+        return FastAnswer(answer, status, 0 if method == "HEAD" else len(body))
+
+    def _find(
+        self, target: str, headers: Mapping[str, str]
+    ) -> tuple[str, int, list[tuple[str, str]], bytes, str | None, str | None] | None:
+        if target == "/index/config.json":
+            fields = [("Content-Type", "application/json"), ("Cache-Control", "no-cache")]
+            return "config", 200, fields, self._config, None, None
+        if target.startswith("/index/"):
+            path = target[len("/index/") :]
+            try:
+                found = self._sparse.index_answer(
+                    path, headers.get("if-none-match"), headers.get("if-modified-since")
+                )
+            except ApiError:
+                return None
+            if found.data is None:  # werkzeug drops Last-Modified from a 304
+                fields = [(k, v) for k, v in found.headers if k != "Last-Modified"]
+                return "index", 304, fields, b"", found.crate, None
+            fields = [*found.headers, ("Content-Type", INDEX_CONTENT_TYPE)]
+            return "index", 200, fields, found.data, found.crate, None
+        parts = target.split("/")  # ['', 'api', 'v1', 'crates', name, version, 'download']
+        if len(parts) != 7 or parts[6] != "download":
+            return None
+        name, version = parts[4], parts[5]
+        data = self._store.crate_bytes(name, version)
+        if data is None:
+            return None
+        fields = [
+            ("Content-Type", "application/gzip"),
+            ("Content-Disposition", f'attachment; filename="{name}-{version}.crate"'),
+        ]
+        return "download", 200, fields, data, name, version
+
+
+_date_cache: tuple[int, bytes] = (0, b"")
+
+
+def _date() -> bytes:
+    global _date_cache
+    now = int(time.time())
+    if _date_cache[0] != now:
+        _date_cache = (now, http_date(now).encode())
+    return _date_cache[1]
+
+
+def _answer(
+    status: int, server: str, fields: list[tuple[str, str]], body: bytes, *, head: bool
+) -> bytes:
+    lines = [
+        b"HTTP/1.1 %d %s\r\nServer: %s\r\nDate: %s\r\n"
+        % (status, _REASONS[status], server.encode(), _date())
+    ]
+    for name, value in fields:
+        lines.append(f"{name}: {value}\r\n".encode("latin-1"))
+        if name == "Content-Type":
+            lines.append(b"Content-Length: %d\r\n" % len(body))
+    lines.append(b"\r\n")
+    return b"".join(lines) if head else b"".join(lines) + body
