@@ -116,6 +116,7 @@ def assemble(
             settings,
             observed.faults,
             observed.request_log,
+            observed.errors,
         )
         app = RegistryApp(
             sparse,

@@ -229,3 +229,21 @@ def test_the_fast_path_answers_what_the_full_path_answers(reg: FakeRegistry) -> 
     assert [status for status, _, _ in fast] == [200, 200, 200, 200, 304, 304]
     assert fast_records == full_records
     assert fast_bodies == [r.response_body for r in reg.requests]
+
+
+def test_a_bug_on_the_fast_path_is_kept_and_the_full_path_answers(
+    reg: FakeRegistry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fakereg.web.fastpath import FastPath
+
+    def broken(*_: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(FastPath, "_find", broken)
+    conn = _connection(reg)
+    assert _get(conn, "/index/se/rd/serde")[0] == 200
+    assert _get(conn, "/index/config.json")[0] == 200
+    conn.close()
+    assert reg.errors
+    assert {type(e) for e in reg.errors} == {RuntimeError}  # (poller and worker both tried)
+    reg.clear_errors()

@@ -193,7 +193,11 @@ class ServerThread:
                             return
                         self._take_back(selector)
                     else:
-                        self._readable(selector, key.data)
+                        try:
+                            self._readable(selector, key.data)
+                        except Exception:  # a bug of ours: lose this connection only
+                            log.exception("fakereg server error on a connection")
+                            self._drop(selector, key.data)
                 self._expire(selector)
 
     def _accept(self, selector: selectors.BaseSelector) -> None:
@@ -209,7 +213,10 @@ class ServerThread:
             sock.settimeout(0)  # the poller never waits on a connection
             # The request is often here already: answer it without waiting for a poll.
             keep = connection.serve_fast(self._fast, self._server_header)
-        except OSError:
+        except OSError:  # the client's doing
+            keep = False
+        except Exception:  # a bug of ours: lose this connection only
+            log.exception("fakereg server error on a new connection")
             keep = False
         if keep:
             self._watch(selector, connection)
@@ -232,6 +239,13 @@ class ServerThread:
             self._dispatch(connection)
         else:
             connection.close()  # no thread of ours is waiting on it
+
+    def _drop(self, selector: selectors.BaseSelector, connection: Connection) -> None:
+        with contextlib.suppress(KeyError, ValueError):
+            selector.unregister(connection.sock)
+        with self._lock:
+            self._idle.pop(connection, None)
+        connection.close()
 
     def _watch(self, selector: selectors.BaseSelector, connection: Connection) -> None:
         try:
