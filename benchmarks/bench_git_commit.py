@@ -10,12 +10,10 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import statistics
 import tempfile
-import time
 from pathlib import Path
 
-from benchmarks.common import Result
+from benchmarks.common import Result, interleaved_medians
 from fakereg.domain.names import index_path
 from fakereg.storage.gitindex import GitIndex
 
@@ -33,27 +31,37 @@ def crate_name(i: int) -> str:
     return f"{letters}-{i}"
 
 
-def commit_times(existing: int, rounds: int) -> list[float]:
-    """Seconds per commit, each adding a version to an existing crate of a seeded index."""
+class SeededIndex:
+    """A git index seeded with *existing* crates; :meth:`commit` adds one version."""
+
+    def __init__(self, folder: Path, existing: int) -> None:
+        self.git = GitIndex(folder / "index.git")
+        self.names = [crate_name(i) for i in range(existing)]
+        self.git.commit([(index_path(n), _line(n, "0.1.0")) for n in self.names], "Import index")
+        self.rounds = 0
+
+    def commit(self) -> None:
+        r, self.rounds = self.rounds, self.rounds + 1
+        name = self.names[(r * 7919) % len(self.names)]
+        data = _line(name, "0.1.0") + _line(name, f"0.2.{r}")
+        self.git.commit([(index_path(name), data)], f"Update crate `{name}#0.2.{r}`")
+
+
+def commit_times(sizes: tuple[int, ...], rounds: int) -> list[float]:
+    """Median seconds per commit in an index of each size, the indexes taking turns.
+
+    Taking turns matters here: writing the large index's first commit leaves this disk
+    slow to create files for a while, which would otherwise count against the large one.
+    """
     with tempfile.TemporaryDirectory() as tmp:
-        git = GitIndex(Path(tmp) / "index.git")
-        names = [crate_name(i) for i in range(existing)]
-        git.commit([(index_path(n), _line(n, "0.1.0")) for n in names], "Import index")
-        times = []
-        for r in range(rounds):
-            name = names[(r * 7919) % existing]
-            data = _line(name, "0.1.0") + _line(name, f"0.2.{r}")
-            started = time.perf_counter()
-            git.commit([(index_path(name), data)], f"Update crate `{name}#0.2.{r}`")
-            times.append(time.perf_counter() - started)
-        return times
+        indexes = [SeededIndex(Path(tmp) / str(size), size) for size in sizes]
+        return interleaved_medians([index.commit for index in indexes], rounds)
 
 
 def run(quick: bool = False) -> list[Result]:
     """Median of 200 commits each (40 with *quick*)."""
     rounds, crates = (40, 1_000) if quick else (200, 10_000)
-    small = statistics.median(commit_times(10, rounds)) * 1000
-    large = statistics.median(commit_times(crates, rounds)) * 1000
+    small, large = (seconds * 1000 for seconds in commit_times((10, crates), rounds))
     return [
         Result(
             "git",
@@ -71,8 +79,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=200)
     args = parser.parse_args()
-    small = statistics.median(commit_times(10, args.rounds))
-    large = statistics.median(commit_times(10_000, args.rounds))
+    small, large = commit_times((10, 10_000), args.rounds)
     print(f"git commit, 10 crates in the index:     {small * 1000:7.2f} ms (median)")
     print(f"git commit, 10,000 crates in the index: {large * 1000:7.2f} ms (median)")
     print(f"ratio 10,000 / 10: {large / small:.2f}x")

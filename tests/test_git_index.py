@@ -321,3 +321,31 @@ def test_repeated_clones_get_the_same_pack_and_then_the_new_one(
     assert _tree(tmp_path / "second") == _sparse_view(reg, ["foo", "bar"])
     git("pull", "-q", "--ff-only", cwd=tmp_path / "first-0")
     assert _tree(tmp_path / "first-0") == _sparse_view(reg, ["foo", "bar"])
+
+
+def test_a_large_first_import_is_one_pack_that_every_client_reads(
+    tmp_path: Path, package: MakePackage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first git use of a big registry writes one pack (here from 5 objects up)."""
+    monkeypatch.setattr("fakereg.storage.gitindex.PACK_THRESHOLD", 5)
+    with FakeRegistry(root=tmp_path / "state") as reg:  # sparse: git is made on first use
+        for name in ("greeting", "alpha", "beta", "gamma"):
+            publish(reg, package(name))
+        assert not (tmp_path / "state" / "git").exists()
+        smart, dumb = tmp_path / "smart", tmp_path / "dumb"
+        git("clone", "-q", reg.git_index_url, smart)
+        packs = sorted(p.suffix for p in (reg.git_path / "objects" / "pack").iterdir())
+        assert packs == [".idx", ".pack"]
+        loose = [p for p in (reg.git_path / "objects").iterdir() if len(p.name) == 2]
+        assert loose == []
+        git("clone", "-q", reg.git_index_url, dumb, GIT_SMART_HTTP="0")
+        names = ["greeting", "alpha", "beta", "gamma"]
+        assert _tree(smart) == _tree(dumb) == _sparse_view(reg, names)
+        _publish_raw(reg, "delta", "0.1.0")  # a small commit on top: loose objects
+        git("pull", "-q", "--ff-only", cwd=smart)
+        assert _tree(smart) == _sparse_view(reg, [*names, "delta"])
+        git("--git-dir", reg.git_path, "fsck", "--full", "--strict")
+    with FakeRegistry(root=tmp_path / "state", protocol="git") as reg:
+        app = greeting_app(package, reg.name)
+        run = reg.cargo("run", "--quiet", cwd=app, check=True)
+        assert run.stdout.strip() == "answer=42"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import inspect
+import io
 import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
@@ -9,6 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from dulwich.object_store import BaseObjectStore, MemoryObjectStore, commit_tree_changes
 from dulwich.objects import Blob, Commit, ShaFile, Tree
+from dulwich.pack import write_pack_index_v2, write_pack_objects
 from dulwich.repo import Repo
 
 from .fsutil import atomic_write
@@ -20,6 +23,15 @@ if TYPE_CHECKING:  # dulwich's typed names, absent from older releases at run ti
 BRANCH = cast("Ref", b"refs/heads/master")
 IDENTITY = b"fakereg <fakereg@localhost>"
 FILE_MODE = 0o100644
+#: A commit making this many objects or more writes them as one pack, not loose files.
+PACK_THRESHOLD = 1000
+
+_PACK_OPTIONS: dict[str, Any] = {"deltify": False}
+if "object_format" in inspect.signature(write_pack_objects).parameters:  # dulwich >= 1.0
+    from dulwich.object_format import DEFAULT_OBJECT_FORMAT
+
+    _PACK_OPTIONS["object_format"] = DEFAULT_OBJECT_FORMAT
+
 _CONFIG = b"[core]\n\trepositoryformatversion = 0\n\tfilemode = true\n\tbare = true\n"
 
 
@@ -115,8 +127,12 @@ class GitIndex:
             commit.author_timezone = commit.commit_timezone = 0
             commit.message = message.encode() + b"\n"
             new.add_object(commit)
-            for obj in new.objects():
-                self._write_object(obj)
+            objects = new.objects()
+            if len(objects) >= PACK_THRESHOLD:
+                self._write_pack(objects)
+            else:
+                for obj in objects:
+                    self._write_object(obj)
             if repo.refs.as_dict().get(BRANCH) != parent:
                 raise RuntimeError("the git index moved during a commit: is the root lock held?")
             # The branch moves last, once every object it reaches is written. Temporary
@@ -137,6 +153,30 @@ class GitIndex:
         if not path.exists():
             data = obj.as_legacy_object()
             atomic_write(path, data, durable=self.durable, temp_dir=self.path)
+
+    def _write_pack(self, objects: Sequence[ShaFile]) -> None:
+        """Write many objects as one pack (a first import of every index file): a file per
+        object would cost more than all the rest. The index comes last: until it exists,
+        git and dulwich do not see the pack."""
+        data = io.BytesIO()
+        entries, checksum = write_pack_objects(data, objects, **_PACK_OPTIONS)
+        index = io.BytesIO()
+        write_pack_index_v2(
+            index, sorted((sha, offset, crc) for sha, (offset, crc) in entries.items()), checksum
+        )
+        # The loose objects of later commits go to objects/xx/: make the 256 folders now
+        # (in one go here costs less than a first file in a new folder each commit).
+        for i in range(256):
+            (self.path / "objects" / f"{i:02x}").mkdir(exist_ok=True)
+        base = self.path / "objects" / "pack" / f"pack-{checksum.hex()}"
+        for suffix, content in ((".pack", data), (".idx", index)):
+            atomic_write(
+                base.with_suffix(suffix),
+                content.getvalue(),
+                mode=0o444,
+                durable=self.durable,
+                temp_dir=self.path,
+            )
 
     def files(self) -> dict[str, bytes]:
         """Every file of ``master``'s tree (for tests and checks; walks the whole tree)."""
