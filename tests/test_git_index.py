@@ -336,7 +336,7 @@ def test_a_large_first_import_is_one_pack_that_every_client_reads(
         git("clone", "-q", reg.git_index_url, smart)
         packs = sorted(p.suffix for p in (reg.git_path / "objects" / "pack").iterdir())
         assert packs == [".idx", ".pack"]
-        loose = [p for p in (reg.git_path / "objects").iterdir() if len(p.name) == 2]
+        loose = [p for p in (reg.git_path / "objects").glob("??/*")]
         assert loose == []
         git("clone", "-q", reg.git_index_url, dumb, GIT_SMART_HTTP="0")
         names = ["greeting", "alpha", "beta", "gamma"]
