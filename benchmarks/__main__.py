@@ -1,7 +1,7 @@
 """``python -m benchmarks [--quick] [--markdown] [NAME ...]``: run fakereg's benchmarks.
 
 Each prints its figure, the reference measured in the same run, their ratio and the target.
-Names: fixture, latency, throughput, publish, import, cargo, git_commit (default: all).
+Names: fixture, latency, throughput, publish, import, cargo, git_commit, scale (default: all).
 """
 
 from __future__ import annotations
@@ -14,7 +14,16 @@ import time
 
 from benchmarks.common import Result
 
-NAMES = ("fixture", "latency", "throughput", "publish", "import", "cargo", "git_commit")
+NAMES = (
+    "fixture",
+    "latency",
+    "throughput",
+    "publish",
+    "import",
+    "cargo",
+    "git_commit",
+    "scale",
+)
 
 
 def main(argv: list[str] | None = None) -> int:

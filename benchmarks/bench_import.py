@@ -2,7 +2,7 @@
 
 Against the floor of reading and hashing (sha256) the same files in the same run. Each side
 runs in a fresh Python process (so that peak memory is its own), the two taking turns three
-times; the figure is the median. Target: import at most 3x the floor. Peak memory is the
+times; the figure is the median. Target: import at most 10x the floor. Peak memory is the
 child's maximum resident set size.
 """
 
@@ -19,7 +19,7 @@ from benchmarks.common import Result
 from fakereg.domain.cratebuild import CrateSpec, build_crate
 from fakereg.domain.deps import Dependency
 
-TARGET = 3.0
+TARGET = 10.0  # issue 15: within 10x of the floor
 
 FLOOR = """
 import hashlib, json, os, resource, sys, time

@@ -7,7 +7,9 @@ import importlib
 import pytest
 
 
-@pytest.mark.parametrize("name", ["fixture", "throughput", "publish", "import", "git_commit"])
+@pytest.mark.parametrize(
+    "name", ["fixture", "throughput", "publish", "import", "git_commit", "scale"]
+)
 def test_benchmark_smoke_run(name: str) -> None:
     module = importlib.import_module(f"benchmarks.bench_{name}")
     results = module.run(quick=True)

@@ -349,3 +349,35 @@ def test_a_large_first_import_is_one_pack_that_every_client_reads(
         app = greeting_app(package, reg.name)
         run = reg.cargo("run", "--quiet", cwd=app, check=True)
         assert run.stdout.strip() == "answer=42"
+
+
+def test_packed_trees_are_the_trees_dulwich_makes() -> None:
+    """gitpack's hand-made trees hash as dulwich's (git's ordering of folders included)."""
+    from dulwich.object_store import MemoryObjectStore, commit_tree_changes
+    from dulwich.objects import Blob, Tree
+
+    from fakereg.storage.gitpack import tree_objects
+
+    files = [
+        ("config.json", b"{}\n"),
+        ("a", b"file a\n"),
+        ("a-b", b"file a-b\n"),
+        ("a.b/c", b"in a.b\n"),
+        ("ab/cd/abcd", b"deep\n"),
+        ("ab/cd/abce", b"deep\n"),  # the same content twice: one blob
+        ("ab/c", b"beside\n"),
+        ("ab/c-d/x", b"x\n"),
+        ("3/f/foo", b"foo\n"),
+        ("2/ab", b"ab\n"),
+    ]
+    store = MemoryObjectStore()
+    changes = []
+    for path, data in files:
+        blob = Blob.from_string(data)
+        store.add_object(blob)
+        changes.append((path.encode(), 0o100644, blob.id))
+    expected = commit_tree_changes(store, Tree(), changes)
+    objects, root = tree_objects(files)
+    expected_id = expected.id if isinstance(expected, Tree) else expected
+    assert root.hex().encode() == expected_id
+    assert len({obj.id for obj in objects}) == len(objects)

@@ -15,6 +15,7 @@ from dulwich.pack import write_pack_index_v2, write_pack_objects
 from dulwich.repo import Repo
 
 from .fsutil import atomic_write
+from .gitpack import OBJ_COMMIT, PackedObject, pack_bytes, tree_objects
 
 if TYPE_CHECKING:  # dulwich's typed names, absent from older releases at run time
     from dulwich.objects import ObjectID
@@ -101,50 +102,57 @@ class GitIndex:
         if not self.exists():
             self._create()
         with self.open() as repo:
-            disk = repo.object_store
-            new = _NewObjects(disk)
             parent = repo.refs.as_dict().get(BRANCH)
-            old_tree: ObjectID | Tree
-            if parent is None:
-                old_tree = Tree()  # the first commit starts from an empty tree
+            commit_id: ObjectID | None
+            if parent is None and len(files) >= PACK_THRESHOLD:
+                commit_id = self._import(files, message)
             else:
-                parent_commit = disk[parent]
-                assert isinstance(parent_commit, Commit)
-                old_tree = parent_commit.tree
-            changes: list[tuple[bytes, int | None, ObjectID | None]] = []
-            for path, data in files:
-                blob = Blob.from_string(data)
-                new.add_object(blob)
-                changes.append((path.encode(), FILE_MODE, blob.id))
-            new_tree = commit_tree_changes(new, old_tree, changes)
-            if parent is not None and new_tree == old_tree:
+                commit_id = self._commit_on(repo, parent, files, message)
+            if commit_id is None:
                 return None
-            commit = Commit()
-            commit.tree = new_tree
-            commit.parents = [] if parent is None else [parent]
-            commit.author = commit.committer = IDENTITY
-            commit.author_time = commit.commit_time = int(time.time())
-            commit.author_timezone = commit.commit_timezone = 0
-            commit.message = message.encode() + b"\n"
-            new.add_object(commit)
-            objects = new.objects()
-            if len(objects) >= PACK_THRESHOLD:
-                self._write_pack(objects)
-            else:
-                for obj in objects:
-                    self._write_object(obj)
             if repo.refs.as_dict().get(BRANCH) != parent:
                 raise RuntimeError("the git index moved during a commit: is the root lock held?")
             # The branch moves last, once every object it reaches is written. Temporary
             # files stay out of refs/ and objects/: a crash leaves no stray name there.
             atomic_write(
                 self.path / BRANCH.decode(),
-                commit.id + b"\n",
+                commit_id + b"\n",
                 mode=0o644,
                 durable=self.durable,
                 temp_dir=self.path,
             )
-            return commit.id
+            return commit_id
+
+    def _commit_on(
+        self, repo: Repo, parent: ObjectID | None, files: Sequence[tuple[str, bytes]], message: str
+    ) -> ObjectID | None:
+        """Write the objects of a commit of *files* on *parent*; None when nothing changed."""
+        disk = repo.object_store
+        new = _NewObjects(disk)
+        old_tree: ObjectID | Tree
+        if parent is None:
+            old_tree = Tree()  # the first commit starts from an empty tree
+        else:
+            parent_commit = disk[parent]
+            assert isinstance(parent_commit, Commit)
+            old_tree = parent_commit.tree
+        changes: list[tuple[bytes, int | None, ObjectID | None]] = []
+        for path, data in files:
+            blob = Blob.from_string(data)
+            new.add_object(blob)
+            changes.append((path.encode(), FILE_MODE, blob.id))
+        new_tree = commit_tree_changes(new, old_tree, changes)
+        if parent is not None and new_tree == old_tree:
+            return None
+        commit = _new_commit(new_tree, parent, message)
+        new.add_object(commit)
+        objects = new.objects()
+        if len(objects) >= PACK_THRESHOLD:
+            self._write_pack(objects)
+        else:
+            for obj in objects:
+                self._write_object(obj)
+        return commit.id
 
     def _write_object(self, obj: ShaFile) -> None:
         """Write a loose object atomically (dulwich's lock files outlive a killed process)."""
@@ -155,28 +163,40 @@ class GitIndex:
             atomic_write(path, data, durable=self.durable, temp_dir=self.path)
 
     def _write_pack(self, objects: Sequence[ShaFile]) -> None:
-        """Write many objects as one pack (a first import of every index file): a file per
-        object would cost more than all the rest. The index comes last: until it exists,
-        git and dulwich do not see the pack."""
+        """Write many objects as one pack (a big commit): a file per object would cost
+        more than all the rest."""
         data = io.BytesIO()
         entries, checksum = write_pack_objects(data, objects, **_PACK_OPTIONS)
         index = io.BytesIO()
         write_pack_index_v2(
             index, sorted((sha, offset, crc) for sha, (offset, crc) in entries.items()), checksum
         )
+        self._store_pack(data.getvalue(), index.getvalue(), checksum)
+
+    def _store_pack(self, pack: bytes, index: bytes, checksum: bytes) -> None:
+        """Put a pack in place. The index comes last: until it exists, git and dulwich do
+        not see the pack."""
         # The loose objects of later commits go to objects/xx/: make the 256 folders now
         # (in one go here costs less than a first file in a new folder each commit).
         for i in range(256):
             (self.path / "objects" / f"{i:02x}").mkdir(exist_ok=True)
         base = self.path / "objects" / "pack" / f"pack-{checksum.hex()}"
-        for suffix, content in ((".pack", data), (".idx", index)):
+        for suffix, content in ((".pack", pack), (".idx", index)):
             atomic_write(
                 base.with_suffix(suffix),
-                content.getvalue(),
+                content,
                 mode=0o444,
                 durable=self.durable,
                 temp_dir=self.path,
             )
+
+    def _import(self, files: Sequence[tuple[str, bytes]], message: str) -> ObjectID:
+        """The first commit of many files, packed by :mod:`.gitpack` (see there why)."""
+        objects, tree = tree_objects(files)
+        commit = _new_commit(cast("ObjectID", tree.hex().encode()), None, message)
+        objects.append(PackedObject(OBJ_COMMIT, commit.as_raw_string()))
+        self._store_pack(*pack_bytes(objects))
+        return commit.id
 
     def files(self) -> dict[str, bytes]:
         """Every file of ``master``'s tree (for tests and checks; walks the whole tree)."""
@@ -189,6 +209,17 @@ class GitIndex:
             commit = repo.object_store[head]
             assert isinstance(commit, Commit)
             return dict(_walk(repo, commit.tree, ""))
+
+
+def _new_commit(tree: ObjectID, parent: ObjectID | None, message: str) -> Commit:
+    commit = Commit()
+    commit.tree = tree
+    commit.parents = [] if parent is None else [parent]
+    commit.author = commit.committer = IDENTITY
+    commit.author_time = commit.commit_time = int(time.time())
+    commit.author_timezone = commit.commit_timezone = 0
+    commit.message = message.encode() + b"\n"
+    return commit
 
 
 class _NewObjects(MemoryObjectStore):
@@ -204,9 +235,14 @@ class _NewObjects(MemoryObjectStore):
         except KeyError:
             return self._disk[name]
 
+    def add_object(self, obj: ShaFile) -> None:
+        """Keep *obj* itself (not a copy: a copy costs a parse, a first import makes
+        100,000 of them); callers add an object once they are done changing it."""
+        self._data[obj.id] = obj
+
     def objects(self) -> list[ShaFile]:
         """The new objects, in the order they were made (children before parents)."""
-        return [super(_NewObjects, self).__getitem__(sha) for sha in self]
+        return list(self._data.values())
 
 
 def _walk(repo: Repo, tree_id: ObjectID, prefix: str) -> Iterable[tuple[str, bytes]]:

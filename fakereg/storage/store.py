@@ -63,6 +63,23 @@ class NewVersion:
     owner: str = ""  # the owner of the crate if it is new
 
 
+def _read_tree(folder: str, prefix: str, into: list[tuple[str, bytes]]) -> None:
+    """Append every file under *folder* (but temporary ones, named ``.…``), sorted."""
+    try:
+        with os.scandir(folder) as found:
+            entries = sorted(found, key=lambda entry: entry.name)
+    except FileNotFoundError:
+        return
+    for entry in entries:
+        if entry.name.startswith("."):  # (temporary files of writes in progress)
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            _read_tree(entry.path, f"{prefix}{entry.name}/", into)
+        else:
+            with open(entry.path, "rb") as fh:
+                into.append((prefix + entry.name, fh.read()))
+
+
 class SeedError(FakeRegError):
     """Versions that cannot be added to a registry (nothing of the batch was added)."""
 
@@ -204,16 +221,8 @@ class CrateStore:
 
     def index_files(self) -> list[tuple[str, bytes]]:
         """Every index file as (index path, content), for a full import elsewhere."""
-        files = []
-        top = self._index_dir_text
-        for folder, subfolders, names in os.walk(top):
-            subfolders.sort()
-            relative = os.path.relpath(folder, top).replace(os.sep, "/")
-            prefix = "" if relative == "." else relative + "/"
-            for name in sorted(names):
-                if not name.startswith("."):  # (temporary files of writes in progress)
-                    with open(os.path.join(folder, name), "rb") as fh:
-                        files.append((prefix + name, fh.read()))
+        files: list[tuple[str, bytes]] = []
+        _read_tree(self._index_dir_text, "", files)
         return files
 
     def _write_index(
@@ -246,7 +255,8 @@ class CrateStore:
         return IndexChange(index_path(name), data, message, name, published)
 
     def _write_meta(self, meta: Mapping[str, Any], *, durable: bool | None = None) -> None:
-        data = json.dumps(meta, indent=1).encode()
+        # Compact: the C encoder (an indent would take the pure-Python one, 4x slower).
+        data = json.dumps(meta, separators=(",", ":"), ensure_ascii=False).encode()
         durable = self._durable if durable is None else durable
         atomic_write(self._meta_path(meta["name"]), data, durable=durable)
 
