@@ -1,8 +1,9 @@
 """Latency of one index-file GET, fakereg against nginx and werkzeug's bare server.
 
 A client in another process (Python's ``http.client``) GETs the same sparse index file
-from each server in turn: on a new connection each time, then over one kept-alive
-connection. The figure is the median per request; most of nginx's figure is the client.
+from each server in turn (werkzeug's in a process of its own, fakereg in this one): on a
+new connection each time, then over one kept-alive connection. The figure is the median
+per request; most of nginx's figure is the client.
 """
 
 from __future__ import annotations
@@ -12,13 +13,9 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-import threading
 from pathlib import Path
 
-from werkzeug.serving import make_server
-
 from benchmarks.bench_cargo import Nginx
-from benchmarks.bench_fixture import QuietHandler
 from benchmarks.common import Result
 from fakereg import FakeRegistry
 
@@ -55,6 +52,35 @@ CLIENT = textwrap.dedent(
 )
 
 
+BARE = textwrap.dedent(
+    """
+    import sys
+    from werkzeug.serving import make_server
+    from benchmarks.bench_fixture import QuietHandler
+    data = open(sys.argv[1], "rb").read()
+    def constant(environ, start_response):
+        start_response("200 OK", [("Content-Type", "text/plain"),
+                                  ("Content-Length", str(len(data)))])
+        return [data]
+    server = make_server("127.0.0.1", 0, constant, threaded=True, request_handler=QuietHandler)
+    print(server.server_port, flush=True)
+    server.serve_forever()
+    """
+)
+
+
+def _bare_server(data_file: Path) -> tuple[subprocess.Popen[str], int]:
+    """werkzeug's threaded server with a constant app, in a process of its own."""
+    process = subprocess.Popen(
+        [sys.executable, "-c", BARE, str(data_file)],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    assert process.stdout is not None
+    return process, int(process.stdout.readline())
+
+
 def run(quick: bool = False) -> list[Result]:
     """Median of 600 requests each (100 with *quick*), the servers taking turns."""
     rounds = 120 if quick else 620
@@ -63,24 +89,13 @@ def run(quick: bool = False) -> list[Result]:
         path = "/index/se/rd/serde"
         site = Path(scratch) / "site"
         reg.export(site)
-        data = (site / "index" / "se" / "rd" / "serde").read_bytes()
-
-        def constant(environ: object, start_response: object) -> list[bytes]:
-            start_response(  # type: ignore[operator]
-                "200 OK",
-                [("Content-Type", "text/plain"), ("Content-Length", str(len(data)))],
-            )
-            return [data]
-
-        bare = make_server("127.0.0.1", 0, constant, threaded=True, request_handler=QuietHandler)
-        thread = threading.Thread(target=bare.serve_forever, daemon=True)
-        thread.start()
+        bare, bare_port = _bare_server(site / "index" / "se" / "rd" / "serde")
         nginx = Nginx(site, Path(scratch) / "nginx")
         try:
             targets = [
                 ("fakereg", reg.port, path, True),
                 ("nginx", nginx.port, path, True),
-                ("werkzeug", bare.server_port, path, False),  # it closes every connection
+                ("werkzeug", bare_port, path, False),  # it closes every connection
             ]
             out = subprocess.run(
                 [sys.executable, "-c", CLIENT, json.dumps(targets), str(rounds)],
@@ -90,8 +105,10 @@ def run(quick: bool = False) -> list[Result]:
             ).stdout
         finally:
             nginx.stop()
-            bare.shutdown()
-            thread.join()
+            bare.terminate()
+            bare.wait(timeout=10)
+            if bare.stdout is not None:
+                bare.stdout.close()
     medians = json.loads(out)
     new, kept = medians["new"], medians["kept"]
     ms = 1000.0

@@ -96,3 +96,20 @@ class RootLock:
             else:
                 with self._file_lock:
                     yield
+
+
+def read_tree(folder: str, prefix: str, into: list[tuple[str, bytes]]) -> None:
+    """Append every file under *folder* (but temporary ones, named ``.…``), sorted."""
+    try:
+        with os.scandir(folder) as found:
+            entries = sorted(found, key=lambda entry: entry.name)
+    except FileNotFoundError:
+        return
+    for entry in entries:
+        if entry.name.startswith("."):  # (temporary files of writes in progress)
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            read_tree(entry.path, f"{prefix}{entry.name}/", into)
+        else:
+            with open(entry.path, "rb") as fh:
+                into.append((prefix + entry.name, fh.read()))

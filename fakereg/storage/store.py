@@ -33,7 +33,7 @@ from ..domain.publish import version_details
 from ..domain.shapes import CrateRecord, IndexLine, PublishMetadata, VersionDetails
 from ..errors import ConflictError, FakeRegError, ForbiddenError, NotFoundError
 from .events import IndexChange, IndexEvents
-from .fsutil import RootLock, atomic_write
+from .fsutil import RootLock, atomic_write, read_tree
 
 _READ_CACHE_SIZE = 20_000
 
@@ -61,23 +61,6 @@ class NewVersion:
     details: VersionDetails
     source: str = ""  # where it came from, for error messages
     owner: str = ""  # the owner of the crate if it is new
-
-
-def _read_tree(folder: str, prefix: str, into: list[tuple[str, bytes]]) -> None:
-    """Append every file under *folder* (but temporary ones, named ``.…``), sorted."""
-    try:
-        with os.scandir(folder) as found:
-            entries = sorted(found, key=lambda entry: entry.name)
-    except FileNotFoundError:
-        return
-    for entry in entries:
-        if entry.name.startswith("."):  # (temporary files of writes in progress)
-            continue
-        if entry.is_dir(follow_symlinks=False):
-            _read_tree(entry.path, f"{prefix}{entry.name}/", into)
-        else:
-            with open(entry.path, "rb") as fh:
-                into.append((prefix + entry.name, fh.read()))
 
 
 class SeedError(FakeRegError):
@@ -145,6 +128,16 @@ class CrateStore:
             self._read_cache.clear()
         self._read_cache[path] = file
         return file
+
+    def index_stat_key(self, name: str) -> tuple[int, int, int] | None:
+        """The :attr:`IndexFile.stat_key` *name*'s index file has now (one ``stat``), or None."""
+        if not is_valid_crate_name(name):
+            return None
+        try:
+            st = os.stat(os.path.join(self._index_dir_text, index_path(name)))
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
 
     def _lines(self, name: str) -> list[str]:
         try:
@@ -222,7 +215,7 @@ class CrateStore:
     def index_files(self) -> list[tuple[str, bytes]]:
         """Every index file as (index path, content), for a full import elsewhere."""
         files: list[tuple[str, bytes]] = []
-        _read_tree(self._index_dir_text, "", files)
+        read_tree(self._index_dir_text, "", files)
         return files
 
     def _write_index(

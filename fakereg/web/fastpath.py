@@ -26,6 +26,10 @@ from .sparse import INDEX_CONTENT_TYPE, SparseIndex
 
 logger = logging.getLogger("fakereg")
 
+#: kind, status, the header fields after Date (ending the head), body, crate, version.
+_Found = tuple[str, int, bytes, bytes, "str | None", "str | None"]
+_MAX_CACHED = 20_000
+
 _REASONS = {200: b"OK", 304: b"NOT MODIFIED"}  # as werkzeug says them
 _HEADER_LIMIT = 65536  # as http.server: longer ones get its 431 on the full path
 
@@ -116,6 +120,8 @@ class FastPath:
         self._faults = faults
         self._log = log
         self._errors = errors
+        # Index answers by target, kept while the file's stat says it is the same file.
+        self._answers: dict[str, tuple[tuple[int, int, int], _Found]] = {}
 
     def __call__(
         self, method: str, target: str, headers: Mapping[str, str], server: str
@@ -137,7 +143,7 @@ class FastPath:
         if found is None:
             return None
         kind, status, fields, body, crate, version = found
-        answer = _answer(status, server, fields, body, head=method == "HEAD")
+        answer = _status_lines(status, server) + (fields if method == "HEAD" else fields + body)
         self._log.append_raw(
             RawRequest(
                 method=method,
@@ -157,25 +163,12 @@ class FastPath:
         )
         return FastAnswer(answer, status, 0 if method == "HEAD" else len(body))
 
-    def _find(
-        self, target: str, headers: Mapping[str, str]
-    ) -> tuple[str, int, list[tuple[str, str]], bytes, str | None, str | None] | None:
+    def _find(self, target: str, headers: Mapping[str, str]) -> _Found | None:
         if target == "/index/config.json":
             fields = [("Content-Type", "application/json"), ("Cache-Control", "no-cache")]
-            return "config", 200, fields, self._config, None, None
+            return "config", 200, _fields(fields, self._config), self._config, None, None
         if target.startswith("/index/"):
-            path = target[len("/index/") :]
-            try:
-                found = self._sparse.index_answer(
-                    path, headers.get("if-none-match"), headers.get("if-modified-since")
-                )
-            except ApiError:
-                return None
-            if found.data is None:  # werkzeug drops Last-Modified from a 304
-                fields = [(k, v) for k, v in found.headers if k != "Last-Modified"]
-                return "index", 304, fields, b"", found.crate, None
-            fields = [*found.headers, ("Content-Type", INDEX_CONTENT_TYPE)]
-            return "index", 200, fields, found.data, found.crate, None
+            return self._index(target, headers)
         parts = target.split("/")  # ['', 'api', 'v1', 'crates', name, version, 'download']
         if len(parts) != 7 or parts[6] != "download":
             return None
@@ -187,7 +180,32 @@ class FastPath:
             ("Content-Type", "application/gzip"),
             ("Content-Disposition", f'attachment; filename="{name}-{version}.crate"'),
         ]
-        return "download", 200, fields, data, name, version
+        return "download", 200, _fields(fields, data), data, name, version
+
+    def _index(self, target: str, headers: Mapping[str, str]) -> _Found | None:
+        path = target[len("/index/") :]
+        if_none_match = headers.get("if-none-match")
+        if_modified_since = headers.get("if-modified-since")
+        plain = if_none_match is None and if_modified_since is None
+        key = self._store.index_stat_key(path.rsplit("/", 1)[-1]) if plain else None
+        if key is not None:
+            cached = self._answers.get(target)
+            if cached is not None and cached[0] == key:
+                return cached[1]
+        try:
+            found = self._sparse.index_answer(path, if_none_match, if_modified_since)
+        except ApiError:
+            return None
+        if found.data is None:  # werkzeug drops Last-Modified from a 304
+            fields = [(k, v) for k, v in found.headers if k != "Last-Modified"]
+            return "index", 304, _fields(fields, b""), b"", found.crate, None
+        fields = [*found.headers, ("Content-Type", INDEX_CONTENT_TYPE)]
+        answer: _Found = ("index", 200, _fields(fields, found.data), found.data, found.crate, None)
+        if key is not None and not found.future_dated:
+            if len(self._answers) >= _MAX_CACHED:
+                self._answers.clear()
+            self._answers[target] = (key, answer)
+        return answer
 
 
 _date_cache: tuple[int, bytes] = (0, b"")
@@ -201,16 +219,21 @@ def _date() -> bytes:
     return _date_cache[1]
 
 
-def _answer(
-    status: int, server: str, fields: list[tuple[str, str]], body: bytes, *, head: bool
-) -> bytes:
-    lines = [
-        b"HTTP/1.1 %d %s\r\nServer: %s\r\nDate: %s\r\n"
-        % (status, _REASONS[status], server.encode(), _date())
-    ]
+def _status_lines(status: int, server: str) -> bytes:
+    return b"HTTP/1.1 %d %s\r\nServer: %s\r\nDate: %s\r\n" % (
+        status,
+        _REASONS[status],
+        server.encode(),
+        _date(),
+    )
+
+
+def _fields(fields: list[tuple[str, str]], body: bytes) -> bytes:
+    """The header fields after ``Date``, ``Content-Length`` after ``Content-Type``."""
+    lines = []
     for name, value in fields:
         lines.append(f"{name}: {value}\r\n".encode("latin-1"))
         if name == "Content-Type":
             lines.append(b"Content-Length: %d\r\n" % len(body))
     lines.append(b"\r\n")
-    return b"".join(lines) if head else b"".join(lines) + body
+    return b"".join(lines)

@@ -39,6 +39,8 @@ class IndexAnswer(NamedTuple):
     crate: str
     data: bytes | None
     headers: list[tuple[str, str]]
+    #: Last-Modified shown as now, the file being dated later (changed twice in a second).
+    future_dated: bool = False
 
 
 class SparseIndex:
@@ -131,9 +133,10 @@ class SparseIndex:
             # A view of the file (delayed versions, injected checksums) gets its own tag.
             tag = hashlib.sha256(data).hexdigest()[:32]
         headers = self._headers(tag, file.last_modified)
+        future = file.last_modified > time.time()
         if _not_modified(if_none_match, if_modified_since, tag, file.last_modified):
-            return IndexAnswer(crate, None, headers)
-        return IndexAnswer(crate, data, headers)
+            return IndexAnswer(crate, None, headers, future)
+        return IndexAnswer(crate, data, headers, future)
 
     def _view(self, crate: str, data: bytes) -> bytes:
         """The index file as served now: delayed versions hidden, malicious faults applied."""
