@@ -15,33 +15,38 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.common import Result
+from benchmarks.common import PEAK_KIB, Result
 from fakereg.domain.cratebuild import CrateSpec, build_crate
 from fakereg.domain.deps import Dependency
 
 TARGET = 10.0  # issue 15: within 10x of the floor
 
-FLOOR = """
-import hashlib, json, os, resource, sys, time
+FLOOR = (
+    PEAK_KIB
+    + """
+import hashlib, json, os, sys, time
 started = time.perf_counter()
 for directory, _, names in os.walk(sys.argv[1]):
     for name in names:
         with open(os.path.join(directory, name), "rb") as fh:
             hashlib.sha256(fh.read()).hexdigest()
-print(json.dumps([time.perf_counter() - started,
-                  resource.getrusage(resource.RUSAGE_SELF).ru_maxrss]))
+print(json.dumps([time.perf_counter() - started, peak_kib()]))
 """
+)
 
-IMPORT = """
-import json, resource, sys, time
+IMPORT = (
+    PEAK_KIB
+    + """
+import json, sys, time
 from fakereg import FakeRegistry
 with FakeRegistry(root=sys.argv[2]) as reg:
     started = time.perf_counter()
     added = reg.import_crates(sys.argv[1])
     elapsed = time.perf_counter() - started
 assert len(added) == int(sys.argv[3]), len(added)
-print(json.dumps([elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss]))
+print(json.dumps([elapsed, peak_kib()]))
 """
+)
 
 
 def make_corpus(folder: Path, crates: int, versions: int) -> int:

@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from benchmarks.common import Result
+from benchmarks.common import PEAK_KIB, Result
 
 SIZES = (1_000, 10_000, 100_000)
 QUICK_SIZES = (200, 1_000)
@@ -50,8 +50,10 @@ with FakeRegistry(root=sys.argv[1]) as reg:
 print(json.dumps({"fill_s": time.perf_counter() - started}))
 """
 
-MEASURE = """
-import http.client, json, resource, statistics, sys, time
+MEASURE = (
+    PEAK_KIB
+    + """
+import http.client, json, statistics, sys, time
 from fakereg import FakeRegistry
 from benchmarks.bench_publish import publish_body
 from benchmarks.bench_git_commit import crate_name
@@ -62,7 +64,7 @@ started = time.perf_counter()
 reg = FakeRegistry(root=sys.argv[1])
 reg.start()
 figures["start_ms"] = (time.perf_counter() - started) * 1000
-figures["rss_start_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+figures["rss_start_mib"] = peak_kib() / 1024
 
 def get(path, conn=None):
     conn = conn or http.client.HTTPConnection("127.0.0.1", reg.port)
@@ -106,10 +108,11 @@ t = time.perf_counter()
 get("/git/index/info/refs?service=git-upload-pack")
 figures["first_git_s"] = time.perf_counter() - t
 figures["git_publish_ms"] = timed(publish, 20)
-figures["rss_peak_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+figures["rss_peak_mib"] = peak_kib() / 1024
 reg.stop()
 print(json.dumps(figures))
 """
+)
 
 ROWS = [
     ("start_ms", "start-up", "ms"),

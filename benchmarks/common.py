@@ -7,6 +7,22 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+#: Source of ``peak_kib()`` for child processes: the peak resident set of the process
+#: itself. ``ru_maxrss`` would not do: Linux carries it across exec, so a child started by
+#: a big benchmark process reports its parent's size.
+PEAK_KIB = """
+def peak_kib():
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+"""
+
 
 @dataclass(frozen=True)
 class Result:
