@@ -182,9 +182,11 @@ def test_idle_kept_connections_time_out_and_stop_closes_them() -> None:
         assert conn.sock.recv(100) == b""  # closed by the registry after half a second
         assert 0.3 < time.monotonic() - started < 5
         conn.close()
+    with FakeRegistry() as reg:  # 30 s of idle time: stop() must not wait for it
         kept = _connection(reg)
         assert _get(kept, "/index/config.json")[0] == 200
-        assert reg.connections.open == 1
+        assert _get(kept, "/api/v1/crates")[0] == 200  # (a worker's, handed back)
+        assert reg.connections == (1, 1)
     assert kept.sock is not None
     assert kept.sock.recv(100) == b""
     kept.close()
