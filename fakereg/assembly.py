@@ -31,6 +31,7 @@ from .testing.state import StateView
 from .web.api import WebApi
 from .web.app import RegistryApp
 from .web.auth import Authorizer
+from .web.control import ControlApi
 from .web.fastpath import FastPath
 from .web.gitserve import GitHttp
 from .web.server import ServerThread, listen
@@ -48,6 +49,7 @@ class Parts:
     state: StateView
     git: GitSync | None
     token: str
+    admin_token: str
     url: str
     port: int
     server: ServerThread
@@ -93,6 +95,7 @@ def assemble(
     store = CrateStore(root, lock, events, durable=lasting)
     accounts = Accounts(root, lock, durable=lasting)
     token = accounts.start_token(settings.login, token)
+    admin_token = accounts.admin_token(lasting=lasting)
     listener = listen(settings.host, settings.port)
     try:
         port: int = listener.getsockname()[1]
@@ -107,6 +110,17 @@ def assemble(
             git = GitSync(repository, store, lock, config, observed.visibility)
             events.subscribe(git.on_change)
         auth = Authorizer(accounts, settings, login_url=f"{url}/me")
+        index_urls = {sparse_index_url(url)} | ({git_index_url(url)} if git is not None else set())
+        seeder = Seeder(
+            store,
+            accounts,
+            default_owner=settings.login,
+            own_index_urls=frozenset(index_urls),
+            git=git is not None,
+        )
+        state = StateView(store, accounts)
+        info = {"name": settings.name, "url": url, "protocol": settings.protocol}
+        control = ControlApi(admin_token, observed, seeder, state, git, info)
         sparse = SparseIndex(store, config, auth, observed.visibility, observed.faults)
         fast = FastPath(
             sparse,
@@ -134,6 +148,7 @@ def assemble(
             observed.errors,
             git=None if git is None else GitHttp(git, auth),
             faults=observed.faults,
+            control=control,
         )
         server = ServerThread(app, listener, idle_timeout=settings.idle_timeout, fast_path=fast)
     except BaseException:
@@ -145,13 +160,4 @@ def assemble(
         except BaseException:
             server.stop()
             raise
-    index_urls = {sparse_index_url(url)} | ({git_index_url(url)} if git is not None else set())
-    seeder = Seeder(
-        store,
-        accounts,
-        default_owner=settings.login,
-        own_index_urls=frozenset(index_urls),
-        git=git is not None,
-    )
-    state = StateView(store, accounts)
-    return Parts(root, store, accounts, seeder, state, git, token, url, port, server)
+    return Parts(root, store, accounts, seeder, state, git, token, admin_token, url, port, server)

@@ -3,19 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
+import os
 import signal
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 from types import FrameType
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from . import __version__
 from .cargo_config import CargoHomeEntry, credentials_toml, registries_config
 from .errors import FakeRegError
 from .registry import FakeRegistry
 from .settings import PROTOCOLS
+from .storage.fsutil import atomic_write
 
 PREFIX = "fakereg:"
 
@@ -98,7 +102,52 @@ def build_parser() -> argparse.ArgumentParser:
         help="index URL whose dependencies --seed takes from this registry (repeatable)",
     )
     parser.add_argument("--quiet", action="store_true", help="do not log each request")
+    parser.add_argument(
+        "--ready-file",
+        metavar="PATH",
+        help="once serving, write the registry's addresses and tokens there as one JSON "
+        "object (removed at stop): what a harness in another language waits for",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print that JSON object as the first line of stdout instead of the banner",
+    )
     return parser
+
+
+def ready_document(registry: FakeRegistry, users: dict[str, str] | None = None) -> dict[str, Any]:
+    """Everything a harness needs of a started registry, for ``--ready-file``/``--json``."""
+    entry = CargoHomeEntry(
+        name=registry.name,
+        index_url=registry.index_url,
+        token=registry.token,
+        replace_crates_io=registry.replace_crates_io,
+    )
+    return {
+        "url": registry.url,
+        "name": registry.name,
+        "protocol": registry.protocol,
+        "index_url": registry.index_url,
+        "sparse_index_url": registry.sparse_index_url,
+        "git_index_url": registry.git_index_url,
+        "token": registry.token,
+        "login": registry.login,
+        "users": dict(users or {}),
+        "admin_url": registry.admin_url,
+        "admin_token": registry.admin_token,
+        "pid": os.getpid(),
+        "root": str(registry.root),
+        "cargo_home": str(registry.cargo_home),
+        "config_toml": registries_config([entry]),
+        "credentials_toml": credentials_toml([entry]),
+    }
+
+
+def write_ready_file(path: Path, document: dict[str, Any]) -> None:
+    """The document, whole or not at all (written aside, then renamed), for its owner only."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(path, (json.dumps(document, indent=1) + "\n").encode(), mode=0o600)
 
 
 def banner(registry: FakeRegistry, users: dict[str, str] | None = None) -> str:
@@ -119,6 +168,7 @@ def banner(registry: FakeRegistry, users: dict[str, str] | None = None) -> str:
         f"  token:  {registry.token}  (user {registry.login})\n"
         f"{others}"
         f"  root:   {registry.root}\n"
+        f"  control API: {registry.admin_url}  (Authorization: Bearer {registry.admin_token})\n"
         "\n"
         "# Add to .cargo/config.toml:\n"
         f"{registries_config([entry])}"
@@ -186,7 +236,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _interrupt)
     registry: FakeRegistry | None = None
     serving = False
+    ready_file = Path(args.ready_file) if args.ready_file else None
     try:
+        if ready_file is not None:
+            ready_file.unlink(missing_ok=True)  # a harness must never read a stale one
         registry = FakeRegistry(
             root=args.root,
             name=args.name,
@@ -203,7 +256,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         for path in args.seed:
             seed(registry, path, args.local_registry)
         serving = True  # (a signal right after the banner is a stop, not an abort)
-        print(banner(registry, users), flush=True)
+        document = ready_document(registry, users)
+        if args.json:
+            print(json.dumps(document), flush=True)
+        else:
+            print(banner(registry, users), flush=True)
+        if ready_file is not None:
+            write_ready_file(ready_file, document)
         while True:
             time.sleep(3600)
     except Interrupted as stop:
@@ -220,3 +279,6 @@ def main(argv: Sequence[str] | None = None) -> int:
             registry.stop()
         say(f"error: {exc}")
         return 1
+    finally:
+        if ready_file is not None and serving:
+            ready_file.unlink(missing_ok=True)  # the registry it describes is gone

@@ -197,6 +197,16 @@ class FakeRegistry:
         return self._running().port
 
     @property
+    def admin_url(self) -> str:
+        """``<url>/__fakereg``: the control API, for a harness in any language."""
+        return f"{self._running().url}/__fakereg"
+
+    @property
+    def admin_token(self) -> str:
+        """The control API's bearer token (kept with a given root across restarts)."""
+        return self._running().admin_token
+
+    @property
     def connections(self) -> ConnectionCount:
         """Connections open now and accepted since start: did a client reuse its own?"""
         return self._running().server.connections
@@ -325,6 +335,7 @@ class FakeRegistry:
     remove_faults = Delegate(Observer.remove_faults, "_observer")
 
     def delay_index_updates(self, seconds: float | None = None, polls: int | None = None) -> None:
+        self._observer.visibility.check(seconds, polls)  # before the repository is made
         if self._parts is not None and self._parts.git is not None:
             self._parts.git.ready()  # held-back commits need the repository to exist already
         self._observer.delay_index_updates(seconds, polls)

@@ -194,6 +194,25 @@ class Accounts:
                 self._save(data)
         return token
 
+    def admin_token(self, *, lasting: bool) -> str:
+        """The control API's token: not a registry token (no registry route takes it).
+
+        A *lasting* root keeps it (``meta/admin-token``, readable by its owner only), so a
+        harness that read it once keeps steering the registry across restarts.
+        """
+        path = self._path.parent / "admin-token"
+        if not lasting:
+            return "fakereg_admin_" + secrets.token_hex(16)
+        with self._lock():
+            try:
+                kept = path.read_text().strip()
+            except FileNotFoundError:
+                kept = ""
+            if not kept.startswith("fakereg_admin_"):
+                kept = "fakereg_admin_" + secrets.token_hex(16)
+                atomic_write(path, kept.encode(), mode=0o600, durable=self._durable)
+            return kept
+
     def _start_tokens(self) -> dict[str, str]:
         try:
             data: dict[str, str] = json.loads(self._start_tokens_path.read_bytes())

@@ -11,11 +11,12 @@ class IndexChange:
     """An index file that just changed: its index path, new content, crate, and why.
 
     ``published`` is the version a publish through the Web API added; a yank, an unyank
-    and seeding leave it None.
+    and seeding leave it None. ``data`` is None when the file was removed (the control
+    API's reset of every crate).
     """
 
     path: str
-    data: bytes
+    data: bytes | None
     message: str
     crate: str
     published: str | None = None

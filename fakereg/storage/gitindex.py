@@ -97,15 +97,17 @@ class GitIndex:
                 tree = repo.object_store[tree[part][1]]
             return tree.data if isinstance(tree, Blob) else None
 
-    def commit(self, files: Sequence[tuple[str, bytes]], message: str) -> ObjectID | None:
-        """Commit *files* (path, content) on ``master``; None when nothing changed."""
+    def commit(self, files: Sequence[tuple[str, bytes | None]], message: str) -> ObjectID | None:
+        """Commit *files* (path, content; None removes the file) on ``master``; None when
+        nothing changed."""
         if not self.exists():
             self._create()
         with self.open() as repo:
             parent = repo.refs.as_dict().get(BRANCH)
             commit_id: ObjectID | None
-            if parent is None and len(files) >= PACK_THRESHOLD:
-                commit_id = self._import(files, message)
+            present = [(path, data) for path, data in files if data is not None]
+            if parent is None and len(present) >= PACK_THRESHOLD:
+                commit_id = self._import(present, message)
             else:
                 commit_id = self._commit_on(repo, parent, files, message)
             if commit_id is None:
@@ -124,7 +126,11 @@ class GitIndex:
             return commit_id
 
     def _commit_on(
-        self, repo: Repo, parent: ObjectID | None, files: Sequence[tuple[str, bytes]], message: str
+        self,
+        repo: Repo,
+        parent: ObjectID | None,
+        files: Sequence[tuple[str, bytes | None]],
+        message: str,
     ) -> ObjectID | None:
         """Write the objects of a commit of *files* on *parent*; None when nothing changed."""
         disk = repo.object_store
@@ -138,6 +144,9 @@ class GitIndex:
             old_tree = parent_commit.tree
         changes: list[tuple[bytes, int | None, ObjectID | None]] = []
         for path, data in files:
+            if data is None:
+                changes.append((path.encode(), None, None))
+                continue
             blob = Blob.from_string(data)
             new.add_object(blob)
             changes.append((path.encode(), FILE_MODE, blob.id))

@@ -10,7 +10,7 @@ from .gitindex import GitIndex
 from .store import CrateStore
 from .visibility import DeferredCommits, IndexVisibility
 
-Files = list[tuple[str, bytes]]
+Files = list[tuple[str, bytes | None]]  # None: the file was removed
 
 
 class GitSync:
@@ -123,5 +123,8 @@ class GitSync:
     def _commit_held(self, path: str, message: str) -> None:
         """Make a commit that an index delay held back, with the file as it is now."""
         with self._lock():
-            data = (self._store.root / "index" / path).read_bytes()
+            try:
+                data: bytes | None = (self._store.root / "index" / path).read_bytes()
+            except FileNotFoundError:  # removed since
+                data = None
             self.git.commit([(path, data)], message)

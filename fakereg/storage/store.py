@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -324,6 +325,23 @@ class CrateStore:
                 )
             self._write_meta(meta)
             return list(owners)
+
+    def remove_all(self, message: str) -> list[str]:
+        """Remove every crate (index files first: the commit point); the names removed."""
+        with self._lock():
+            names = self.crate_names()
+            changes = []
+            for name in names:
+                path = self._index_path(name)
+                path.unlink(missing_ok=True)
+                changes.append(IndexChange(index_path(name), None, message, name))
+            for folder in (self._crates_dir, self._meta_dir):
+                if folder.exists():
+                    shutil.rmtree(folder)
+            self._read_cache.clear()
+            if changes:
+                self._events.announce(changes, message)
+            return names
 
     def add_versions(self, versions: Sequence[NewVersion], message: str) -> list[NewVersion]:
         """Add many versions as one index change; return those added.

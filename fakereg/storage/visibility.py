@@ -32,11 +32,16 @@ class IndexVisibility:
         self._polls: int | None = None
         self._pending: dict[tuple[str, str], _Pending] = {}
 
-    def configure(self, seconds: float | None, polls: int | None) -> None:
+    @staticmethod
+    def check(seconds: float | None, polls: int | None) -> None:
+        """ValueError unless (*seconds*, *polls*) is a delay :meth:`configure` takes."""
         if seconds is not None and seconds < 0:
             raise ValueError("seconds cannot be negative")
         if polls is not None and polls < 0:
             raise ValueError("polls cannot be negative")
+
+    def configure(self, seconds: float | None, polls: int | None) -> None:
+        self.check(seconds, polls)
         with self._lock:
             self._seconds, self._polls = seconds, polls
 
@@ -46,6 +51,12 @@ class IndexVisibility:
             if self._seconds is None and self._polls is None:
                 return None
             return self._seconds, self._polls
+
+    def reveal_all(self) -> None:
+        """Stop delaying, and show every version hidden so far."""
+        with self._lock:
+            self._seconds = self._polls = None
+            self._pending.clear()
 
     def hiding(self) -> bool:
         """True while some version is hidden (or a delay is set for the next ones)."""
@@ -139,6 +150,13 @@ class DeferredCommits:
             self._held = [h for h in self._held if h not in due]
         for held in due:
             self._commit(held.path, held.message)
+
+    def release_all(self) -> None:
+        """Make every held commit now (the delays were ended)."""
+        with self._lock:
+            held, self._held = self._held, []
+        for deferred in held:
+            self._commit(deferred.path, deferred.message)
 
     def cancel(self) -> None:
         """Stop the timers (the registry is stopping); held commits stay unmade."""

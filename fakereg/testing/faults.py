@@ -227,6 +227,8 @@ class Fault:
     spec: FaultSpec
     hits: int = field(default=0, init=False)
     seen: int = field(default=0, init=False)
+    #: Its number in its registry (1, 2, …): the control API's ``/__fakereg/faults/{id}``.
+    id: int = field(default=0, init=False)
     _faults: FaultSet | None = field(default=None, init=False, repr=False)
 
     @property
@@ -266,13 +268,21 @@ class FaultSet:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._faults: list[Fault] = []
+        self._added = 0
 
     def add(self, spec: FaultSpec) -> Fault:
         fault = Fault(spec)
         with self._lock:
+            self._added += 1
+            fault.id = self._added
             fault._faults = self
             self._faults.append(fault)
         return fault
+
+    def in_force(self) -> list[Fault]:
+        """The faults in force, first added first."""
+        with self._lock:
+            return list(self._faults)
 
     def discard(self, fault: Fault) -> None:
         with self._lock:

@@ -109,6 +109,7 @@ class Log(Generic[T]):
     def __init__(self) -> None:
         self._changed = threading.Condition()
         self._items: list[T] = []
+        self._cleared = 0  # items forgotten by clear(): sequence numbers go on from there
 
     def append(self, item: T) -> None:
         with self._changed:
@@ -121,12 +122,24 @@ class Log(Generic[T]):
 
     def clear(self) -> None:
         with self._changed:
+            self._cleared += len(self._items)
             self._items.clear()
+
+    def _readable(self) -> list[T]:
+        return self._items
+
+    def numbered(self, since: int = 0) -> list[tuple[int, T]]:
+        """The items with their sequence numbers (1, 2, … never reused, even after
+        :meth:`clear`), those after *since* only: a poller sees each item once."""
+        with self._changed:
+            items = self._readable()
+            start = max(0, since - self._cleared)
+            return [(self._cleared + i + 1, item) for i, item in enumerate(items[start:], start)]
 
     def wait(self, predicate: Callable[[list[T]], bool], timeout: float) -> bool:
         """Block until *predicate* holds for the items (True) or *timeout* passes (False)."""
         with self._changed:
-            return self._changed.wait_for(lambda: predicate(self._items), timeout)
+            return self._changed.wait_for(lambda: predicate(self._readable()), timeout)
 
 
 class RawRequest(NamedTuple):
@@ -173,7 +186,7 @@ class RequestLog(Log[RecordedRequest]):
             self._items.append(raw)  # type: ignore[arg-type]
             self._changed.notify_all()
 
-    def _records(self) -> list[RecordedRequest]:
+    def _readable(self) -> list[RecordedRequest]:
         items: list[RecordedRequest | RawRequest] = self._items  # type: ignore[assignment]
         for i, item in enumerate(items):
             if isinstance(item, RawRequest):
@@ -182,8 +195,4 @@ class RequestLog(Log[RecordedRequest]):
 
     def snapshot(self) -> list[RecordedRequest]:
         with self._changed:
-            return list(self._records())
-
-    def wait(self, predicate: Callable[[list[RecordedRequest]], bool], timeout: float) -> bool:
-        with self._changed:
-            return self._changed.wait_for(lambda: predicate(self._records()), timeout)
+            return list(self._readable())

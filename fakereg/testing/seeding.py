@@ -97,17 +97,34 @@ class Seeder:
         """
         yanked = options.pop("yanked", False)
         owner = options.pop("owner", None)
-        pubtime = _pubtime(options.pop("pubtime", None))
+        pubtime = options.pop("pubtime", None)
         spec = CrateSpec.of(name, version, options)
+        return self.add_spec(spec, yanked=yanked, owner=owner, pubtime=pubtime)
+
+    def add_spec(
+        self,
+        spec: CrateSpec,
+        *,
+        yanked: bool = False,
+        owner: str | None = None,
+        pubtime: datetime | str | None = None,
+    ) -> CrateVersion:
+        """:meth:`add_crate` of a :class:`~fakereg.CrateSpec` (``CrateSpec.from_json``)."""
         new = version_from_crate(
             build_crate(spec),
-            f"{name}@{version}",
+            f"{spec.name}@{spec.version}",
             local=self._own_index_urls,
             yanked=yanked,
-            pubtime=pubtime,
+            pubtime=_pubtime(pubtime),
         )
         self._add([new], owner, f"Add crate `{new.line['name']}#{new.line['vers']}`")
         return _version(new)
+
+    def import_bytes(self, data: bytes, *, owner: str | None = None) -> CrateVersion | None:
+        """Import one ``.crate`` given as bytes; None when that version is already here."""
+        new = version_from_crate(data, "the uploaded .crate", local=self._own_index_urls)
+        added = self._add([new], owner, f"Import crate `{new.line['name']}#{new.line['vers']}`")
+        return _version(added[0]) if added else None
 
     def import_crates(
         self,
@@ -134,6 +151,10 @@ class Seeder:
         versions = load_crates(find_crate_sources(paths), local, progress)
         added = self._add(versions, owner, f"Import {len(versions)} crate versions")
         return [_version(new) for new in added]
+
+    def remove_all(self) -> list[str]:
+        """Remove every crate (the control API's reset); the names of those removed."""
+        return self._store.remove_all("Remove every crate")
 
     @contextmanager
     def batch(self) -> Iterator[None]:

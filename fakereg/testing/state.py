@@ -82,3 +82,18 @@ class StateView:
         """Make *token* invalid from now on; KeyError when no user holds it."""
         if not self._accounts.revoke(token):
             raise KeyError("no user holds that token")
+
+    def catalogue(self) -> list[dict[str, object]]:
+        """Every crate: its name, owners and versions (``num``, ``yanked``, ``cksum``)."""
+        store = self._store
+        return [
+            {
+                "name": name,
+                "owners": store.owners(name),
+                "versions": [
+                    {"num": line["vers"], "yanked": line["yanked"], "cksum": line["cksum"]}
+                    for line in store.entries(name)
+                ],
+            }
+            for name in store.crate_names()
+        ]

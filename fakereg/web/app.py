@@ -63,6 +63,7 @@ class RegistryApp:
         errors: Log[BaseException],
         git: Handler | None = None,
         faults: FaultSet | None = None,
+        control: Handler | None = None,
     ) -> None:
         self.log = log
         self.faults = faults if faults is not None else FaultSet()
@@ -79,12 +80,15 @@ class RegistryApp:
             "owners": api.owners,
             "me": api.me,
             "git": git or _no_git_index,
+            "control": control or _no_route,
         }
 
     def _route(self, request: Request) -> tuple[str, Handler, dict[str, Any]]:
         if request.environ.get("QUERY_STRING") and not _well_formed_query(request):
             return "other", _bad_query, {}
         path = request.path
+        if path == "/__fakereg" or path.startswith("/__fakereg/"):
+            return "control", self._handlers["control"], {}
         if path.startswith("/index/") and request.method in ("GET", "HEAD"):
             # The hot path (what URL_MAP would find, without its matching cost).
             rest = path[len("/index/") :]
@@ -123,6 +127,8 @@ class RegistryApp:
         context = environ[CONTEXT_KEY] = RequestContext()
         request = Request(environ)
         context.kind, handler, args = self._route(request)
+        if context.kind == "control":  # not the tool's traffic: no faults, no record
+            return self._answer(request, handler, args)(environ, start_response)
         _note_crate(context, args)
         fault = context.fault = self._take_fault(request, context)
         effect = None if fault is None else fault.effect

@@ -1,0 +1,98 @@
+// Steer a standing fakereg from Node's built-in test runner (no npm packages):
+// start it, seed crates over the control API, let real cargo resolve against it,
+// break the index for one crate, and assert on the journal.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
+
+const work = mkdtempSync(join(tmpdir(), "fakereg-node-"));
+let server;
+let registry;
+
+async function control(method, route, body) {
+  const answer = await fetch(registry.admin_url + route, {
+    method,
+    headers: { Authorization: `Bearer ${registry.admin_token}`, "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = await answer.json();
+  return { status: answer.status, data };
+}
+
+function cargo(args, cwd) {
+  return spawnSync("cargo", args, {
+    cwd,
+    encoding: "utf8",
+    env: { ...process.env, CARGO_HOME: registry.cargo_home, CARGO_NET_RETRY: "0" },
+  });
+}
+
+function project(name, dependency) {
+  const folder = join(work, name);
+  mkdirSync(join(folder, "src"), { recursive: true });
+  writeFileSync(
+    join(folder, "Cargo.toml"),
+    `[package]\nname = "${name}"\nversion = "0.1.0"\nedition = "2021"\n\n` +
+      `[dependencies]\n${dependency} = { version = "1", registry = "fakereg" }\n`,
+  );
+  writeFileSync(join(folder, "src", "lib.rs"), "");
+  return folder;
+}
+
+before(async () => {
+  const ready = join(work, "ready.json");
+  const python = process.env.FAKEREG_PYTHON ?? "python3";
+  server = spawn(python, ["-m", "fakereg", "--port", "0", "--quiet", "--root", join(work, "root"),
+    "--ready-file", ready], { stdio: "ignore" });
+  for (let i = 0; i < 400 && !existsSync(ready); i++) await sleep(50);
+  registry = JSON.parse(readFileSync(ready, "utf8"));
+});
+
+after(() => {
+  server?.kill("SIGTERM");
+  rmSync(work, { recursive: true, force: true });
+});
+
+test("cargo resolves what the control API seeded", async () => {
+  const seeded = await control("POST", "/crates", [
+    { name: "left-pad", version: "1.0.0" },
+    { name: "left-pad", version: "1.2.0", deps: ["right-pad@1"] },
+    { name: "right-pad", version: "1.0.0" },
+  ]);
+  assert.equal(seeded.status, 200);
+  assert.equal(seeded.data.length, 3);
+  const result = cargo(["generate-lockfile"], project("app", "left-pad"));
+  assert.equal(result.status, 0, result.stderr);
+  const lock = readFileSync(join(work, "app", "Cargo.lock"), "utf8");
+  assert.match(lock, /name = "left-pad"\nversion = "1.2.0"/);
+  const journal = await control("GET", "/requests?kind=index");
+  const crates = journal.data.requests.map((r) => r.crate);
+  assert.ok(crates.includes("left-pad") && crates.includes("right-pad"), crates.join(","));
+});
+
+test("a fault on the index makes cargo fail, and the journal says which", async () => {
+  await control("POST", "/crates", { name: "flaky", version: "1.0.0" });
+  const { data: fault } = await control("POST", "/faults", { kind: "index", crate: "flaky", status: 500 });
+  const { data: before } = await control("GET", "/requests");
+  const result = cargo(["generate-lockfile"], project("other", "flaky"));
+  assert.notEqual(result.status, 0);
+  assert.match(result.stderr, /500/);
+  const { data: since } = await control("GET", `/requests?since=${before.last_seq}&crate=flaky`);
+  assert.ok(since.requests.length >= 1);
+  assert.ok(since.requests.every((r) => r.status === 500 && r.fault));
+  const { data: listed } = await control("GET", "/faults");
+  assert.ok(listed.faults.find((f) => f.id === fault.id).hits >= 1);
+  assert.equal((await control("DELETE", `/faults/${fault.id}`)).status, 200);
+  assert.equal(cargo(["generate-lockfile"], join(work, "other")).status, 0);
+});
+
+test("the control API refuses a registry token", async () => {
+  const answer = await fetch(registry.admin_url + "/health", { headers: { Authorization: registry.token } });
+  assert.equal(answer.status, 403);
+  const body = await answer.json();
+  assert.match(body.errors[0].detail, /admin token/);
+});

@@ -1,0 +1,216 @@
+"""The control API, ``/__fakereg/…``: a running registry steered over HTTP, in JSON.
+
+Every capability a Python test has through :class:`~fakereg.FakeRegistry` (seeding,
+users and tokens, faults, index delays, the recorded traffic) for a harness in any
+language, with the same names and validated by the same code: a bad fault spec gets the
+message ``reg.fail`` would raise, as a 400. Every route needs ``Authorization: Bearer
+<admin token>``; registry tokens are refused here, and the admin token everywhere else.
+Control requests are not recorded: the journal shows only what the tool under test did.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from ..domain.cratebuild import CrateSpec
+from ..errors import ApiError, FakeRegError, RefusedError
+from ..storage.gitsync import GitSync
+from ..testing.inspection import Observer
+from ..testing.seeding import CrateVersion, Seeder
+from ..testing.state import StateView
+from .context import context_of
+from .control_traffic import TrafficControl
+from .http import json_response, read_json, refusal
+
+PREFIX = "/__fakereg"
+MAX_CRATE_UPLOAD = 64 * 1024 * 1024
+
+_ROUTES = Map(
+    [
+        Rule(f"{PREFIX}/health", endpoint="health", methods=["GET"]),
+        Rule(f"{PREFIX}/reset", endpoint="reset", methods=["POST"]),
+        Rule(f"{PREFIX}/crates", endpoint="crates", methods=["GET", "POST", "PUT"]),
+        Rule(f"{PREFIX}/users", endpoint="users", methods=["POST"]),
+        Rule(f"{PREFIX}/tokens", endpoint="tokens", methods=["POST", "DELETE"]),
+        Rule(f"{PREFIX}/faults", endpoint="faults", methods=["GET", "POST"]),
+        Rule(f"{PREFIX}/faults/<int:fault_id>", endpoint="fault", methods=["DELETE"]),
+        Rule(f"{PREFIX}/index-delay", endpoint="index_delay", methods=["POST"]),
+        Rule(f"{PREFIX}/requests", endpoint="requests", methods=["GET"]),
+        Rule(f"{PREFIX}/publishes", endpoint="publishes", methods=["GET"]),
+        Rule(f"{PREFIX}/wait", endpoint="wait", methods=["POST"]),
+    ],
+    strict_slashes=False,
+)
+
+_ADD_CRATE_EXTRAS = ("yanked", "owner", "pubtime")
+
+
+def crate_version_json(version: CrateVersion) -> dict[str, str]:
+    return {"name": version.name, "version": version.version, "cksum": version.cksum}
+
+
+def _object(data: Any, what: str) -> dict[str, Any]:
+    if not isinstance(data, dict):
+        raise ApiError(400, f"{what} must be a JSON object")
+    return data
+
+
+def _only(data: dict[str, Any], allowed: tuple[str, ...], what: str) -> None:
+    unknown = sorted(set(data) - set(allowed))
+    if unknown:
+        raise ApiError(400, f"unknown keys for {what}: {', '.join(unknown)}")
+
+
+def _typed(data: dict[str, Any], key: str, kind: type | tuple[type, ...], what: str) -> Any:
+    value = data.get(key)
+    if value is not None and not isinstance(value, kind):
+        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise ApiError(400, f"{what}: `{key}` must be {names}, not {type(value).__name__}")
+    return value
+
+
+class ControlApi:
+    """Answers ``/__fakereg/…`` for one registry (its parts handed in at assembly)."""
+
+    def __init__(
+        self,
+        admin_token: str,
+        observed: Observer,
+        seeder: Seeder,
+        state: StateView,
+        git: GitSync | None,
+        info: dict[str, Any],
+    ) -> None:
+        self._admin_token = admin_token
+        self._observed = observed
+        self._seeder = seeder
+        self._state = state
+        self._git = git
+        self._info = info
+        self._traffic = TrafficControl(observed, git)
+        self._handlers: dict[str, Callable[..., Response]] = {
+            "health": self.health,
+            "reset": self.reset,
+            "crates": self.crates,
+            "users": self.users,
+            "tokens": self.tokens,
+            "faults": self._traffic.faults,
+            "fault": self._traffic.remove_fault,
+            "index_delay": self._traffic.index_delay,
+            "requests": self._traffic.requests,
+            "publishes": self._traffic.publishes,
+            "wait": self._traffic.wait,
+        }
+
+    def __call__(self, request: Request, **_: Any) -> Response:
+        context_of(request).kind = "control"
+        try:
+            self._check_admin(request)
+            endpoint, args = _ROUTES.bind_to_environ(request.environ).match()
+            return self._handlers[str(endpoint)](request, **args)
+        except MethodNotAllowed as exc:
+            response = refusal(ApiError(405, f"method {request.method} is not allowed here"))
+            response.headers["Allow"] = ", ".join(exc.valid_methods or ())
+            return response
+        except HTTPException:
+            return refusal(ApiError(404, f"no control route {request.path}"))
+        except (ApiError, RefusedError) as exc:
+            return refusal(exc)
+        except KeyError as exc:  # an unknown user, token or fault
+            return refusal(ApiError(404, str(exc.args[0]) if exc.args else "not found"))
+        except (ValueError, TypeError, FakeRegError) as exc:  # the same words as in Python
+            return refusal(ApiError(400, str(exc)))
+
+    def _check_admin(self, request: Request) -> None:
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if not header:
+            raise ApiError(
+                401,
+                "the control API needs `Authorization: Bearer <admin token>` (the CLI prints "
+                "it; reg.admin_token in Python)",
+                headers=[("WWW-Authenticate", 'Bearer realm="fakereg control"')],
+            )
+        given = token.strip() if scheme.lower() == "bearer" else header.strip()
+        if not hmac.compare_digest(given.encode(), self._admin_token.encode()):
+            raise ApiError(403, "that is not this registry's admin token")
+
+    # -- routes ----------------------------------------------------------------------------
+
+    def health(self, request: Request) -> Response:
+        return json_response({"status": "ok", **self._info})
+
+    def reset(self, request: Request) -> Response:
+        data = _object(read_json(request) if request.content_length else {}, "reset")
+        _only(data, ("crates",), "reset")
+        crates = _typed(data, "crates", bool, "reset")
+        self._traffic.reset()
+        removed = self._seeder.remove_all() if crates else []
+        return json_response({"reset": True, "crates_removed": removed})
+
+    def crates(self, request: Request) -> Response:
+        if request.method == "GET":
+            return json_response({"crates": self._state.catalogue()})
+        if request.method == "PUT":
+            data = context_of(request).read_body(request, MAX_CRATE_UPLOAD)
+            imported = self._seeder.import_bytes(data)
+            if imported is None:  # that very version is already here
+                return json_response({"added": False})
+            return json_response({**crate_version_json(imported), "added": True})
+        body = read_json(request)
+        batch = body if isinstance(body, list) else [body]
+        specs = [self._crate_spec(_object(item, "a crate")) for item in batch]
+        with self._seeder.batch():  # all or nothing
+            added = [crate_version_json(self._seeder.add_spec(s, **e)) for s, e in specs]
+        return json_response(added if isinstance(body, list) else added[0])
+
+    @staticmethod
+    def _crate_spec(data: dict[str, Any]) -> tuple[CrateSpec, dict[str, Any]]:
+        extras = {key: data.pop(key) for key in _ADD_CRATE_EXTRAS if key in data}
+        _typed(extras, "yanked", bool, "a crate")
+        _typed(extras, "owner", str, "a crate")
+        _typed(extras, "pubtime", str, "a crate")
+        return CrateSpec.from_json(data), extras
+
+    def users(self, request: Request) -> Response:
+        data = _object(read_json(request), "a user")
+        _only(data, ("login", "name", "read"), "a user")
+        login = _typed(data, "login", str, "a user")
+        if login is None:
+            raise ApiError(400, "a user needs a `login`")
+        name = _typed(data, "name", str, "a user")
+        read = _typed(data, "read", bool, "a user")
+        token = self._state.add_user(login, name, read=True if read is None else read)
+        return json_response({"login": login, "token": token})
+
+    def tokens(self, request: Request) -> Response:
+        data = _object(read_json(request), "a token")
+        if request.method == "DELETE":
+            _only(data, ("token",), "a token to revoke")
+            token = _typed(data, "token", str, "a token to revoke")
+            if token is None:
+                raise ApiError(400, "give the `token` to revoke")
+            self._state.revoke(token)  # KeyError (404) when nobody holds it
+            return json_response({"revoked": True})
+        _only(data, ("login", "scopes", "crates", "expires"), "a token")
+        login = _typed(data, "login", str, "a token")
+        if login is None:
+            raise ApiError(400, "a token needs the `login` of its user")
+        scopes = _typed(data, "scopes", list, "a token")
+        crates = _typed(data, "crates", list, "a token")
+        expires_text = _typed(data, "expires", str, "a token")
+        expires = None
+        if expires_text is not None:
+            try:
+                expires = datetime.fromisoformat(expires_text.replace("Z", "+00:00"))
+            except ValueError:
+                raise ApiError(400, f"`expires` is not an ISO-8601 time: {expires_text}") from None
+        token = self._state.add_token(login, scopes=scopes, crates=crates, expires=expires)
+        return json_response({"login": login, "token": token})

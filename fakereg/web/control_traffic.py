@@ -1,0 +1,211 @@
+"""The control API's traffic routes: faults, index delays, the journal and waiting on it."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from ..errors import ApiError
+from ..storage.accounts import redact
+from ..storage.gitsync import GitSync
+from ..testing.faults import Fault, FaultSpec
+from ..testing.inspection import Observer
+from ..testing.matchers import RequestMatcher
+from ..testing.records import RecordedRequest
+from ..testing.traffic import PublishRecord, explain_mismatch
+from .http import error_response, json_response, read_json
+
+#: The longest a ``POST /__fakereg/wait`` may wait, in seconds.
+MAX_WAIT = 300.0
+_MATCH_KEYS = ("kind", "method", "crate", "version", "path", "status")
+_SECRET_HEADERS = ("authorization", "cookie")
+
+
+def fault_json(fault: Fault) -> dict[str, Any]:
+    spec = fault.spec
+    return {
+        "id": fault.id,
+        "kind": fault.kind,
+        "description": spec.describe(),
+        "crate": spec.match.crate,
+        "version": spec.match.version,
+        "method": spec.match.method,
+        "times": spec.times,
+        "after": spec.after,
+        "hits": fault.hits,
+        "seen": fault.seen,
+        "active": fault.active,
+    }
+
+
+def request_json(seq: int, record: RecordedRequest, *, secrets: bool) -> dict[str, Any]:
+    """A recorded request in JSON: every field, bodies in base64, tokens redacted."""
+    headers: dict[str, str] = {}
+    for name, value in record.headers.items_raw():
+        if not secrets and name.lower() in _SECRET_HEADERS:
+            value = redact(value)
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    body = base64.b64encode(record.body).decode()
+    answer = base64.b64encode(record.response_body).decode()
+    return {
+        "seq": seq,
+        "method": record.method,
+        "path": record.path,
+        "query": record.query,
+        "headers": headers,
+        "body": body,
+        "body_base64": body,  # (the same: bodies are base64 text here)
+        "status": record.status,
+        "kind": record.kind,
+        "response_body": answer,
+        "response_body_base64": answer,
+        "duration": record.duration,
+        "crate": record.crate,
+        "version": record.version,
+        "fault": record.fault,
+        "at": record.at,
+    }
+
+
+def publish_json(seq: int, record: PublishRecord) -> dict[str, Any]:
+    return {
+        "seq": seq,
+        "status": record.status,
+        "accepted": record.accepted,
+        "error": record.error,
+        "login": record.login,
+        "name": record.name,
+        "version": record.version,
+        "metadata": record.metadata,
+        "files": list(record.files),
+        "manifest": record.manifest,
+        "crate_base64": base64.b64encode(record.crate).decode(),
+    }
+
+
+def _since(request: Request) -> int:
+    raw = request.args.get("since", "0")
+    if not raw.isdigit():
+        raise ApiError(400, f"invalid `since`: expected a sequence number, got `{raw}`")
+    return int(raw)
+
+
+def _matcher(criteria: dict[str, Any]) -> RequestMatcher:
+    if "status" in criteria and isinstance(criteria["status"], str):
+        if not criteria["status"].isdigit():
+            raise ApiError(400, f"invalid `status`: {criteria['status']}")
+        criteria["status"] = int(criteria["status"])
+    for key, value in criteria.items():
+        if key == "status":
+            if not isinstance(value, int) or isinstance(value, bool):
+                raise ApiError(400, "`status` must be a whole number")
+        elif not isinstance(value, str):
+            raise ApiError(400, f"`{key}` must be a string")
+    return RequestMatcher.from_json(criteria)
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+class TrafficControl:
+    """Faults, delays and the journal of one registry, for the control API."""
+
+    def __init__(self, observed: Observer, git: GitSync | None) -> None:
+        self._observed = observed
+        self._git = git
+
+    def reset(self) -> None:
+        """Forget the traffic and the faults; end the index delays (showing what they hid)."""
+        observed = self._observed
+        observed.clear()
+        observed.remove_faults()
+        observed.visibility.reveal_all()
+        if self._git is not None:
+            self._git.deferred.release_all()
+
+    def faults(self, request: Request) -> Response:
+        if request.method == "GET":
+            return json_response(
+                {"faults": [fault_json(f) for f in self._observed.faults.in_force()]}
+            )
+        data = read_json(request)
+        if not isinstance(data, dict):
+            raise ApiError(400, "a fault must be a JSON object with reg.fail()'s keywords")
+        fault = self._observed.fail(FaultSpec.from_json(data))
+        return json_response(fault_json(fault))
+
+    def remove_fault(self, request: Request, fault_id: int) -> Response:
+        for fault in self._observed.faults.in_force():
+            if fault.id == fault_id:
+                fault.remove()
+                return json_response({"removed": fault_id})
+        raise ApiError(404, f"no fault {fault_id} in force")
+
+    def index_delay(self, request: Request) -> Response:
+        data = read_json(request) if request.content_length else {}
+        if not isinstance(data, dict) or set(data) - {"seconds", "polls"}:
+            raise ApiError(400, 'an index delay is {"seconds": number, "polls": number}')
+        seconds, polls = data.get("seconds"), data.get("polls")
+        if seconds is not None and (
+            isinstance(seconds, bool) or not isinstance(seconds, (int, float))
+        ):
+            raise ApiError(400, "`seconds` must be a number")
+        if polls is not None and (isinstance(polls, bool) or not isinstance(polls, int)):
+            raise ApiError(400, "`polls` must be a whole number")
+        self._observed.visibility.check(seconds, polls)  # before the repository is made
+        if self._git is not None and (seconds is not None or polls is not None):
+            self._git.ready()  # held-back commits need the repository to exist already
+        self._observed.delay_index_updates(seconds, polls)
+        return json_response({"seconds": seconds, "polls": polls})
+
+    def requests(self, request: Request) -> Response:
+        criteria = {key: request.args[key] for key in _MATCH_KEYS if key in request.args}
+        wanted = _matcher(criteria)
+        secrets = request.args.get("secrets") == "1"
+        numbered = self._observed.request_log.numbered(_since(request))
+        found = [request_json(seq, r, secrets=secrets) for seq, r in numbered if wanted.matches(r)]
+        last = numbered[-1][0] if numbered else _since(request)
+        return json_response({"requests": found, "last_seq": last})
+
+    def publishes(self, request: Request) -> Response:
+        numbered = self._observed.publish_log.numbered(_since(request))
+        last = numbered[-1][0] if numbered else _since(request)
+        return json_response(
+            {"publishes": [publish_json(seq, r) for seq, r in numbered], "last_seq": last}
+        )
+
+    def wait(self, request: Request) -> Response:
+        data = read_json(request)
+        if not isinstance(data, dict):
+            raise ApiError(400, "a wait is a JSON object: kind, filters, count, timeout")
+        unknown = set(data) - {*_MATCH_KEYS, "count", "timeout", "secrets"}
+        if unknown:
+            raise ApiError(400, f"unknown keys for a wait: {', '.join(sorted(unknown))}")
+        count, timeout = data.get("count", 1), data.get("timeout", 10.0)
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            raise ApiError(400, "`count` must be a whole number of at least 1")
+        if not _is_number(timeout) or timeout < 0:
+            raise ApiError(400, "`timeout` must be a number of seconds")
+        if timeout > MAX_WAIT:
+            raise ApiError(400, f"`timeout` may be {MAX_WAIT:g} seconds at the most")
+        wanted = _matcher({key: data[key] for key in _MATCH_KEYS if key in data})
+        log = self._observed.request_log
+
+        def enough(records: list[RecordedRequest]) -> bool:
+            return sum(wanted.matches(r) for r in records) >= count
+
+        if not log.wait(enough, float(timeout)):
+            records = log.snapshot()
+            found = sum(wanted.matches(r) for r in records)
+            # The words of assert_requested's failure, after the wait.
+            return error_response(
+                408, explain_mismatch(wanted, records, f"at least {count}", found)
+            )
+        secrets = data.get("secrets") is True
+        matching = [
+            request_json(seq, r, secrets=secrets) for seq, r in log.numbered() if wanted.matches(r)
+        ]
+        return json_response({"requests": matching})
