@@ -53,6 +53,7 @@ class Parts:
     url: str
     port: int
     server: ServerThread
+    control: ControlApi
 
 
 def base_url(host: str, port: int) -> str:
@@ -160,4 +161,6 @@ def assemble(
         except BaseException:
             server.stop()
             raise
-    return Parts(root, store, accounts, seeder, state, git, token, admin_token, url, port, server)
+    return Parts(
+        root, store, accounts, seeder, state, git, token, admin_token, url, port, server, control
+    )

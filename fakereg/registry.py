@@ -161,6 +161,7 @@ class FakeRegistry:
                 unregister_from_cargo_home(self.cargo_home, self.name)
         parts, self._parts = self._parts, None
         if parts is not None:
+            parts.control.close()
             parts.server.stop()
             if parts.git is not None:
                 parts.git.deferred.cancel()

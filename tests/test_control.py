@@ -380,3 +380,25 @@ def test_refusals_are_4xx_in_cargos_shape_and_change_nothing(
     assert reg.versions("kept") == ["1.0.0"]
     assert control(reg, "GET", "/faults")[1] == {"faults": []}
     assert reg.errors == []
+
+
+def test_stop_ends_a_long_wait_and_leaves_no_thread() -> None:
+    reg = FakeRegistry()
+    reg.start()
+    answers: list[tuple[int, Any]] = []
+
+    def wait() -> None:
+        answers.append(control(reg, "POST", "/wait", {"kind": "publish", "timeout": 120}))
+
+    waiter = threading.Thread(target=wait)
+    waiter.start()
+    time.sleep(0.3)  # the wait reaches the server before stop
+    port = reg.port
+    started = time.monotonic()
+    reg.stop()
+    waiter.join(10)
+    assert time.monotonic() - started < 5
+    assert answers
+    assert answers[0][0] == 503
+    names = (f"fakereg-server-{port}", f"fakereg-worker-{port}")
+    assert not [t for t in threading.enumerate() if t.name in names]

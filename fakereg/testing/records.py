@@ -136,6 +136,11 @@ class Log(Generic[T]):
             start = max(0, since - self._cleared)
             return [(self._cleared + i + 1, item) for i, item in enumerate(items[start:], start)]
 
+    def wake(self) -> None:
+        """Make every :meth:`wait` check its predicate again (something else changed)."""
+        with self._changed:
+            self._changed.notify_all()
+
     def wait(self, predicate: Callable[[list[T]], bool], timeout: float) -> bool:
         """Block until *predicate* holds for the items (True) or *timeout* passes (False)."""
         with self._changed:

@@ -109,6 +109,10 @@ class ControlApi:
             "wait": self._traffic.wait,
         }
 
+    def close(self) -> None:
+        """The registry is stopping: requests waiting on the journal answer now."""
+        self._traffic.close()
+
     def __call__(self, request: Request, **_: Any) -> Response:
         context_of(request).kind = "control"
         try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import threading
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
@@ -116,6 +117,12 @@ class TrafficControl:
     def __init__(self, observed: Observer, git: GitSync | None) -> None:
         self._observed = observed
         self._git = git
+        self._closing = threading.Event()
+
+    def close(self) -> None:
+        """End the waits in progress (the registry is stopping): they answer 503."""
+        self._closing.set()
+        self._observed.request_log.wake()
 
     def reset(self) -> None:
         """Forget the traffic and the faults; end the index delays (showing what they hid)."""
@@ -195,9 +202,12 @@ class TrafficControl:
         log = self._observed.request_log
 
         def enough(records: list[RecordedRequest]) -> bool:
-            return sum(wanted.matches(r) for r in records) >= count
+            return self._closing.is_set() or sum(wanted.matches(r) for r in records) >= count
 
-        if not log.wait(enough, float(timeout)):
+        arrived = log.wait(enough, float(timeout))
+        if self._closing.is_set():
+            raise ApiError(503, "the registry is stopping")
+        if not arrived:
             records = log.snapshot()
             found = sum(wanted.matches(r) for r in records)
             # The words of assert_requested's failure, after the wait.
