@@ -152,7 +152,7 @@ class ControlApi:
         return json_response({"status": "ok", **self._info})
 
     def reset(self, request: Request) -> Response:
-        data = _object(read_json(request) if request.content_length else {}, "reset")
+        data = _object(read_json(request, empty={}), "reset")
         _only(data, ("crates",), "reset")
         crates = _typed(data, "crates", bool, "reset")
         self._traffic.reset()

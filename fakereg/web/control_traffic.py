@@ -152,7 +152,7 @@ class TrafficControl:
         raise ApiError(404, f"no fault {fault_id} in force")
 
     def index_delay(self, request: Request) -> Response:
-        data = read_json(request) if request.content_length else {}
+        data = read_json(request, empty={})
         if not isinstance(data, dict) or set(data) - {"seconds", "polls"}:
             raise ApiError(400, 'an index delay is {"seconds": number, "polls": number}')
         seconds, polls = data.get("seconds"), data.get("polls")

@@ -55,9 +55,11 @@ def status_of(error: ApiError | RefusedError) -> int:
     return next((code for kind, code in _STATUS if isinstance(error, kind)), 400)
 
 
-def read_json(request: Request, limit: int = 1024 * 1024) -> Any:
-    """The request body parsed as JSON, or a 400."""
+def read_json(request: Request, limit: int = 1024 * 1024, *, empty: Any = None) -> Any:
+    """The request body parsed as JSON, or a 400; *empty* (when given) for no body."""
     body = context_of(request).read_body(request, limit)
+    if empty is not None and not body.strip():
+        return empty
     try:
         return json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
