@@ -127,8 +127,6 @@ class ControlApi:
             return refusal(ApiError(404, f"no control route {request.path}"))
         except (ApiError, RefusedError) as exc:
             return refusal(exc)
-        except KeyError as exc:  # an unknown user, token or fault
-            return refusal(ApiError(404, str(exc.args[0]) if exc.args else "not found"))
         except (ValueError, TypeError, FakeRegError) as exc:  # the same words as in Python
             return refusal(ApiError(400, str(exc)))
 
@@ -201,7 +199,10 @@ class ControlApi:
             token = _typed(data, "token", str, "a token to revoke")
             if token is None:
                 raise ApiError(400, "give the `token` to revoke")
-            self._state.revoke(token)  # KeyError (404) when nobody holds it
+            try:
+                self._state.revoke(token)
+            except KeyError as exc:
+                raise ApiError(404, str(exc.args[0])) from None
             return json_response({"revoked": True})
         _only(data, ("login", "scopes", "crates", "expires"), "a token")
         login = _typed(data, "login", str, "a token")
@@ -216,5 +217,8 @@ class ControlApi:
                 expires = datetime.fromisoformat(expires_text.replace("Z", "+00:00"))
             except ValueError:
                 raise ApiError(400, f"`expires` is not an ISO-8601 time: {expires_text}") from None
-        token = self._state.add_token(login, scopes=scopes, crates=crates, expires=expires)
+        try:
+            token = self._state.add_token(login, scopes=scopes, crates=crates, expires=expires)
+        except KeyError as exc:  # no such user
+            raise ApiError(404, str(exc.args[0])) from None
         return json_response({"login": login, "token": token})
