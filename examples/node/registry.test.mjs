@@ -52,8 +52,12 @@ before(async () => {
   registry = JSON.parse(readFileSync(ready, "utf8"));
 });
 
-after(() => {
-  server?.kill("SIGTERM");
+after(async () => {
+  if (server && server.exitCode === null) {
+    const exited = new Promise((resolve) => server.once("exit", resolve));
+    server.kill("SIGTERM");
+    await exited; // it tidies its root on the way out: remove the folder after that
+  }
   rmSync(work, { recursive: true, force: true });
 });
 
