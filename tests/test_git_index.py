@@ -369,6 +369,8 @@ def test_packed_trees_are_the_trees_dulwich_makes() -> None:
         ("ab/c-d/x", b"x\n"),
         ("3/f/foo", b"foo\n"),
         ("2/ab", b"ab\n"),
+        ("twin-a/f", b"same\n"),  # two identical folders: one tree object
+        ("twin-b/f", b"same\n"),
     ]
     store = MemoryObjectStore()
     changes = []

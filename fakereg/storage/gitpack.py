@@ -56,19 +56,21 @@ def tree_objects(files: Sequence[tuple[str, bytes]]) -> tuple[list[PackedObject]
             objects.append(packed)
             blob = blobs[data] = packed.id
         folder.files[name] = blob
-    return objects, _write_tree(root, objects)
+    return objects, _write_tree(root, objects, set())
 
 
-def _write_tree(folder: _Folder, objects: list[PackedObject]) -> bytes:
+def _write_tree(folder: _Folder, objects: list[PackedObject], seen: set[bytes]) -> bytes:
     entries = [(name, FILE_MODE, blob) for name, blob in folder.files.items()]
     entries += [
-        (name, TREE_MODE, _write_tree(sub, objects)) for name, sub in folder.folders.items()
+        (name, TREE_MODE, _write_tree(sub, objects, seen)) for name, sub in folder.folders.items()
     ]
     # git orders a tree's entries by name, a folder's name compared as if it ended in "/".
     entries.sort(key=lambda entry: entry[0] + b"/" if entry[1] == TREE_MODE else entry[0])
     content = b"".join(b"%s %s\0" % (mode, name) + sha for name, mode, sha in entries)
     tree = PackedObject(OBJ_TREE, content)
-    objects.append(tree)
+    if tree.id not in seen:  # identical folders are one tree, as identical files one blob
+        seen.add(tree.id)
+        objects.append(tree)
     return tree.id
 
 
