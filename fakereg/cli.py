@@ -116,14 +116,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def ready_document(registry: FakeRegistry, users: dict[str, str] | None = None) -> dict[str, Any]:
-    """Everything a harness needs of a started registry, for ``--ready-file``/``--json``."""
-    entry = CargoHomeEntry(
+def _cargo_entry(registry: FakeRegistry) -> CargoHomeEntry:
+    """The registry as cargo's config and credentials name it."""
+    return CargoHomeEntry(
         name=registry.name,
         index_url=registry.index_url,
         token=registry.token,
         replace_crates_io=registry.replace_crates_io,
     )
+
+
+def ready_document(registry: FakeRegistry, users: dict[str, str] | None = None) -> dict[str, Any]:
+    """Everything a harness needs of a started registry, for ``--ready-file``/``--json``."""
+    entry = _cargo_entry(registry)
     return {
         "url": registry.url,
         "name": registry.name,
@@ -152,12 +157,7 @@ def write_ready_file(path: Path, document: dict[str, Any]) -> None:
 
 def banner(registry: FakeRegistry, users: dict[str, str] | None = None) -> str:
     """What the CLI prints at start: URLs, tokens and the cargo configuration to use."""
-    entry = CargoHomeEntry(
-        name=registry.name,
-        index_url=registry.index_url,
-        token=registry.token,
-        replace_crates_io=registry.replace_crates_io,
-    )
+    entry = _cargo_entry(registry)
     others = "".join(
         f"  token:  {token}  (user {login})\n" for login, token in (users or {}).items()
     )

@@ -336,12 +336,10 @@ class FakeRegistry:
     remove_faults = Delegate(Observer.remove_faults, "_observer")
 
     def delay_index_updates(self, seconds: float | None = None, polls: int | None = None) -> None:
-        self._observer.visibility.check(seconds, polls)  # before the repository is made
-        if self._parts is not None and self._parts.git is not None:
-            self._parts.git.ready()  # held-back commits need the repository to exist already
-        self._observer.delay_index_updates(seconds, polls)
-
-    delay_index_updates.__doc__ = Observer.delay_index_updates.__doc__
+        """Show versions published from now on in the sparse index only after *seconds*
+        and after their crate's index file was read *polls* times; no arguments: stop."""
+        git = None if self._parts is None else self._parts.git
+        self._observer.delay_index_updates(seconds, polls, git=git)
 
     versions = Delegate(StateView.versions, "_state")
     index_entries = Delegate(StateView.index_entries, "_state")

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import base64
 import json
+import signal
+import subprocess
+import sys
 import threading
 import time
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +17,8 @@ import pytest
 
 from fakereg import FakeRegistry, FaultSpec
 from tests.crates import crate, metadata, publish_body
-from tests.helpers import MakePackage, http, publish, try_publish
+from tests.helpers import MakePackage, http, publish, root_state, try_publish
+from tests.test_git_index import git
 
 
 def control(
@@ -257,8 +262,6 @@ def test_reset_forgets_traffic_faults_delays_and_crates(
     # The name is free again, in every view.
     control(reg, "POST", "/crates", {"name": "gone", "version": "2.0.0"})
     assert reg.versions("gone") == ["2.0.0"]
-    from tests.test_git_index import git
-
     git("clone", "-q", reg.git_index_url, tmp_path / "clone")
     assert (tmp_path / "clone" / "go" / "ne" / "gone").read_bytes().count(b"\n") == 1
 
@@ -274,8 +277,6 @@ def _wait_for_file(path: Path, process: Any, seconds: float = 20) -> dict[str, A
 
 
 def _control_url(document: dict[str, Any], route: str) -> Any:
-    import urllib.request
-
     request = urllib.request.Request(
         document["admin_url"] + route,
         headers={"Authorization": f"Bearer {document['admin_token']}"},
@@ -301,10 +302,6 @@ KEYS = {
 
 
 def test_cli_ready_file_json_and_a_lasting_admin_token(tmp_path: Path) -> None:
-    import signal
-    import subprocess
-    import sys
-
     ready, root = tmp_path / "ready.json", tmp_path / "root"
     documents = []
     for round_ in range(2):
@@ -366,8 +363,6 @@ BAD_CALLS: list[tuple[str, str, Any]] = [
 def test_refusals_are_4xx_in_cargos_shape_and_change_nothing(
     fake_registry: FakeRegistry, token: str | None
 ) -> None:
-    from tests.helpers import root_state
-
     reg = fake_registry
     control(reg, "POST", "/crates", {"name": "kept", "version": "1.0.0"})
     before = root_state(reg)

@@ -19,6 +19,8 @@ from .traffic import PublishLog, PublishRecord, RequestList, explain_mismatch
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+    from ..storage.gitsync import GitSync
+
 
 class Observer:
     """Recorded requests, publishes and server errors; assertions; faults; index delays."""
@@ -128,7 +130,15 @@ class Observer:
         """End every fault."""
         self.faults.clear()
 
-    def delay_index_updates(self, seconds: float | None = None, polls: int | None = None) -> None:
+    def delay_index_updates(
+        self, seconds: float | None = None, polls: int | None = None, *, git: GitSync | None = None
+    ) -> None:
         """Show versions published from now on in the sparse index only after *seconds*
-        and after their crate's index file was read *polls* times; no arguments: stop."""
+        and after their crate's index file was read *polls* times; no arguments: stop.
+
+        *git*: the running registry's git view, made now if a delay starts (the commits
+        it holds back need the repository to exist), once the delay is known valid."""
+        self.visibility.check(seconds, polls)
+        if git is not None and (seconds is not None or polls is not None):
+            git.ready()
         self.visibility.configure(seconds, polls)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import threading
-from typing import Any
+from typing import Any, TypeVar
 
 from werkzeug.wrappers import Request, Response
 
@@ -14,9 +14,11 @@ from ..storage.gitsync import GitSync
 from ..testing.faults import Fault, FaultSpec
 from ..testing.inspection import Observer
 from ..testing.matchers import RequestMatcher
-from ..testing.records import RecordedRequest
+from ..testing.records import Log, RecordedRequest
 from ..testing.traffic import PublishRecord, explain_mismatch
 from .http import error_response, json_response, read_json
+
+T = TypeVar("T")
 
 #: The longest a ``POST /__fakereg/wait`` may wait, in seconds.
 MAX_WAIT = 300.0
@@ -86,11 +88,13 @@ def publish_json(seq: int, record: PublishRecord) -> dict[str, Any]:
     }
 
 
-def _since(request: Request) -> int:
+def _after(log: Log[T], request: Request) -> tuple[list[tuple[int, T]], int]:
+    """The items of *log* after ``?since=N``, and the sequence number to poll from next."""
     raw = request.args.get("since", "0")
     if not raw.isdigit():
         raise ApiError(400, f"invalid `since`: expected a sequence number, got `{raw}`")
-    return int(raw)
+    numbered = log.numbered(int(raw))
+    return numbered, numbered[-1][0] if numbered else int(raw)
 
 
 def _matcher(criteria: dict[str, Any]) -> RequestMatcher:
@@ -100,7 +104,7 @@ def _matcher(criteria: dict[str, Any]) -> RequestMatcher:
         criteria["status"] = int(criteria["status"])
     for key, value in criteria.items():
         if key == "status":
-            if not isinstance(value, int) or isinstance(value, bool):
+            if not _is_whole(value):
                 raise ApiError(400, "`status` must be a whole number")
         elif not isinstance(value, str):
             raise ApiError(400, f"`{key}` must be a string")
@@ -109,6 +113,10 @@ def _matcher(criteria: dict[str, Any]) -> RequestMatcher:
 
 def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _is_whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
 
 
 class TrafficControl:
@@ -156,30 +164,23 @@ class TrafficControl:
         if not isinstance(data, dict) or set(data) - {"seconds", "polls"}:
             raise ApiError(400, 'an index delay is {"seconds": number, "polls": number}')
         seconds, polls = data.get("seconds"), data.get("polls")
-        if seconds is not None and (
-            isinstance(seconds, bool) or not isinstance(seconds, (int, float))
-        ):
+        if seconds is not None and not _is_number(seconds):
             raise ApiError(400, "`seconds` must be a number")
-        if polls is not None and (isinstance(polls, bool) or not isinstance(polls, int)):
+        if polls is not None and not _is_whole(polls):
             raise ApiError(400, "`polls` must be a whole number")
-        self._observed.visibility.check(seconds, polls)  # before the repository is made
-        if self._git is not None and (seconds is not None or polls is not None):
-            self._git.ready()  # held-back commits need the repository to exist already
-        self._observed.delay_index_updates(seconds, polls)
+        self._observed.delay_index_updates(seconds, polls, git=self._git)
         return json_response({"seconds": seconds, "polls": polls})
 
     def requests(self, request: Request) -> Response:
         criteria = {key: request.args[key] for key in _MATCH_KEYS if key in request.args}
         wanted = _matcher(criteria)
         secrets = request.args.get("secrets") == "1"
-        numbered = self._observed.request_log.numbered(_since(request))
+        numbered, last = _after(self._observed.request_log, request)
         found = [request_json(seq, r, secrets=secrets) for seq, r in numbered if wanted.matches(r)]
-        last = numbered[-1][0] if numbered else _since(request)
         return json_response({"requests": found, "last_seq": last})
 
     def publishes(self, request: Request) -> Response:
-        numbered = self._observed.publish_log.numbered(_since(request))
-        last = numbered[-1][0] if numbered else _since(request)
+        numbered, last = _after(self._observed.publish_log, request)
         return json_response(
             {"publishes": [publish_json(seq, r) for seq, r in numbered], "last_seq": last}
         )
@@ -192,7 +193,7 @@ class TrafficControl:
         if unknown:
             raise ApiError(400, f"unknown keys for a wait: {', '.join(sorted(unknown))}")
         count, timeout = data.get("count", 1), data.get("timeout", 10.0)
-        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+        if not _is_whole(count) or count < 1:
             raise ApiError(400, "`count` must be a whole number of at least 1")
         if not _is_number(timeout) or timeout < 0:
             raise ApiError(400, "`timeout` must be a number of seconds")

@@ -232,19 +232,21 @@ class ServerThread:
                 self._idle.move_to_end(connection)
                 self._idle[connection] = time.monotonic() + self.idle_timeout
             return
-        selector.unregister(connection.sock)
-        with self._lock:
-            del self._idle[connection]
+        self._unwatch(selector, connection)
         if keep is None:
             self._dispatch(connection)
         else:
             connection.close()  # no thread of ours is waiting on it
 
-    def _drop(self, selector: selectors.BaseSelector, connection: Connection) -> None:
+    def _unwatch(self, selector: selectors.BaseSelector, connection: Connection) -> None:
+        """Stop watching *connection* (a worker takes it, or it is closed)."""
         with contextlib.suppress(KeyError, ValueError):
             selector.unregister(connection.sock)
         with self._lock:
             self._idle.pop(connection, None)
+
+    def _drop(self, selector: selectors.BaseSelector, connection: Connection) -> None:
+        self._unwatch(selector, connection)
         connection.close()
 
     def _watch(self, selector: selectors.BaseSelector, connection: Connection) -> None:
@@ -273,10 +275,7 @@ class ServerThread:
             connection, deadline = next(iter(self._idle.items()))
             if deadline > now:
                 return
-            with self._lock:
-                del self._idle[connection]
-            with contextlib.suppress(KeyError, ValueError):
-                selector.unregister(connection.sock)
+            self._unwatch(selector, connection)
             connection.hang_up()
 
     # -- the workers ---------------------------------------------------------------------
