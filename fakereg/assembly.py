@@ -20,6 +20,7 @@ from .errors import RootError
 from .settings import Settings
 from .storage.accounts import Accounts
 from .storage.catalog import Catalog, ChangeJournal
+from .storage.downloads import DownloadCounter
 from .storage.events import IndexEvents
 from .storage.fsutil import RootLock
 from .storage.gitindex import GitIndex
@@ -34,6 +35,8 @@ from .web.auth import Authorizer
 from .web.control import ControlApi
 from .web.fastpath import FastPath
 from .web.gitserve import GitHttp
+from .web.lists import ListApi
+from .web.read_api import ReadApi
 from .web.server import ServerThread, listen
 from .web.sparse import SparseIndex, config_document
 
@@ -54,6 +57,7 @@ class Parts:
     port: int
     server: ServerThread
     control: ControlApi
+    downloads: DownloadCounter
 
 
 def base_url(host: str, port: int) -> str:
@@ -104,6 +108,9 @@ def assemble(
         config = config_document(url, auth_required=settings.auth_required)
         journal = ChangeJournal(root)
         events.subscribe(journal.on_change)
+        downloads = DownloadCounter(root)
+        events.subscribe(downloads.on_change)
+        catalog = Catalog(store, journal)
         events.subscribe(observed.visibility.on_change)
         git = None
         if settings.git_index:
@@ -119,10 +126,10 @@ def assemble(
             own_index_urls=frozenset(index_urls),
             git=git is not None,
         )
-        state = StateView(store, accounts)
+        state = StateView(store, accounts, downloads)
         info = {"name": settings.name, "url": url, "protocol": settings.protocol}
         control = ControlApi(admin_token, observed, seeder, state, git, info)
-        sparse = SparseIndex(store, config, auth, observed.visibility, observed.faults)
+        sparse = SparseIndex(store, config, auth, observed.visibility, observed.faults, downloads)
         fast = FastPath(
             sparse,
             store,
@@ -132,19 +139,13 @@ def assemble(
             observed.faults,
             observed.request_log,
             observed.errors,
+            downloads,
         )
         app = RegistryApp(
             sparse,
-            WebApi(
-                store,
-                Catalog(store, journal),
-                accounts,
-                auth,
-                settings,
-                token,
-                url,
-                observed.publish_log,
-            ),
+            WebApi(store, accounts, auth, settings, token, url, observed.publish_log),
+            ReadApi(store, catalog, accounts, downloads, auth, url),
+            ListApi(store, catalog, accounts, downloads, auth),
             observed.request_log,
             observed.errors,
             git=None if git is None else GitHttp(git, auth),
@@ -162,5 +163,17 @@ def assemble(
             server.stop()
             raise
     return Parts(
-        root, store, accounts, seeder, state, git, token, admin_token, url, port, server, control
+        root,
+        store,
+        accounts,
+        seeder,
+        state,
+        git,
+        token,
+        admin_token,
+        url,
+        port,
+        server,
+        control,
+        downloads,
     )

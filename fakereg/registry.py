@@ -163,6 +163,7 @@ class FakeRegistry:
         if parts is not None:
             parts.control.close()
             parts.server.stop()
+            parts.downloads.close()
             if parts.git is not None:
                 parts.git.deferred.cancel()
         if self._tempdir is not None:
@@ -345,6 +346,7 @@ class FakeRegistry:
     index_entries = Delegate(StateView.index_entries, "_state")
     crate_file = Delegate(StateView.crate_file, "_state")
     owners = Delegate(StateView.owners, "_state")
+    downloads = Delegate(StateView.downloads, "_state")
     add_user = Delegate(StateView.add_user, "_state")
     lasting_token = Delegate(StateView.lasting_token, "_state")
     add_token = Delegate(StateView.add_token, "_state")

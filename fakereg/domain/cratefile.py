@@ -11,14 +11,19 @@ from .tarscan import TarEntry, TarError, TooLargeError, entries, gunzip
 
 MAX_ENTRIES = 50_000
 MAX_MANIFEST_BYTES = 4 * 1024 * 1024
+MAX_README_BYTES = 1024 * 1024
+#: The README cargo picks when the manifest names none (``cargo::util::toml``).
+DEFAULT_READMES = ("README.md", "README.txt", "README")
 
 
 @dataclass(frozen=True)
 class CrateContents:
-    """What an accepted ``.crate`` holds."""
+    """What an accepted ``.crate`` holds: its files, its manifest, and its README."""
 
     files: tuple[str, ...]
     manifest: dict[str, Any]
+    readme_file: str | None = None
+    readme: str | None = None
 
 
 def _invalid(reason: str) -> InvalidError:
@@ -56,6 +61,7 @@ def inspect_crate(
         raise _invalid("not a gzip archive")
     prefix = None if name is None else f"{name}-{version}/"
     files: list[str] = []
+    spans: dict[str, tuple[int, int]] = {}
     seen: set[str] = set()
     manifest_bytes: bytes | None = None
     try:
@@ -73,6 +79,7 @@ def inspect_crate(
             if member.is_dir:
                 continue
             files.append(path[len(prefix) :])
+            spans[files[-1]] = (member.start, member.size)
             if path == prefix + "Cargo.toml":
                 if member.size > MAX_MANIFEST_BYTES:
                     raise _invalid("Cargo.toml is too large")
@@ -98,7 +105,25 @@ def inspect_crate(
         raise _invalid(
             f"Cargo.toml describes `{package.get('name')}@{package.get('version')}`, but {expected}"
         )
-    return CrateContents(files=tuple(files), manifest=manifest)
+    readme_file = _readme_file(package.get("readme"), spans)
+    readme = None
+    if readme_file is not None:
+        start, size = spans[readme_file]
+        if size <= MAX_README_BYTES:
+            readme = raw[start : start + size].decode("utf-8", errors="replace")
+    return CrateContents(
+        files=tuple(files), manifest=manifest, readme_file=readme_file, readme=readme
+    )
+
+
+def _readme_file(declared: object, files: dict[str, Any]) -> str | None:
+    """The archive's README as cargo finds it: the manifest's ``readme``, or the default."""
+    if declared is False:
+        return None
+    if isinstance(declared, str):
+        path = declared.removeprefix("./")
+        return path if path in files else None
+    return next((name for name in DEFAULT_READMES if name in files), None)
 
 
 def parse_manifest(data: bytes) -> dict[str, Any]:

@@ -17,7 +17,6 @@ from .shapes import (
     IndexLine,
     PublishDependency,
     PublishMetadata,
-    VersionDetails,
 )
 
 DEPENDENCY_KINDS = ("normal", "dev", "build")
@@ -178,16 +177,6 @@ def pubtime_now() -> str:
 
 def _is_new_syntax(values: list[str]) -> bool:
     return any(v.startswith("dep:") or "?/" in v for v in values)
-
-
-def version_details(metadata: PublishMetadata) -> VersionDetails:
-    """The metadata the store keeps of a version, published or imported alike."""
-    return {
-        "description": metadata.get("description"),
-        "keywords": metadata.get("keywords"),
-        "license": metadata.get("license"),
-        "repository": metadata.get("repository"),
-    }
 
 
 def _index_dependency(dep: PublishDependency) -> IndexDependency:

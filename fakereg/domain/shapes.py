@@ -87,19 +87,51 @@ class PublishMetadata(_PublishMetadataFields, total=False):
     rust_version: str | None
 
 
+class AuditAction(TypedDict):
+    """One entry of a version's audit trail, as crates.io keeps it."""
+
+    action: str  # "publish", "yank" or "unyank"
+    user: str  # the login
+    time: str  # RFC 3339, whole seconds
+
+
 class VersionDetails(TypedDict, total=False):
-    """What the store keeps of a version's publish metadata (search shows some of it)."""
+    """What the store keeps of a version beyond its index line (``meta/crates/<key>.json``).
 
+    The manifest's facts as crates.io records them at publish (``crates_io_api_types``'
+    ``EncodableVersion``), who published, and its yank history. Older records lack some
+    keys: readers take a missing key as crates.io's value for "unknown".
+    """
+
+    id: int
     description: str | None
-    keywords: list[str] | None
-    license: str | None
+    homepage: str | None
+    documentation: str | None
     repository: str | None
+    license: str | None
+    keywords: list[str] | None
+    categories: list[str]
+    edition: str | None
+    rust_version: str | None
+    has_lib: bool
+    lib_name: str | None
+    bin_names: list[str]
+    crate_size: int
+    readme_file: str | None
+    has_readme: bool
     published_by: str
+    yank_message: str | None
+    updated_at: str
+    audit: list[AuditAction]
 
 
-class CrateRecord(TypedDict):
-    """``meta/crates/<key>.json``: a crate's name as published, its owners, its versions."""
-
+class _CrateRecordFields(TypedDict):
     name: str
     owners: list[str]
     versions: dict[str, VersionDetails]
+
+
+class CrateRecord(_CrateRecordFields, total=False):
+    """``meta/crates/<key>.json``: a crate's name as published, its owners, its versions."""
+
+    id: int

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import TypedDict
 
 from ..domain.names import canonical_name
 from .fsutil import RootLock, atomic_write
@@ -34,9 +34,6 @@ class User:
     login: str
     name: str | None
     read: bool = True
-
-    def as_json(self) -> dict[str, Any]:
-        return {"id": self.id, "login": self.login, "name": self.name, "avatar": None}
 
 
 @dataclass(frozen=True)
@@ -143,6 +140,12 @@ class Accounts:
     def user(self, login: str) -> User | None:
         """The user called *login* (case-insensitive), or None."""
         record = self._load()["users"].get(login.lower())
+        return None if record is None else User(**record)
+
+    def user_by_id(self, user_id: int) -> User | None:
+        """The user whose ``id`` is *user_id*, or None."""
+        found = (r for r in self._load()["users"].values() if r["id"] == user_id)
+        record = next(found, None)
         return None if record is None else User(**record)
 
     def ensure_user(self, login: str, name: str | None = None, *, read: bool = True) -> User:

@@ -13,41 +13,15 @@ import bisect
 import os
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
-from ..domain.names import SemVer, canonical_name
+from ..domain.crateview import CrateSummary, summarize
+from ..domain.names import canonical_name
 from ..domain.shapes import CrateRecord, IndexLine
 from .events import IndexChange
 
-
-@dataclass(frozen=True)
-class CrateSummary:
-    """What search shows of a crate."""
-
-    name: str
-    max_version: str
-    max_stable_version: str | None
-    newest_version: str
-    description: str | None
-    keywords: tuple[str, ...]
-
-
-def summarize(meta: CrateRecord, lines: Sequence[IndexLine]) -> CrateSummary:
-    """A crate's summary from its metadata and its index lines (at least one)."""
-    every = [SemVer(line["vers"]) for line in lines]
-    live = [v for v, line in zip(every, lines, strict=True) if not line.get("yanked")]
-    stable = [v for v in live if not v.is_prerelease]
-    details = meta["versions"].get(lines[-1]["vers"], {})
-    return CrateSummary(
-        name=meta["name"],
-        max_version=max(live).text if live else "0.0.0",
-        max_stable_version=max(stable).text if stable else None,
-        newest_version=max(every).text,
-        description=details.get("description"),
-        keywords=tuple(details.get("keywords") or ()),
-    )
+__all__ = ["Catalog", "ChangeJournal", "CrateSummary", "summarize"]
 
 
 class ChangeJournal:
@@ -156,6 +130,15 @@ def _lines_containing(blob: str, starts: list[int], needle: str) -> set[int]:
     return lines
 
 
+def _index_keys(summary: CrateSummary) -> list[tuple[str, str]]:
+    """The catalog's index entries of a crate: what it depends on, its keywords and
+    categories (lowercase)."""
+    keys = [("depends", target) for target in summary.depends_on]
+    keys += [("keywords", word.lower()) for word in summary.keywords]
+    keys += [("categories", slug.lower()) for slug in summary.categories]
+    return keys
+
+
 class Catalog:
     """Every crate's summary, by canonical name; :meth:`search` answers from memory.
 
@@ -173,6 +156,8 @@ class Catalog:
         self._snapshot = _Snapshot([])
         self._changed: set[str] = set()  # keys whose entry differs from the snapshot's
         self._offset: int | None = None  # where the journal was read up to; None: not built
+        self._dependents: dict[str, set[str]] = {}  # key -> keys whose default depends on it
+        self._tagged: dict[tuple[str, str], set[str]] = {}  # (kind, tag) -> keys
         self._lock = threading.Lock()
 
     def _refresh(self) -> None:
@@ -194,10 +179,48 @@ class Catalog:
 
     def _reload(self, key: str) -> None:
         state = self._store.crate_state(key)
-        if state is None:
-            self._entries.pop(key, None)
-        else:
-            self._entries[key] = _Entry(summarize(*state))
+        old = self._entries.pop(key, None)
+        if old is not None:
+            for index_key in _index_keys(old.summary):
+                self._index(index_key).discard(key)
+        if state is not None:
+            entry = self._entries[key] = _Entry(summarize(*state))
+            for index_key in _index_keys(entry.summary):
+                self._index(index_key).add(key)
+
+    def _index(self, index_key: tuple[str, str]) -> set[str]:
+        kind, value = index_key
+        if kind == "depends":
+            return self._dependents.setdefault(value, set())
+        return self._tagged.setdefault(index_key, set())
+
+    def get(self, name: str) -> CrateSummary | None:
+        """The summary of crate *name* (any spelling), or None."""
+        with self._lock:
+            self._refresh()
+            entry = self._entries.get(canonical_name(name))
+        return None if entry is None else entry.summary
+
+    def every(self) -> list[CrateSummary]:
+        """Every crate's summary, by canonical name."""
+        with self._lock:
+            self._refresh()
+            return [self._entries[key].summary for key in sorted(self._entries)]
+
+    def tagged(self, kind: str, tag: str) -> list[CrateSummary]:
+        """The crates whose last publish names *tag* among its ``keywords`` or
+        ``categories`` (*kind*), as crates.io counts ``crates_cnt``."""
+        with self._lock:
+            self._refresh()
+            keys = sorted(self._tagged.get((kind, tag.lower()), ()))
+            return [self._entries[key].summary for key in keys if key in self._entries]
+
+    def dependents(self, name: str) -> list[CrateSummary]:
+        """The crates whose default version (not yanked) depends on *name*."""
+        with self._lock:
+            self._refresh()
+            keys = sorted(self._dependents.get(canonical_name(name), ()))
+            return [self._entries[key].summary for key in keys if key in self._entries]
 
     def search(self, query: str) -> list[CrateSummary]:
         """Crates whose name contains *query* (as a crate name) or whose description or

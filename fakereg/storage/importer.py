@@ -10,8 +10,9 @@ from typing import Any
 
 from ..domain.cratebuild import read_folder, tar_gz
 from ..domain.cratefile import inspect_crate, parse_manifest
+from ..domain.crateinfo import readme_text, version_details
 from ..domain.manifest import ManifestError, metadata_from_manifest
-from ..domain.publish import check_metadata, index_line, pubtime_now, version_details
+from ..domain.publish import check_metadata, index_line, pubtime_now
 from ..errors import InvalidError
 from ..settings import Settings
 from .store import NewVersion, SeedError
@@ -53,7 +54,13 @@ def version_from_crate(
     )
     if yanked:
         line["yanked"] = True
-    return NewVersion(line=line, crate=data, details=version_details(checked), source=source)
+    return NewVersion(
+        line=line,
+        crate=data,
+        details=version_details(checked, contents, crate_size=len(data)),
+        source=source,
+        readme=readme_text(checked, contents),
+    )
 
 
 def pack_folder(folder: Path) -> bytes:

@@ -1,13 +1,8 @@
-"""Crates, versions and owners on disk: the index files are the truth of what exists.
+"""Writing a registry root: publishes, yanks, owners, imports and removals.
 
-Layout under a registry's root::
-
-    index/<prefix>/<name>          the sparse index file, exactly as served
-    crates/<name>/<version>.crate  the uploaded archives
-    meta/crates/<key>.json         canonical name, owners and per-version metadata
-
-A publish writes the archive, then the metadata, then the index file: the index file is
-the commit point, so a crash in between leaves nothing visible half-done.
+A publish writes the archive, the README, then the crate record, then the index file:
+the index file is the commit point, so a crash in between leaves nothing visible
+half-done (see :mod:`fakereg.storage.reader` for the layout).
 """
 
 from __future__ import annotations
@@ -26,31 +21,16 @@ from ..domain.names import (
     check_new_version,
     check_same_crate,
     index_path,
-    is_valid_crate_name,
-    is_valid_version,
     without_build_metadata,
 )
-from ..domain.publish import version_details
-from ..domain.shapes import CrateRecord, IndexLine, PublishMetadata, VersionDetails
+from ..domain.publish import pubtime_now
+from ..domain.shapes import AuditAction, CrateRecord, IndexLine, VersionDetails
 from ..errors import ConflictError, FakeRegError, ForbiddenError, NotFoundError
 from .events import IndexChange, IndexEvents
-from .fsutil import RootLock, atomic_write, read_tree
+from .fsutil import RootLock, atomic_write
+from .reader import CrateReader, IndexFile, dump_line
 
-_READ_CACHE_SIZE = 20_000
-
-
-@dataclass(frozen=True)
-class IndexFile:
-    """One crate's index file: its bytes and when it last changed (whole seconds)."""
-
-    data: bytes
-    last_modified: int
-    stat_key: tuple[int, int, int]
-
-
-def dump_line(line: Mapping[str, Any]) -> str:
-    """One index line, as it is stored and served (without the newline)."""
-    return json.dumps(line, separators=(",", ":"), ensure_ascii=False)
+__all__ = ["CrateStore", "IndexFile", "NewVersion", "SeedError", "dump_line"]
 
 
 @dataclass(frozen=True)
@@ -62,13 +42,14 @@ class NewVersion:
     details: VersionDetails
     source: str = ""  # where it came from, for error messages
     owner: str = ""  # the owner of the crate if it is new
+    readme: str | None = None
 
 
 class SeedError(FakeRegError):
     """Versions that cannot be added to a registry (nothing of the batch was added)."""
 
 
-class CrateStore:
+class CrateStore(CrateReader):
     """Every crate of one registry root; safe across threads and processes."""
 
     def __init__(
@@ -79,145 +60,26 @@ class CrateStore:
         *,
         durable: bool = False,
     ) -> None:
-        self.root = root
+        super().__init__(root)
         self._lock = lock
         #: fsync each write (a root that outlives its process); see :func:`atomic_write`.
         self._durable = durable
         #: Told, under the root lock, of every index file that changed.
         self._events = events
-        self._index_dir = root / "index"
-        self._index_dir_text = str(self._index_dir)
-        self._read_cache: dict[str, IndexFile] = {}  # by path, checked against os.stat
-        self._crates_dir = root / "crates"
-        self._meta_dir = root / "meta" / "crates"
-
-    # -- paths -------------------------------------------------------------------------
-
-    def _index_path(self, name: str) -> Path:
-        return self._index_dir / index_path(name)
-
-    def _crate_path(self, name: str, version: str) -> Path:
-        return self._crates_dir / name.lower() / f"{version}.crate"
-
-    def archive_path(self, name: str, version: str) -> Path:
-        """Where the ``.crate`` of *name* (as published) *version* is kept."""
-        return self._crate_path(name, version)
-
-    def _meta_path(self, name: str) -> Path:
-        return self._meta_dir / f"{canonical_name(name)}.json"
-
-    # -- reading -----------------------------------------------------------------------
-
-    def index_file(self, name: str) -> IndexFile | None:
-        """The index file at *name*'s lowercase path, or None (names are not validated)."""
-        if not is_valid_crate_name(name):
-            return None
-        path = os.path.join(self._index_dir_text, index_path(name))
-        try:
-            st = os.stat(path)
-            key = (st.st_ino, st.st_mtime_ns, st.st_size)
-            cached = self._read_cache.get(path)
-            if cached is not None and cached.stat_key == key:
-                return cached  # index files are replaced, never written in place
-            with open(path, "rb") as fh:
-                st = os.fstat(fh.fileno())
-                data = fh.read()
-        except (FileNotFoundError, NotADirectoryError):
-            return None
-        file = IndexFile(data, int(st.st_mtime), (st.st_ino, st.st_mtime_ns, st.st_size))
-        if len(self._read_cache) >= _READ_CACHE_SIZE:
-            self._read_cache.clear()
-        self._read_cache[path] = file
-        return file
-
-    def index_stat_key(self, name: str) -> tuple[int, int, int] | None:
-        """The :attr:`IndexFile.stat_key` *name*'s index file has now (one ``stat``), or None."""
-        if not is_valid_crate_name(name):
-            return None
-        try:
-            st = os.stat(os.path.join(self._index_dir_text, index_path(name)))
-        except (FileNotFoundError, NotADirectoryError):
-            return None
-        return (st.st_ino, st.st_mtime_ns, st.st_size)
-
-    def _lines(self, name: str) -> list[str]:
-        try:
-            return self._index_path(name).read_text("utf-8").splitlines()
-        except (FileNotFoundError, NotADirectoryError):
-            return []
-
-    def _meta(self, name: str) -> CrateRecord | None:
-        try:
-            meta: CrateRecord = json.loads(self._meta_path(name).read_bytes())
-        except (FileNotFoundError, NotADirectoryError):
-            return None
-        # The index file is the commit point: metadata without index lines is debris.
-        return meta if self._lines(meta["name"]) else None
-
-    def canonical(self, name: str) -> str | None:
-        """The name *name* was published under (same crate up to case and ``-``/``_``)."""
-        if not is_valid_crate_name(name):
-            return None
-        meta = self._meta(name)
-        return None if meta is None else str(meta["name"])
-
-    def _require(self, name: str) -> CrateRecord:
-        meta = self._meta(name) if is_valid_crate_name(name) else None
-        if meta is None:
-            raise NotFoundError(f"crate `{name}` does not exist")
-        return meta
-
-    def entries(self, name: str) -> list[IndexLine]:
-        """The parsed index lines of *name*, in publish order ([] when unknown)."""
-        canonical = self.canonical(name)
-        if canonical is None:
-            return []
-        return [json.loads(line) for line in self._lines(canonical)]
-
-    def crate_bytes(self, name: str, version: str) -> bytes | None:
-        """The stored archive, or None."""
-        if not (is_valid_crate_name(name) and is_valid_version(version)):
-            return None
-        try:
-            return self._crate_path(name, version).read_bytes()
-        except (FileNotFoundError, NotADirectoryError):
-            return None
-
-    def owners(self, name: str) -> list[str]:
-        """Logins owning *name*, first owner first."""
-        return list(self._require(name)["owners"])
-
-    def crate_keys(self) -> list[str]:
-        """The canonical names of every crate with metadata (some may have no index file yet)."""
-        try:
-            files = os.listdir(self._meta_dir)
-        except FileNotFoundError:
-            return []
-        return sorted(name[:-5] for name in files if name.endswith(".json"))
-
-    def crate_state(self, key: str) -> tuple[CrateRecord, list[IndexLine]] | None:
-        """A crate's metadata and parsed index lines, or None when it has no index lines."""
-        if not is_valid_crate_name(key):
-            return None
-        try:
-            meta: CrateRecord = json.loads(self._meta_path(key).read_bytes())
-        except (FileNotFoundError, NotADirectoryError):
-            return None
-        lines = self._lines(meta["name"])
-        return (meta, [json.loads(line) for line in lines]) if lines else None
-
-    def crate_names(self) -> list[str]:
-        """Every published crate's name, sorted by canonical name."""
-        states = (self.crate_state(key) for key in self.crate_keys())
-        return [state[0]["name"] for state in states if state is not None]
+        self._ids_path = root / "meta" / "ids.json"
 
     # -- writing -----------------------------------------------------------------------
 
-    def index_files(self) -> list[tuple[str, bytes]]:
-        """Every index file as (index path, content), for a full import elsewhere."""
-        files: list[tuple[str, bytes]] = []
-        read_tree(self._index_dir_text, "", files)
-        return files
+    def _next_ids(self, crates: int, versions: int) -> tuple[int, int]:
+        """The first of *crates* new crate ids and *versions* new version ids (root lock held)."""
+        try:
+            ids = json.loads(self._ids_path.read_bytes())
+        except FileNotFoundError:
+            ids = {"crate": 1, "version": 1}
+        first = (ids["crate"], ids["version"])
+        ids = {"crate": first[0] + crates, "version": first[1] + versions}
+        atomic_write(self._ids_path, json.dumps(ids).encode(), durable=self._durable)
+        return first
 
     def _write_index(
         self, name: str, lines: Iterable[str], message: str, *, published: str | None = None
@@ -254,11 +116,20 @@ class CrateStore:
         durable = self._durable if durable is None else durable
         atomic_write(self._meta_path(meta["name"]), data, durable=durable)
 
-    def publish(self, line: IndexLine, crate: bytes, metadata: PublishMetadata, login: str) -> None:
+    def publish(
+        self,
+        line: IndexLine,
+        crate: bytes,
+        details: VersionDetails,
+        login: str,
+        *,
+        readme: str | None = None,
+    ) -> None:
         """Add a version: refuses other owners' crates, renamed crates and duplicates."""
         name, version = line["name"], line["vers"]
         with self._lock():
             meta = self._meta(name)
+            new_crate = meta is None
             if meta is None:
                 meta = {"name": name, "owners": [login], "versions": {}}
             check_same_crate(name, meta["name"])
@@ -270,10 +141,15 @@ class CrateStore:
                 )
             lines = self._lines(name)
             check_new_version(name, version, (json.loads(text)["vers"] for text in lines))
-            details = version_details(metadata)
-            details["published_by"] = login
-            meta["versions"][version] = details
+            crate_id, version_id = self._next_ids(1 if new_crate else 0, 1)
+            if new_crate:
+                meta["id"] = crate_id
+            meta["versions"][version] = _published(details, version_id, login, line)
             atomic_write(self._crate_path(name, version), crate, durable=self._durable)
+            if readme:
+                atomic_write(
+                    self._readme_path(name, version), readme.encode(), durable=self._durable
+                )
             self._write_meta(meta)
             self._write_index(
                 name,
@@ -282,8 +158,11 @@ class CrateStore:
                 published=version,
             )
 
-    def set_yanked(self, name: str, version: str, yanked: bool, login: str) -> None:
-        """Yank or unyank; only the ``yanked`` field of the line changes."""
+    def set_yanked(
+        self, name: str, version: str, yanked: bool, login: str, message: str | None = None
+    ) -> None:
+        """Yank (with *message*, shown as ``yank_message``) or unyank; as crates.io, a yank
+        without a message clears the message, and only the line's ``yanked`` changes."""
         with self._lock():
             meta = self._require(name)
             if login not in meta["owners"]:
@@ -291,14 +170,30 @@ class CrateStore:
             lines = self._lines(meta["name"])
             for i, text in enumerate(lines):
                 line = json.loads(text)
-                if line["vers"] == version:
-                    if line.get("yanked") != yanked:
-                        line["yanked"] = yanked
-                        lines[i] = dump_line(line)
-                        action = "Yank" if yanked else "Unyank"
-                        message = f"{action} crate `{meta['name']}#{version}`"
-                        self._write_index(meta["name"], lines, message)
+                if line["vers"] != version:
+                    continue
+                details = meta["versions"].setdefault(version, {})
+                message = message if yanked else None
+                if line.get("yanked") == yanked and details.get("yank_message") == message:
                     return
+                now = pubtime_now()
+                details["yank_message"] = message
+                details["updated_at"] = now
+                action: AuditAction = {
+                    "action": "yank" if yanked else "unyank",
+                    "user": login,
+                    "time": now,
+                }
+                details.setdefault("audit", []).append(action)
+                self._write_meta(meta)
+                if line.get("yanked") != yanked:
+                    line["yanked"] = yanked
+                    lines[i] = dump_line(line)
+                    verb = "Yank" if yanked else "Unyank"
+                    self._write_index(
+                        meta["name"], lines, f"{verb} crate `{meta['name']}#{version}`"
+                    )
+                return
             raise NotFoundError(f"crate `{meta['name']}` does not have a version `{version}`")
 
     def change_owners(self, name: str, logins: Iterable[str], *, add: bool, by: str) -> list[str]:
@@ -335,7 +230,7 @@ class CrateStore:
                 path = self._index_path(name)
                 path.unlink(missing_ok=True)
                 changes.append(IndexChange(index_path(name), None, message, name))
-            for folder in (self._crates_dir, self._meta_dir):
+            for folder in (self._crates_dir, self._readmes_dir, self._meta_dir):
                 if folder.exists():
                     shutil.rmtree(folder)
             self._read_cache.clear()
@@ -375,11 +270,21 @@ class CrateStore:
                     where = f" ({new.source})" if new.source else ""
                     raise SeedError(f"`{name}@{bare}`{where}: {exc}") from None
                 known[bare] = new.line["cksum"]
-                meta["versions"][version] = new.details.copy()
+                meta["versions"][version] = new.details  # numbered below
                 lines.append(dump_line(new.line))
                 added.append(new)
             if not added:
                 return []
+            unnumbered = [crates[key][0] for key in crates if "id" not in crates[key][0]]
+            crate_id, version_id = self._next_ids(len(unnumbered), len(added))
+            for number, meta in enumerate(unnumbered, crate_id):
+                meta["id"] = number
+            for number, new in enumerate(added, version_id):
+                meta = crates[canonical_name(new.line["name"])][0]
+                publisher = new.owner or meta["owners"][0]
+                meta["versions"][new.line["vers"]] = _published(
+                    new.details, number, publisher, new.line
+                )
             # Many files: a flush of the whole disk at each stage costs less than an fsync
             # each, and keeps the order: archives and metadata, then the index files.
             flush = self._durable and len(added) > 1 and hasattr(os, "sync")
@@ -387,6 +292,9 @@ class CrateStore:
             for new in added:
                 path = self._crate_path(new.line["name"], new.line["vers"])
                 atomic_write(path, new.crate, durable=durable)
+                if new.readme:
+                    path = self._readme_path(new.line["name"], new.line["vers"])
+                    atomic_write(path, new.readme.encode(), durable=durable)
             touched = sorted({canonical_name(new.line["name"]) for new in added})
             for key in touched:
                 self._write_meta(crates[key][0], durable=durable)
@@ -402,3 +310,14 @@ class CrateStore:
                 os.sync()
             self._events.announce(changes, message)
             return added
+
+
+def _published(details: VersionDetails, number: int, login: str, line: IndexLine) -> VersionDetails:
+    """*details* of a version just added, with its id, publisher and first audit entry."""
+    stored = details.copy()
+    time_ = line.get("pubtime") or pubtime_now()
+    stored["id"] = number
+    stored["published_by"] = login
+    stored["updated_at"] = time_
+    stored["audit"] = [{"action": "publish", "user": login, "time": time_}]
+    return stored

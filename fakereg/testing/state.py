@@ -5,17 +5,27 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from ..domain.names import canonical_name
 from ..domain.shapes import IndexLine
 from ..storage.accounts import Accounts
+from ..storage.downloads import DownloadCounter
 from ..storage.store import CrateStore
 
 
 class StateView:
     """The store and the accounts of one running registry, as ``FakeRegistry`` shows them."""
 
-    def __init__(self, store: CrateStore, accounts: Accounts) -> None:
+    def __init__(self, store: CrateStore, accounts: Accounts, downloads: DownloadCounter) -> None:
         self._store = store
         self._accounts = accounts
+        self._downloads = downloads
+
+    def downloads(self, crate: str, version: str | None = None) -> int:
+        """How many times *crate* (*version*, when given) was downloaded: every GET of
+        the download route that served the file, by any process on this root."""
+        counts = self._downloads.of_crate(canonical_name(crate))
+        chosen = counts.values() if version is None else [counts.get(version, {})]
+        return sum(sum(days.values()) for days in chosen)
 
     def versions(self, crate: str) -> list[str]:
         """Versions of *crate* in publish order ([] for an unknown crate)."""

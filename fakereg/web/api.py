@@ -1,4 +1,4 @@
-"""The Cargo Web API: publish, yank, unyank, owners, search and the ``/me`` page."""
+"""The Cargo Web API: publish, yank, unyank, owners and the ``/me`` page."""
 
 from __future__ import annotations
 
@@ -9,19 +9,18 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from ..domain.cratefile import CrateContents, inspect_crate
+from ..domain.crateinfo import readme_text, version_details
 from ..domain.publish import PublishBody, check_metadata, index_line, pubtime_now
 from ..errors import ApiError, RefusedError
 from ..settings import Settings
 from ..storage.accounts import Accounts
-from ..storage.catalog import Catalog
 from ..storage.store import CrateStore
 from ..testing.traffic import PublishLog, PublishRecord
+from . import views
 from .auth import Authorizer
 from .context import context_of
 from .http import json_response, read_json, status_of
 
-DEFAULT_PER_PAGE = 10
-MAX_PER_PAGE = 100
 JSON_ALLOWANCE = 1024 * 1024  # room for the metadata in a publish body
 
 
@@ -31,7 +30,6 @@ class WebApi:
     def __init__(
         self,
         store: CrateStore,
-        catalog: Catalog,
         accounts: Accounts,
         auth: Authorizer,
         settings: Settings,
@@ -40,7 +38,6 @@ class WebApi:
         publish_log: PublishLog,
     ) -> None:
         self._store = store
-        self._catalog = catalog
         self._accounts = accounts
         self._auth = auth
         self.settings = settings
@@ -96,7 +93,7 @@ class WebApi:
         checked = check_metadata(metadata, strict=self.settings.strict)
         exists = self._store.canonical(checked["name"]) is not None
         self._auth.scope(credential, "publish-update" if exists else "publish-new", checked["name"])
-        seen["contents"] = inspect_crate(
+        contents = seen["contents"] = inspect_crate(
             body.crate,
             checked["name"],
             checked["vers"],
@@ -105,7 +102,9 @@ class WebApi:
         line = index_line(
             checked, cksum=hashlib.sha256(body.crate).hexdigest(), pubtime=pubtime_now()
         )
-        self._store.publish(line, body.crate, checked, user.login)
+        details = version_details(checked, contents, crate_size=len(body.crate))
+        readme = readme_text(checked, contents)
+        self._store.publish(line, body.crate, details, user.login, readme=readme)
         return json_response(
             {"warnings": {"invalid_categories": [], "invalid_badges": [], "other": []}}
         )
@@ -127,7 +126,7 @@ class WebApi:
         if request.method == "GET":
             self._auth.read(request, name)
             users = [self._accounts.user(login) for login in self._store.owners(name)]
-            return json_response({"users": [u.as_json() for u in users if u is not None]})
+            return json_response({"users": [views.owner(u) for u in users if u is not None]})
         credential = self._auth.token(request)
         user = credential.user
         canonical = self._canonical(name)
@@ -155,29 +154,6 @@ class WebApi:
             message = "owners successfully removed"
         return json_response({"ok": True, "msg": message})
 
-    def search(self, request: Request) -> Response:
-        self._auth.read(request)
-        query = request.args.get("q", "").strip()
-        per_page = _positive_int(request, "per_page", DEFAULT_PER_PAGE)
-        if per_page > MAX_PER_PAGE:
-            raise ApiError(400, f"cannot request more than {MAX_PER_PAGE} items")
-        page = _positive_int(request, "page", 1)
-        hits = self._catalog.search(query)
-        start = (page - 1) * per_page
-        crates = [
-            {
-                "id": hit.name,
-                "name": hit.name,
-                "description": hit.description,
-                "max_version": hit.max_version,
-                "max_stable_version": hit.max_stable_version,
-                "newest_version": hit.newest_version,
-                "keywords": list(hit.keywords),
-            }
-            for hit in hits[start : start + per_page]
-        ]
-        return json_response({"crates": crates, "meta": {"total": len(hits)}})
-
     def me(self, request: Request) -> Response:
         """The token to paste into ``cargo login``; never disclosed by a private registry.
 
@@ -202,12 +178,3 @@ class WebApi:
             f"<pre id='token'>{shown}</pre></body></html>"
         )
         return Response(page, content_type="text/html; charset=utf-8")
-
-
-def _positive_int(request: Request, key: str, default: int) -> int:
-    raw = request.args.get(key)
-    if raw is None:
-        return default
-    if not raw.isdigit() or int(raw) < 1:
-        raise ApiError(400, f"invalid `{key}`: expected a positive whole number, got `{raw}`")
-    return int(raw)

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed
-from werkzeug.routing import Map, Rule
+from werkzeug.routing import BaseConverter, Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from ..errors import ApiError, RefusedError
@@ -21,10 +21,20 @@ from .api import WebApi
 from .context import CONTEXT_KEY, RequestContext
 from .fault_effects import cut_connection, describe, fault_answer, shape
 from .http import error_response, refusal
+from .lists import ListApi
+from .read_api import ReadApi
 from .sparse import SparseIndex
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
+
+
+class SemverConverter(BaseConverter):
+    """A path segment that may be a version: it starts with a digit, so that a static
+    route beside it (``owners``, ``versions``) wins, with its 405, as on crates.io."""
+
+    regex = r"[0-9][^/]*"
+
 
 URL_MAP = Map(
     [
@@ -36,12 +46,45 @@ URL_MAP = Map(
         Rule("/api/v1/crates/<name>/<version>/yank", endpoint="yank", methods=["DELETE"]),
         Rule("/api/v1/crates/<name>/<version>/unyank", endpoint="unyank", methods=["PUT"]),
         Rule("/api/v1/crates/<name>/owners", endpoint="owners", methods=["GET", "PUT", "DELETE"]),
+        # crates.io's read API (an endpoint's kind is its name up to any ":")
+        Rule("/api/v1/summary", endpoint="summary", methods=["GET"]),
+        Rule("/api/v1/me", endpoint="me:api", methods=["GET"]),
+        Rule("/api/v1/users/<login>", endpoint="user", methods=["GET"]),
+        Rule("/api/v1/crates/<name>", endpoint="crate", methods=["GET"]),
+        Rule("/api/v1/crates/<name>/versions", endpoint="versions", methods=["GET"]),
+        Rule("/api/v1/crates/<name>/downloads", endpoint="crate_downloads", methods=["GET"]),
+        Rule(
+            "/api/v1/crates/<name>/reverse_dependencies",
+            endpoint="reverse_dependencies",
+            methods=["GET"],
+        ),
+        Rule("/api/v1/crates/<name>/owner_user", endpoint="owner_user", methods=["GET"]),
+        Rule("/api/v1/crates/<name>/owner_team", endpoint="owner_team", methods=["GET"]),
+        Rule("/api/v1/crates/<name>/<semver:version>", endpoint="version", methods=["GET"]),
+        Rule(
+            "/api/v1/crates/<name>/<semver:version>",
+            endpoint="update_version",
+            methods=["PATCH"],
+        ),
+        Rule(
+            "/api/v1/crates/<name>/<semver:version>/dependencies",
+            endpoint="dependencies",
+            methods=["GET"],
+        ),
+        Rule("/api/v1/crates/<name>/<semver:version>/readme", endpoint="readme", methods=["GET"]),
+        Rule(
+            "/api/v1/crates/<name>/<semver:version>/downloads",
+            endpoint="crate_downloads:version",
+            methods=["GET"],
+        ),
+        Rule("/readmes/<name>/<file>", endpoint="readme:page", methods=["GET"]),
         Rule("/me", endpoint="me", methods=["GET"]),
         Rule("/git/index", endpoint="git", methods=["GET", "POST"]),
         Rule("/git/index/<path:path>", endpoint="git", methods=["GET", "POST"]),
     ],
     strict_slashes=False,
     merge_slashes=False,
+    converters={"semver": SemverConverter},
 )
 
 Handler = Callable[..., Response]
@@ -59,6 +102,8 @@ class RegistryApp:
         self,
         sparse: SparseIndex,
         api: WebApi,
+        read: ReadApi,
+        lists: ListApi,
         log: RequestLog,
         errors: Log[BaseException],
         git: Handler | None = None,
@@ -73,12 +118,27 @@ class RegistryApp:
             "config": sparse.config_json,
             "index": sparse.index_file,
             "download": sparse.download,
-            "search": api.search,
+            "search": lists.search,
             "publish": api.publish,
             "yank": api.yank,
             "unyank": api.unyank,
             "owners": api.owners,
             "me": api.me,
+            "me:api": lists.me,
+            "summary": lists.summary,
+            "user": lists.user,
+            "reverse_dependencies": lists.reverse_dependencies,
+            "crate": read.crate,
+            "versions": read.versions,
+            "version": read.version,
+            "update_version": read.update_version,
+            "dependencies": read.dependencies,
+            "readme": read.readme,
+            "readme:page": read.readme_page,
+            "crate_downloads": read.version_downloads,
+            "crate_downloads:version": read.version_downloads,
+            "owner_user": read.owner_user,
+            "owner_team": read.owner_team,
             "git": git or _no_git_index,
             "control": control or _no_route,
         }
@@ -100,7 +160,7 @@ class RegistryApp:
             return "other", _method_not_allowed(exc.valid_methods or ()), {}
         except HTTPException:
             return "other", _no_route, {}
-        return str(endpoint), self._handlers[str(endpoint)], dict(args)
+        return str(endpoint).split(":", 1)[0], self._handlers[str(endpoint)], dict(args)
 
     def _answer(self, request: Request, handler: Handler, args: dict[str, Any]) -> Response:
         try:

@@ -18,6 +18,7 @@ from werkzeug.http import http_date
 
 from ..errors import ApiError
 from ..settings import Settings
+from ..storage.downloads import DownloadCounter
 from ..storage.store import CrateStore
 from ..storage.visibility import IndexVisibility
 from ..testing.faults import FaultSet
@@ -111,7 +112,9 @@ class FastPath:
         faults: FaultSet,
         log: RequestLog,
         errors: Log[BaseException],
+        downloads: DownloadCounter,
     ) -> None:
+        self._downloads = downloads
         self._sparse = sparse
         self._store = store
         self._visibility = visibility
@@ -143,6 +146,8 @@ class FastPath:
         if found is None:
             return None
         kind, status, fields, body, crate, version = found
+        if kind == "download" and method == "GET" and crate and version:
+            self._downloads.count(crate, version)
         answer = _status_lines(status, server) + (fields if method == "HEAD" else fields + body)
         self._log.append_raw(
             RawRequest(

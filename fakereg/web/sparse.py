@@ -15,6 +15,7 @@ from werkzeug.wrappers import Request, Response
 
 from ..domain.names import index_path
 from ..errors import ApiError
+from ..storage.downloads import DownloadCounter
 from ..storage.store import CrateStore, IndexFile
 from ..storage.visibility import IndexVisibility
 from ..testing.faults import FaultSet
@@ -53,8 +54,10 @@ class SparseIndex:
         auth: Authorizer,
         visibility: IndexVisibility,
         faults: FaultSet,
+        downloads: DownloadCounter,
     ) -> None:
         self._auth = auth
+        self._downloads = downloads
         self._store = store
         self._config = config
         self._visibility = visibility
@@ -153,6 +156,8 @@ class SparseIndex:
             raise ApiError(404, f"crate `{name}` does not have a version `{version}`")
         response = Response(data, content_type="application/gzip")
         response.headers["Content-Disposition"] = f'attachment; filename="{name}-{version}.crate"'
+        if request.method == "GET":
+            self._downloads.count(name, version)
         return response
 
 

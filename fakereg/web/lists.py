@@ -1,0 +1,229 @@
+"""crates.io's read API across crates: search, the summary, reverse dependencies, users.
+
+These answer from the in-memory :class:`~fakereg.storage.catalog.Catalog` (and the
+download counts), never by reading every crate per request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from werkzeug.wrappers import Request, Response
+
+from ..domain.crateview import CrateSummary, crate_versions
+from ..domain.names import canonical_name
+from ..domain.search import SearchQuery, rank
+from ..errors import ApiError
+from ..storage.accounts import Accounts
+from ..storage.catalog import Catalog
+from ..storage.downloads import DownloadCounter
+from ..storage.store import CrateStore
+from . import views
+from .auth import Authorizer
+from .http import json_response
+from .paging import Pagination, encode_seek, query_with
+
+_SUMMARY_SIZE = 10
+
+
+class ListApi:
+    """Handlers for ``/api/v1/crates`` (search), ``/summary``, ``reverse_dependencies``,
+    ``/users/{login}`` and ``/api/v1/me``."""
+
+    def __init__(
+        self,
+        store: CrateStore,
+        catalog: Catalog,
+        accounts: Accounts,
+        downloads: DownloadCounter,
+        auth: Authorizer,
+    ) -> None:
+        self._store = store
+        self._catalog = catalog
+        self._accounts = accounts
+        self._downloads = downloads
+        self._auth = auth
+
+    def _minimal(
+        self, summary: CrateSummary, totals: dict[str, tuple[int, int]], exact: bool = False
+    ) -> dict[str, Any]:
+        total, recent = totals.get(canonical_name(summary.name), (0, 0))
+        return views.crate(summary, total, recent, exact_match=exact)
+
+    def search(self, request: Request) -> Response:
+        """``GET /api/v1/crates``: crates.io's filters, sorts and both pagination styles."""
+        self._auth.read(request)
+        query = self._query(request)
+        paging = Pagination.gather(request, seek=True, limit_pages=True)
+        totals = self._downloads.totals()
+        hits = self._catalog.search(query.q.strip()) if query.q.strip() else self._catalog.every()
+        ranked = rank(hits, query, totals)
+        next_page = prev_page = None
+        if paging.page is not None:
+            shown = ranked[paging.offset : paging.offset + paging.per_page]
+            if len(shown) >= paging.per_page:
+                next_page = query_with(request, page=str(paging.page + 1))
+            if paging.page > 1:
+                prev_page = query_with(request, page=str(paging.page - 1))
+        else:
+            after = paging.seek
+            if after is not None:
+                try:
+                    ranked_after = [r for r in ranked if r.key > after]
+                except TypeError:
+                    raise ApiError(400, "invalid seek parameter") from None
+            else:
+                ranked_after = ranked
+            shown = ranked_after[: paging.per_page]
+            if shown and len(shown) >= paging.per_page:
+                next_page = query_with(request, seek=encode_seek(shown[-1].key))
+        crates = [self._minimal(r.summary, totals, r.exact_match) for r in shown]
+        meta = {"total": len(ranked), "next_page": next_page, "prev_page": prev_page}
+        return json_response({"crates": crates, "meta": meta})
+
+    def _query(self, request: Request) -> SearchQuery:
+        args = request.args
+        user = None
+        if args.get("user_id") is not None:
+            raw = args["user_id"]
+            if not raw.isdigit():
+                raise ApiError(400, f"invalid `user_id`: expected a whole number, got `{raw}`")
+            found = self._accounts.user_by_id(int(raw))
+            user = found.login if found is not None else "\0"  # nobody: no crates
+        letter = args.get("letter")
+        if letter is not None and not letter:
+            raise ApiError(400, "letter value must contain 1 character")
+        return SearchQuery(
+            q=args.get("q", ""),
+            sort=args.get("sort"),
+            all_keywords=args.get("all_keywords"),
+            keyword=args.get("keyword"),
+            letter=letter,
+            user=user,
+            ids=tuple(args.getlist("ids[]")),
+            category=args.get("category"),
+            include_yanked=args.get("include_yanked", "yes") == "yes",
+        )
+
+    def summary(self, request: Request) -> Response:
+        """``GET /api/v1/summary``: counts, and the new, updated and downloaded lists."""
+        self._auth.read(request)
+        every = self._catalog.every()
+        totals = self._downloads.totals()
+
+        def top(items: Sequence[CrateSummary]) -> list[dict[str, Any]]:
+            return [self._minimal(s, totals) for s in items[:_SUMMARY_SIZE]]
+
+        def downloads(s: CrateSummary) -> tuple[int, int]:
+            return totals.get(canonical_name(s.name), (0, 0))
+
+        by_id = sorted(every, key=lambda s: s.id, reverse=True)
+        new = sorted(by_id, key=lambda s: s.created_at, reverse=True)
+        updated = sorted(
+            (s for s in by_id if s.updated_at != s.created_at),
+            key=lambda s: s.updated_at,
+            reverse=True,
+        )
+        most = sorted(by_id, key=lambda s: downloads(s)[0], reverse=True)
+        recent = sorted(
+            (s for s in by_id if downloads(s)[1]), key=lambda s: downloads(s)[1], reverse=True
+        )
+        return json_response(
+            {
+                "num_downloads": sum(total for total, _ in totals.values()),
+                "num_crates": len(every),
+                "new_crates": top(new),
+                "most_downloaded": top(most),
+                "most_recently_downloaded": top(recent),
+                "just_updated": top(updated),
+                "popular_keywords": self._popular(every, "keywords"),
+                "popular_categories": self._popular(every, "categories"),
+            }
+        )
+
+    @staticmethod
+    def _popular(every: Sequence[CrateSummary], kind: str) -> list[dict[str, Any]]:
+        """The ten tags (top-level categories) most crates carry."""
+        counts: dict[str, tuple[int, str]] = {}
+        for summary in every:
+            tags = summary.keywords if kind == "keywords" else summary.categories
+            for tag in {t.lower() if kind == "keywords" else t.split("::")[0] for t in tags}:
+                count, created = counts.get(tag, (0, summary.created_at))
+                counts[tag] = (count + 1, min(created, summary.created_at))
+        best = sorted(counts.items(), key=lambda item: (-item[1][0], item[0]))[:_SUMMARY_SIZE]
+        make = views.keyword if kind == "keywords" else views.category
+        return [make(tag, created, count) for tag, (count, created) in best]
+
+    def reverse_dependencies(self, request: Request, name: str) -> Response:
+        """``GET /api/v1/crates/{name}/reverse_dependencies``: the crates whose default
+        version (not yanked) depends on *name*, most downloaded first, paged."""
+        self._auth.read(request, name)
+        paging = Pagination.gather(request, limit_pages=True)
+        target = self._catalog.get(name)
+        if target is None:
+            raise ApiError(404, f"crate `{name}` does not exist")
+        totals = self._downloads.totals()
+        dependents = sorted(
+            self._catalog.dependents(name),
+            key=lambda s: (totals.get(canonical_name(s.name), (0, 0))[0], s.id),
+            reverse=True,
+        )
+        shown = dependents[paging.offset : paging.offset + paging.per_page]
+        dependencies, versions = [], []
+        for summary in shown:
+            state = self._store.crate_state(canonical_name(summary.name))
+            if state is None or summary.default_version is None:
+                continue
+            facts = next(v for v in crate_versions(*state) if v.num == summary.default_version)
+            found = views.depends_on(facts, target.name)
+            if found is None:
+                continue
+            dep, position = found
+            version_id = facts.id(summary.name)
+            downloads = totals.get(canonical_name(summary.name), (0, 0))[0]
+            dependencies.append(
+                views.dependency(dep, version_id * 1000 + position, version_id, downloads)
+            )
+            dependencies[-1]["crate_id"] = target.name
+            users = {login: self._accounts.user(login) for login in views.logins_of([facts])}
+            counts = self._downloads.of_crate(summary.name)
+            got = sum(counts.get(facts.num, {}).values())
+            versions.append(views.version(summary.name, facts, got, users))
+        versions.sort(key=lambda v: int(v["id"]))
+        return json_response(
+            {"dependencies": dependencies, "versions": versions, "meta": {"total": len(dependents)}}
+        )
+
+    def user(self, request: Request, login: str) -> Response:
+        """``GET /api/v1/users/{login}``."""
+        self._auth.read(request)
+        found = self._accounts.user(login)
+        if found is None:
+            raise ApiError(404, "Not Found")
+        return json_response({"user": views.public_user(found)})
+
+    def me(self, request: Request) -> Response:
+        """``GET /api/v1/me``: the token's user and the crates it owns (403 without one)."""
+        self._auth.read(request)
+        credential = self._auth.token(request)
+        user = credential.user
+        owned = [
+            {"id": s.id, "name": s.name, "email_notifications": True}
+            for s in self._catalog.every()
+            if user.login.lower() in (login.lower() for login in s.owners)
+        ]
+        private = {
+            "id": user.id,
+            "login": user.login,
+            "email_verified": False,
+            "email_verification_sent": False,
+            "name": user.name,
+            "email": None,
+            "avatar": None,
+            "url": f"https://github.com/{user.login}",
+            "is_admin": False,
+            "publish_notifications": True,
+            "created_at": None,
+        }
+        return json_response({"user": private, "owned_crates": owned})

@@ -1,0 +1,328 @@
+"""crates.io's read API of one crate: the crate, its versions, dependencies and README.
+
+Each answer costs what the crate has (its record, its index file, its downloads), not what
+the registry has. The shapes are in :mod:`fakereg.web.views`; the rules of crates.io's
+controllers (``controllers/krate/metadata.rs``, ``versions.rs``, ``version/*.rs``) are
+followed where they are visible to a client: ``?include=``, the version list's seek
+pagination and sorts, the yank message rules of ``PATCH``.
+"""
+
+from __future__ import annotations
+
+import datetime
+import html
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from werkzeug.utils import redirect
+from werkzeug.wrappers import Request, Response
+
+from ..domain.crateview import CrateSummary, VersionFacts, crate_versions, summarize
+from ..domain.names import SemVer, canonical_name, is_valid_version
+from ..domain.readme import render_readme
+from ..domain.shapes import CrateRecord, IndexLine
+from ..errors import ApiError
+from ..storage.accounts import Accounts, User
+from ..storage.catalog import Catalog
+from ..storage.downloads import DownloadCounter, recent_total, version_total
+from ..storage.store import CrateStore
+from . import views
+from .auth import Authorizer
+from .http import json_response, read_json
+from .paging import Pagination, encode_seek, query_with
+
+_CRATE_INCLUDES = ("versions", "keywords", "categories", "badges", "downloads", "default_version")
+_INVALID_INCLUDE = (
+    "invalid component for ?include= (expected 'versions', 'keywords', 'categories', "
+    "'badges', 'downloads', 'default_version', or 'full')"
+)
+
+
+def crate_includes(raw: str | None) -> set[str]:
+    """The parts ``?include=`` asks of the crate route (everything when absent)."""
+    if raw is None:
+        return set(_CRATE_INCLUDES)
+    parts: set[str] = set()
+    for part in raw.split(","):
+        if part == "full":
+            parts.update(_CRATE_INCLUDES)
+        elif part in _CRATE_INCLUDES:
+            parts.add(part)
+        elif part:
+            raise ApiError(400, _INVALID_INCLUDE)
+    return parts
+
+
+class CrateState:
+    """One crate as read for one request: its record, lines and versions."""
+
+    def __init__(self, meta: CrateRecord, lines: list[IndexLine]) -> None:
+        self.meta = meta
+        self.lines = lines
+        self.name = meta["name"]
+        self.versions = crate_versions(meta, lines)
+
+    def find(self, num: str) -> VersionFacts:
+        for facts in self.versions:
+            if facts.num == num:
+                return facts
+        raise ApiError(404, f"crate `{self.name}` does not have a version `{num}`")
+
+
+class ReadApi:
+    """Handlers for ``/api/v1/crates/{name}[/{version}[/…]]`` reads and the version PATCH."""
+
+    def __init__(
+        self,
+        store: CrateStore,
+        catalog: Catalog,
+        accounts: Accounts,
+        downloads: DownloadCounter,
+        auth: Authorizer,
+        base_url: str,
+    ) -> None:
+        self._store = store
+        self._catalog = catalog
+        self._accounts = accounts
+        self._downloads = downloads
+        self._auth = auth
+        self._base_url = base_url
+
+    def _state(self, request: Request, name: str) -> CrateState:
+        self._auth.read(request, name)
+        state = self._store.crate_state(canonical_name(name)) if name else None
+        if state is None:
+            raise ApiError(404, f"crate `{name}` does not exist")
+        return CrateState(*state)
+
+    def _users(self, versions: Iterable[VersionFacts]) -> dict[str, User | None]:
+        return {login: self._accounts.user(login) for login in views.logins_of(list(versions))}
+
+    def _encode_versions(self, state: CrateState, versions: Sequence[VersionFacts]) -> list[Any]:
+        counts = self._downloads.of_crate(state.name)
+        users = self._users(versions)
+        return [
+            views.version(state.name, v, version_total(counts.get(v.num)), users) for v in versions
+        ]
+
+    def crate(self, request: Request, name: str) -> Response:
+        """``GET /api/v1/crates/{name}``."""
+        include = crate_includes(request.args.get("include"))
+        state = self._state(request, name)
+        summary = summarize(state.meta, state.lines)
+        counts = self._downloads.of_crate(state.name)
+        total = sum(version_total(days) for days in counts.values())
+        newest_first = sorted(state.versions, key=lambda v: v.order, reverse=True)
+        shown: list[VersionFacts] | None = None
+        if "versions" in include:
+            shown = newest_first
+        elif "default_version" in include and summary.default_version is not None:
+            shown = [state.find(summary.default_version)]
+        body: dict[str, Any] = {
+            "crate": views.crate(
+                summary,
+                total,
+                recent_total(counts) if "downloads" in include else None,
+                top_versions="versions" in include,
+                version_ids=[v.id(state.name) for v in shown]
+                if shown is not None and "versions" in include
+                else None,
+                keywords="keywords" in include,
+                categories="categories" in include,
+            ),
+            "versions": None if shown is None else self._encode_versions(state, shown),
+            "keywords": None,
+            "categories": None,
+        }
+        if "keywords" in include:
+            body["keywords"] = [self._tag("keywords", k, summary) for k in summary.keywords]
+        if "categories" in include:
+            body["categories"] = [self._tag("categories", c, summary) for c in summary.categories]
+        return json_response(body)
+
+    def _tag(self, kind: str, tag: str, of: CrateSummary) -> dict[str, Any]:
+        """A keyword or category with how many crates carry it and when it first appeared."""
+        carriers = self._catalog.tagged(kind, tag)
+        created = min((c.created_at for c in carriers), default=of.created_at)
+        make = views.keyword if kind == "keywords" else views.category
+        return make(tag, created, max(len(carriers), 1))
+
+    def versions(self, request: Request, name: str) -> Response:
+        """``GET /api/v1/crates/{name}/versions``: every version, or seek pages when
+        ``per_page`` is given; by semver (``sort=semver``, the default) or ``sort=date``."""
+        include = request.args.get("include")
+        for part in (include or "").split(","):
+            if part not in ("", "release_tracks"):
+                raise ApiError(400, "invalid component for ?include= (expected 'release_tracks')")
+        paging = (
+            Pagination.gather(request, pages=False, seek=True)
+            if "per_page" in request.args
+            else None
+        )
+        state = self._state(request, name)
+        by_date = (request.args.get("sort") or "").lower() == "date"
+        nums = set(request.args.getlist("nums[]"))
+
+        def key(v: VersionFacts) -> tuple[object, ...]:
+            id_ = v.id(state.name)
+            return (v.created_at, id_) if by_date else (_semver_key(v.semver), id_)
+
+        chosen = [v for v in state.versions if not nums or v.num in nums]
+        chosen.sort(key=key, reverse=True)
+        page, next_page = chosen, None
+        if paging is not None:
+            if paging.seek is not None:
+                after = _seek_key(paging.seek)
+                page = [v for v in chosen if _before(key(v), after)]
+            page = page[: paging.per_page]
+            if len(page) == paging.per_page and page:
+                next_page = query_with(request, seek=encode_seek(key(page[-1])))
+        meta: dict[str, Any] = {"total": len(chosen) if page else 0, "next_page": next_page}
+        if include and "release_tracks" in include.split(","):
+            meta["release_tracks"] = release_tracks(state.versions)
+        return json_response({"versions": self._encode_versions(state, page), "meta": meta})
+
+    def version(self, request: Request, name: str, version: str) -> Response:
+        """``GET /api/v1/crates/{name}/{version}``."""
+        state = self._state(request, name)
+        facts = state.find(_checked_version(version))
+        return json_response({"version": self._encode_versions(state, [facts])[0]})
+
+    def update_version(self, request: Request, name: str, version: str) -> Response:
+        """``PATCH /api/v1/crates/{name}/{version}``: yank or unyank, with a message."""
+        update = _version_update(read_json(request))
+        state = self._state(request, name)
+        facts = state.find(_checked_version(version))
+        yanked, message = update.get("yanked"), update.get("yank_message")
+        if message is not None:
+            if yanked is False:
+                raise ApiError(400, "Cannot set yank message when unyanking")
+            if yanked is None and not facts.yanked:
+                raise ApiError(400, "Cannot update yank message for a version that is not yanked")
+        credential = self._auth.token(request)
+        self._auth.scope(credential, "yank", state.name)
+        yanked = facts.yanked if yanked is None else yanked
+        self._store.set_yanked(state.name, facts.num, yanked, credential.user.login, message)
+        state = self._state(request, name)
+        updated = state.find(facts.num)
+        return json_response({"version": self._encode_versions(state, [updated])[0]})
+
+    def dependencies(self, request: Request, name: str, version: str) -> Response:
+        """``GET /api/v1/crates/{name}/{version}/dependencies``."""
+        state = self._state(request, name)
+        facts = state.find(_checked_version(version))
+        return json_response({"dependencies": views.dependencies(facts, state.name)})
+
+    def readme(self, request: Request, name: str, version: str) -> Response:
+        """``GET …/{version}/readme``: a redirect to the rendered README, or its URL as JSON
+        when the client accepts JSON (``Vary: Accept``), as crates.io answers."""
+        state = self._state(request, name)
+        facts = state.find(_checked_version(version))
+        url = f"{self._base_url}/readmes/{state.name}/{state.name}-{facts.num}.html"
+        if "json" in request.headers.get("Accept", ""):
+            response = json_response({"url": url})
+        else:
+            response = redirect(url, code=302)
+        response.headers["Vary"] = "accept"
+        return response
+
+    def readme_page(self, request: Request, name: str, file: str) -> Response:
+        """``GET /readmes/{name}/{name}-{version}.html``: the README rendered to HTML (as
+        crates.io's static storage holds it), 404 when the version has none."""
+        state = self._state(request, name)
+        prefix = f"{state.name}-"
+        if not (file.startswith(prefix) and file.endswith(".html")):
+            raise ApiError(404, f"no README at /readmes/{name}/{file}")
+        facts = state.find(file[len(prefix) : -len(".html")])
+        text = self._store.readme(state.name, facts.num)
+        if text is None:
+            raise ApiError(404, f"crate `{state.name}` version `{facts.num}` has no README")
+        rendered = render_readme(text, facts.details.get("readme_file") or "README.md")
+        return Response(rendered, content_type="text/html; charset=utf-8")
+
+    def version_downloads(
+        self, request: Request, name: str, version: str | None = None
+    ) -> Response:
+        """``GET /api/v1/crates/{name}[/{version}]/downloads``: downloads per day."""
+        state = self._state(request, name)
+        chosen = [state.find(_checked_version(version))] if version else state.versions
+        counts = self._downloads.of_crate(state.name)
+        rows = [
+            {"version": v.id(state.name), "downloads": n, "date": _day(day)}
+            for v in chosen
+            for day, n in sorted(counts.get(v.num, {}).items(), reverse=True)
+        ]
+        if version:
+            return json_response({"version_downloads": rows})
+        return json_response({"version_downloads": rows, "meta": {"extra_downloads": []}})
+
+    def owner_user(self, request: Request, name: str) -> Response:
+        """``GET /api/v1/crates/{name}/owner_user``."""
+        users = self._owners(request, name)
+        return json_response({"users": [views.owner(user) for user in users]})
+
+    def owner_team(self, request: Request, name: str) -> Response:
+        """``GET /api/v1/crates/{name}/owner_team``: fakereg has no teams."""
+        self._owners(request, name)
+        return json_response({"teams": []})
+
+    def _owners(self, request: Request, name: str) -> list[User]:
+        state = self._state(request, name)
+        found = (self._accounts.user(login) for login in state.meta["owners"])
+        return sorted((user for user in found if user is not None), key=lambda u: u.id)
+
+
+def _checked_version(version: str) -> str:
+    if not is_valid_version(version):
+        raise ApiError(400, f"invalid semver version `{html.escape(version)}`")
+    return version
+
+
+def _version_update(payload: object) -> dict[str, Any]:
+    update = payload.get("version") if isinstance(payload, dict) else None
+    if not isinstance(update, dict):
+        raise ApiError(400, 'expected a body like {"version": {"yanked": true, "yank_message": …}}')
+    if update.get("yanked") is not None and not isinstance(update["yanked"], bool):
+        raise ApiError(400, "`version.yanked` must be true, false or null")
+    if update.get("yank_message") is not None and not isinstance(update["yank_message"], str):
+        raise ApiError(400, "`version.yank_message` must be a string or null")
+    return update
+
+
+def _semver_key(semver: SemVer) -> list[object]:
+    """A JSON-safe key in semver order (a release after its pre-releases)."""
+    pre = [
+        [kind, str(part).rjust(20, "0") if kind == 0 else str(part)] for kind, part in semver.pre
+    ]
+    return [list(semver.core), 0 if semver.pre else 1, pre]
+
+
+def _seek_key(raw: tuple[object, ...]) -> tuple[object, ...]:
+    if len(raw) != 2:
+        raise ApiError(400, "invalid seek parameter")
+    return raw
+
+
+def _before(key: tuple[object, ...], after: tuple[object, ...]) -> bool:
+    """Whether *key* comes after the seek key in a newest-first list."""
+    try:
+        return key < after
+    except TypeError:
+        raise ApiError(400, "invalid seek parameter") from None
+
+
+def _day(day: int) -> str:
+    return (datetime.date(1970, 1, 1) + datetime.timedelta(days=day)).isoformat()
+
+
+def release_tracks(versions: Sequence[VersionFacts]) -> dict[str, dict[str, str]]:
+    """crates.io's ``release_tracks``: the highest release of each ``0.x`` or major line."""
+    tracks: dict[str, dict[str, str]] = {}
+    live = sorted((v.semver for v in versions if not v.yanked), reverse=True)
+    for semver in live:
+        if semver.is_prerelease:
+            continue
+        major, minor, _ = semver.core
+        track = f"0.{minor}" if major == 0 else str(major)
+        tracks.setdefault(track, {"highest": semver.text})
+    return tracks
