@@ -100,3 +100,30 @@ test("the control API refuses a registry token", async () => {
   const body = await answer.json();
   assert.match(body.errors[0].detail, /admin token/);
 });
+
+test("a metadata tool reads the crates.io API: versions, yanks, downloads, README", async () => {
+  await control("POST", "/crates", [
+    { name: "meta-tool", version: "1.0.0", readme: "# meta-tool\n", keywords: ["cli"] },
+    { name: "meta-tool", version: "1.1.0", readme: "# meta-tool\n", keywords: ["cli"] },
+  ]);
+  const api = (path, init = {}) =>
+    fetch(`${registry.url}/api/v1/crates/${path}`, {
+      ...init,
+      headers: { Authorization: registry.token, "Content-Type": "application/json" },
+    });
+  const yank = await api("meta-tool/1.1.0", {
+    method: "PATCH",
+    body: JSON.stringify({ version: { yanked: true, yank_message: "bad release" } }),
+  });
+  assert.equal(yank.status, 200);
+  const fetched = cargo(["fetch"], project("user", "meta-tool"));
+  assert.equal(fetched.status, 0, fetched.stderr);
+  const { crate, versions } = await (await api("meta-tool")).json();
+  assert.equal(crate.max_stable_version, "1.0.0"); // 1.1.0 is yanked
+  assert.equal(crate.downloads, 1); // the download cargo just made
+  assert.deepEqual(versions.map((v) => [v.num, v.yanked, v.yank_message]),
+    [["1.1.0", true, "bad release"], ["1.0.0", false, null]]);
+  assert.match(versions[1].checksum, /^[0-9a-f]{64}$/);
+  const readme = await fetch(registry.url + versions[1].readme_path); // follows the redirect
+  assert.match(await readme.text(), /<h1>meta-tool<\/h1>/);
+});

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import tarfile
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,8 @@ import pytest
 from fakereg import FakeRegistry
 from tests.helpers import assert_cargo_error, http
 from tests.read_api.conftest import get
+from tests.reliability.storm import start_server
+from tests.test_control import control
 
 READ_ROUTES = [
     "/api/v1/crates/lib1",
@@ -119,3 +122,27 @@ def _archive(name: str, version: str) -> bytes:
             info.size = len(data)
             tar.addfile(info, io.BytesIO(data))
     return buffer.getvalue()
+
+
+def test_downloads_are_shared_by_processes_on_a_root_and_reset_with_the_crates(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "root"
+    with FakeRegistry(root, cargo_home=tmp_path / "home") as reg:
+        reg.add_crate("shared", "1.0.0")
+        other = start_server(root, "--name", "other")
+        try:
+            for _ in range(3):
+                with urllib.request.urlopen(
+                    f"{other.url}/api/v1/crates/shared/1.0.0/download", timeout=10
+                ) as response:
+                    assert response.status == 200
+        finally:
+            other.stop()
+        assert reg.downloads("shared") == 3
+        assert get(reg, "/api/v1/crates/shared")["crate"]["downloads"] == 3
+        assert control(reg, "POST", "/reset", {"crates": True})[0] == 200
+        reg.add_crate("shared", "1.0.0")
+        assert reg.downloads("shared") == 0
+        assert get(reg, "/api/v1/summary")["num_downloads"] == 0
+        reg.check_errors()
