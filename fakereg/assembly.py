@@ -36,7 +36,7 @@ from .web.control import ControlApi
 from .web.fastpath import FastPath
 from .web.gitserve import GitHttp
 from .web.lists import ListApi
-from .web.read_api import ReadApi
+from .web.read_api import ReadApi, ReadSources
 from .web.server import ServerThread, listen
 from .web.sparse import SparseIndex, config_document
 
@@ -141,11 +141,12 @@ def assemble(
             observed.errors,
             downloads,
         )
+        sources = ReadSources(store, catalog, accounts, downloads, auth)
         app = RegistryApp(
             sparse,
             WebApi(store, accounts, auth, settings, token, url, observed.publish_log),
-            ReadApi(store, catalog, accounts, downloads, auth, url),
-            ListApi(store, catalog, accounts, downloads, auth),
+            ReadApi(sources, url),
+            ListApi(sources),
             observed.request_log,
             observed.errors,
             git=None if git is None else GitHttp(git, auth),

@@ -78,6 +78,7 @@ class CrateSummary:
     """What search, the summary and the crate route show of a crate."""
 
     name: str
+    key: str  # the canonical name
     id: int
     max_version: str
     max_stable_version: str | None
@@ -115,6 +116,7 @@ def summarize(meta: CrateRecord, lines: Sequence[IndexLine]) -> CrateSummary:
         )
     return CrateSummary(
         name=meta["name"],
+        key=canonical_name(meta["name"]),
         id=meta.get("id") or _fallback_id(canonical_name(meta["name"])),
         max_version=max(v.semver for v in live).text if live else "0.0.0",
         max_stable_version=max(stable).text if stable else None,

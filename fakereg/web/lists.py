@@ -13,16 +13,12 @@ from werkzeug.wrappers import Request, Response
 
 from ..domain.crateview import CrateSummary, crate_versions
 from ..domain.names import canonical_name
-from ..domain.search import SearchQuery, rank
+from ..domain.search import Ranking, SearchQuery, rank
 from ..errors import ApiError
-from ..storage.accounts import Accounts
-from ..storage.catalog import Catalog
-from ..storage.downloads import DownloadCounter
-from ..storage.store import CrateStore
 from . import views
-from .auth import Authorizer
 from .http import json_response
 from .paging import Pagination, encode_seek, query_with
+from .read_api import ReadSources
 
 _SUMMARY_SIZE = 10
 
@@ -31,19 +27,8 @@ class ListApi:
     """Handlers for ``/api/v1/crates`` (search), ``/summary``, ``reverse_dependencies``,
     ``/users/{login}`` and ``/api/v1/me``."""
 
-    def __init__(
-        self,
-        store: CrateStore,
-        catalog: Catalog,
-        accounts: Accounts,
-        downloads: DownloadCounter,
-        auth: Authorizer,
-    ) -> None:
-        self._store = store
-        self._catalog = catalog
-        self._accounts = accounts
-        self._downloads = downloads
-        self._auth = auth
+    def __init__(self, sources: ReadSources) -> None:
+        self._data = sources
 
     def _minimal(
         self, summary: CrateSummary, totals: dict[str, tuple[int, int]], exact: bool = False
@@ -53,12 +38,17 @@ class ListApi:
 
     def search(self, request: Request) -> Response:
         """``GET /api/v1/crates``: crates.io's filters, sorts and both pagination styles."""
-        self._auth.read(request)
+        self._data.auth.read(request)
         query = self._query(request)
         paging = Pagination.gather(request, seek=True, limit_pages=True)
-        totals = self._downloads.totals()
-        hits = self._catalog.search(query.q.strip()) if query.q.strip() else self._catalog.every()
-        ranked = rank(hits, query, totals)
+        totals = self._data.downloads.totals()
+        hits = (
+            self._data.catalog.search(query.q.strip())
+            if query.q.strip()
+            else self._data.catalog.every()
+        )
+        ranking = rank(hits, query, totals)
+        ranked = ranking.crates
         next_page = prev_page = None
         if paging.page is not None:
             shown = ranked[paging.offset : paging.offset + paging.per_page]
@@ -67,29 +57,23 @@ class ListApi:
             if paging.page > 1:
                 prev_page = query_with(request, page=str(paging.page - 1))
         else:
-            after = paging.seek
-            if after is not None:
-                try:
-                    ranked_after = [r for r in ranked if r.key > after]
-                except TypeError:
-                    raise ApiError(400, "invalid seek parameter") from None
-            else:
-                ranked_after = ranked
-            shown = ranked_after[: paging.per_page]
+            start = 0 if paging.seek is None else _after(ranking, paging.seek)
+            shown = ranked[start : start + paging.per_page]
             if shown and len(shown) >= paging.per_page:
-                next_page = query_with(request, seek=encode_seek(shown[-1].key))
-        crates = [self._minimal(r.summary, totals, r.exact_match) for r in shown]
+                next_page = query_with(request, seek=encode_seek(ranking.key(shown[-1])))
+        crates = [self._minimal(s, totals, ranking.exact(s)) for s in shown]
         meta = {"total": len(ranked), "next_page": next_page, "prev_page": prev_page}
         return json_response({"crates": crates, "meta": meta})
 
     def _query(self, request: Request) -> SearchQuery:
+        """The search parameters of *request* (``user_id`` resolved to a login)."""
         args = request.args
         user = None
         if args.get("user_id") is not None:
             raw = args["user_id"]
             if not raw.isdigit():
                 raise ApiError(400, f"invalid `user_id`: expected a whole number, got `{raw}`")
-            found = self._accounts.user_by_id(int(raw))
+            found = self._data.accounts.user_by_id(int(raw))
             user = found.login if found is not None else "\0"  # nobody: no crates
         letter = args.get("letter")
         if letter is not None and not letter:
@@ -108,9 +92,9 @@ class ListApi:
 
     def summary(self, request: Request) -> Response:
         """``GET /api/v1/summary``: counts, and the new, updated and downloaded lists."""
-        self._auth.read(request)
-        every = self._catalog.every()
-        totals = self._downloads.totals()
+        self._data.auth.read(request)
+        every = self._data.catalog.every()
+        totals = self._data.downloads.totals()
 
         def top(items: Sequence[CrateSummary]) -> list[dict[str, Any]]:
             return [self._minimal(s, totals) for s in items[:_SUMMARY_SIZE]]
@@ -158,21 +142,21 @@ class ListApi:
     def reverse_dependencies(self, request: Request, name: str) -> Response:
         """``GET /api/v1/crates/{name}/reverse_dependencies``: the crates whose default
         version (not yanked) depends on *name*, most downloaded first, paged."""
-        self._auth.read(request, name)
+        self._data.auth.read(request, name)
         paging = Pagination.gather(request, limit_pages=True)
-        target = self._catalog.get(name)
+        target = self._data.catalog.get(name)
         if target is None:
             raise ApiError(404, f"crate `{name}` does not exist")
-        totals = self._downloads.totals()
+        totals = self._data.downloads.totals()
         dependents = sorted(
-            self._catalog.dependents(name),
+            self._data.catalog.dependents(name),
             key=lambda s: (totals.get(canonical_name(s.name), (0, 0))[0], s.id),
             reverse=True,
         )
         shown = dependents[paging.offset : paging.offset + paging.per_page]
         dependencies, versions = [], []
         for summary in shown:
-            state = self._store.crate_state(canonical_name(summary.name))
+            state = self._data.store.crate_state(canonical_name(summary.name))
             if state is None or summary.default_version is None:
                 continue
             facts = next(v for v in crate_versions(*state) if v.num == summary.default_version)
@@ -186,8 +170,8 @@ class ListApi:
                 views.dependency(dep, version_id * 1000 + position, version_id, downloads)
             )
             dependencies[-1]["crate_id"] = target.name
-            users = {login: self._accounts.user(login) for login in views.logins_of([facts])}
-            counts = self._downloads.of_crate(summary.name)
+            users = {login: self._data.accounts.user(login) for login in views.logins_of([facts])}
+            counts = self._data.downloads.of_crate(summary.name)
             got = sum(counts.get(facts.num, {}).values())
             versions.append(views.version(summary.name, facts, got, users))
         versions.sort(key=lambda v: int(v["id"]))
@@ -197,20 +181,20 @@ class ListApi:
 
     def user(self, request: Request, login: str) -> Response:
         """``GET /api/v1/users/{login}``."""
-        self._auth.read(request)
-        found = self._accounts.user(login)
+        self._data.auth.read(request)
+        found = self._data.accounts.user(login)
         if found is None:
             raise ApiError(404, "Not Found")
         return json_response({"user": views.public_user(found)})
 
     def me(self, request: Request) -> Response:
         """``GET /api/v1/me``: the token's user and the crates it owns (403 without one)."""
-        self._auth.read(request)
-        credential = self._auth.token(request)
+        self._data.auth.read(request)
+        credential = self._data.auth.token(request)
         user = credential.user
         owned = [
             {"id": s.id, "name": s.name, "email_notifications": True}
-            for s in self._catalog.every()
+            for s in self._data.catalog.every()
             if user.login.lower() in (login.lower() for login in s.owners)
         ]
         private = {
@@ -227,3 +211,11 @@ class ListApi:
             "created_at": None,
         }
         return json_response({"user": private, "owned_crates": owned})
+
+
+def _after(ranking: Ranking, seek: tuple[object, ...]) -> int:
+    """Where the crates after a seek key start; 400 for a key that is not one of its."""
+    try:
+        return ranking.after(seek)
+    except TypeError:
+        raise ApiError(400, "invalid seek parameter") from None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime
 import html
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from werkzeug.utils import redirect
@@ -69,37 +70,37 @@ class CrateState:
         raise ApiError(404, f"crate `{self.name}` does not have a version `{num}`")
 
 
+@dataclass(frozen=True)
+class ReadSources:
+    """What the read API reads: the store, the catalog, the users, the download counts,
+    and who may read."""
+
+    store: CrateStore
+    catalog: Catalog
+    accounts: Accounts
+    downloads: DownloadCounter
+    auth: Authorizer
+
+
 class ReadApi:
     """Handlers for ``/api/v1/crates/{name}[/{version}[/…]]`` reads and the version PATCH."""
 
-    def __init__(
-        self,
-        store: CrateStore,
-        catalog: Catalog,
-        accounts: Accounts,
-        downloads: DownloadCounter,
-        auth: Authorizer,
-        base_url: str,
-    ) -> None:
-        self._store = store
-        self._catalog = catalog
-        self._accounts = accounts
-        self._downloads = downloads
-        self._auth = auth
+    def __init__(self, sources: ReadSources, base_url: str) -> None:
+        self._data = sources
         self._base_url = base_url
 
     def _state(self, request: Request, name: str) -> CrateState:
-        self._auth.read(request, name)
-        state = self._store.crate_state(canonical_name(name)) if name else None
+        self._data.auth.read(request, name)
+        state = self._data.store.crate_state(canonical_name(name)) if name else None
         if state is None:
             raise ApiError(404, f"crate `{name}` does not exist")
         return CrateState(*state)
 
     def _users(self, versions: Iterable[VersionFacts]) -> dict[str, User | None]:
-        return {login: self._accounts.user(login) for login in views.logins_of(list(versions))}
+        return {login: self._data.accounts.user(login) for login in views.logins_of(list(versions))}
 
     def _encode_versions(self, state: CrateState, versions: Sequence[VersionFacts]) -> list[Any]:
-        counts = self._downloads.of_crate(state.name)
+        counts = self._data.downloads.of_crate(state.name)
         users = self._users(versions)
         return [
             views.version(state.name, v, version_total(counts.get(v.num)), users) for v in versions
@@ -110,7 +111,7 @@ class ReadApi:
         include = crate_includes(request.args.get("include"))
         state = self._state(request, name)
         summary = summarize(state.meta, state.lines)
-        counts = self._downloads.of_crate(state.name)
+        counts = self._data.downloads.of_crate(state.name)
         total = sum(version_total(days) for days in counts.values())
         newest_first = sorted(state.versions, key=lambda v: v.order, reverse=True)
         shown: list[VersionFacts] | None = None
@@ -142,7 +143,7 @@ class ReadApi:
 
     def _tag(self, kind: str, tag: str, of: CrateSummary) -> dict[str, Any]:
         """A keyword or category with how many crates carry it and when it first appeared."""
-        carriers = self._catalog.tagged(kind, tag)
+        carriers = self._data.catalog.tagged(kind, tag)
         created = min((c.created_at for c in carriers), default=of.created_at)
         make = views.keyword if kind == "keywords" else views.category
         return make(tag, created, max(len(carriers), 1))
@@ -199,10 +200,10 @@ class ReadApi:
                 raise ApiError(400, "Cannot set yank message when unyanking")
             if yanked is None and not facts.yanked:
                 raise ApiError(400, "Cannot update yank message for a version that is not yanked")
-        credential = self._auth.token(request)
-        self._auth.scope(credential, "yank", state.name)
+        credential = self._data.auth.token(request)
+        self._data.auth.scope(credential, "yank", state.name)
         yanked = facts.yanked if yanked is None else yanked
-        self._store.set_yanked(state.name, facts.num, yanked, credential.user.login, message)
+        self._data.store.set_yanked(state.name, facts.num, yanked, credential.user.login, message)
         state = self._state(request, name)
         updated = state.find(facts.num)
         return json_response({"version": self._encode_versions(state, [updated])[0]})
@@ -234,7 +235,7 @@ class ReadApi:
         if not (file.startswith(prefix) and file.endswith(".html")):
             raise ApiError(404, f"no README at /readmes/{name}/{file}")
         facts = state.find(file[len(prefix) : -len(".html")])
-        text = self._store.readme(state.name, facts.num)
+        text = self._data.store.readme(state.name, facts.num)
         if text is None:
             raise ApiError(404, f"crate `{state.name}` version `{facts.num}` has no README")
         rendered = render_readme(text, facts.details.get("readme_file") or "README.md")
@@ -246,7 +247,7 @@ class ReadApi:
         """``GET /api/v1/crates/{name}[/{version}]/downloads``: downloads per day."""
         state = self._state(request, name)
         chosen = [state.find(_checked_version(version))] if version else state.versions
-        counts = self._downloads.of_crate(state.name)
+        counts = self._data.downloads.of_crate(state.name)
         rows = [
             {"version": v.id(state.name), "downloads": n, "date": _day(day)}
             for v in chosen
@@ -268,7 +269,7 @@ class ReadApi:
 
     def _owners(self, request: Request, name: str) -> list[User]:
         state = self._state(request, name)
-        found = (self._accounts.user(login) for login in state.meta["owners"])
+        found = (self._data.accounts.user(login) for login in state.meta["owners"])
         return sorted((user for user in found if user is not None), key=lambda u: u.id)
 
 

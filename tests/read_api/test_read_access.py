@@ -146,3 +146,40 @@ def test_downloads_are_shared_by_processes_on_a_root_and_reset_with_the_crates(
         assert reg.downloads("shared") == 0
         assert get(reg, "/api/v1/summary")["num_downloads"] == 0
         reg.check_errors()
+
+
+ROUTE_KINDS = {
+    "GET /api/v1/crates/lib1": "crate",
+    "GET /api/v1/crates/lib1/versions": "versions",
+    "GET /api/v1/crates/lib1/1.0.0": "version",
+    "PATCH /api/v1/crates/lib1/1.0.0": "update_version",
+    "GET /api/v1/crates/lib1/1.0.0/dependencies": "dependencies",
+    "GET /api/v1/crates/lib1/1.0.0/readme": "readme",
+    "GET /readmes/lib1/lib1-1.0.0.html": "readme",
+    "GET /api/v1/crates/lib1/downloads": "crate_downloads",
+    "GET /api/v1/crates/lib1/1.0.0/downloads": "crate_downloads",
+    "GET /api/v1/crates/lib1/reverse_dependencies": "reverse_dependencies",
+    "GET /api/v1/crates/lib1/owner_user": "owner_user",
+    "GET /api/v1/crates/lib1/owner_team": "owner_team",
+    "GET /api/v1/users/fakereg-user": "user",
+    "GET /api/v1/me": "me",
+    "GET /api/v1/summary": "summary",
+}
+
+
+@pytest.mark.parametrize("route", ROUTE_KINDS)
+def test_each_route_is_recorded_under_its_kind_and_can_be_faulted(
+    fake_registry: FakeRegistry, route: str
+) -> None:
+    reg = fake_registry
+    reg.add_crate("lib1", "1.0.0")
+    method, path = route.split(" ")
+    kind = ROUTE_KINDS[route]
+    reg.fail(kind, status=503, errors="down for maintenance", times=1)
+    faulted = http(reg, method, path, token=reg.token, body=b"{}" if method == "PATCH" else None)
+    assert assert_cargo_error(faulted, 503) == "down for maintenance"
+    record = reg.requests.last
+    assert record is not None
+    assert (record.kind, record.status, record.fault is not None) == (kind, 503, True)
+    if kind not in ("user", "me", "summary"):
+        assert record.crate == "lib1"
