@@ -44,6 +44,15 @@ def test_the_node_example(tmp_path: Path) -> None:
     _run(["node", "--test", "node/registry.test.mjs"], ("node", "cargo"), tmp_path)
 
 
+def test_the_trusted_publishing_example(tmp_path: Path) -> None:
+    """GitHub's @actions/core (from the npm registry, pinned by the lock file) asks the
+    fake GitHub for its ID token, as a release workflow does."""
+    folder = HERE / "node-actions"
+    if not (folder / "node_modules" / "@actions" / "core").is_dir():
+        _run(["npm", "ci", "--no-audit", "--no-fund", "--prefix", str(folder)], ("npm",), tmp_path)
+    _run(["node", "--test", "node-actions/trusted.test.mjs"], ("node", "cargo"), tmp_path)
+
+
 def test_the_rust_example(tmp_path: Path) -> None:
     command = ["cargo", "test", "--offline", "--manifest-path", "rust/Cargo.toml"]
     _run(command, ("cargo",), tmp_path)

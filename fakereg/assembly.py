@@ -26,9 +26,12 @@ from .storage.fsutil import RootLock
 from .storage.gitindex import GitIndex
 from .storage.gitsync import GitSync
 from .storage.store import CrateStore
+from .storage.trustpub import TrustStore
 from .testing.inspection import Observer
+from .testing.oidc import GitHubOidc
 from .testing.seeding import Seeder
 from .testing.state import StateView
+from .testing.trusted import TrustedPublishing
 from .web.api import WebApi
 from .web.app import RegistryApp
 from .web.auth import Authorizer
@@ -39,6 +42,8 @@ from .web.lists import ListApi
 from .web.read_api import ReadApi, ReadSources
 from .web.server import ServerThread, listen
 from .web.sparse import SparseIndex, config_document
+from .web.tls import TestCa
+from .web.trustpub import TrustpubApi
 
 
 @dataclass(frozen=True)
@@ -58,17 +63,20 @@ class Parts:
     server: ServerThread
     control: ControlApi
     downloads: DownloadCounter
+    publishing: TrustedPublishing
+    ca: TestCa | None
 
 
-def base_url(host: str, port: int) -> str:
-    """``http://HOST:PORT`` for a server bound to *host* (a wildcard means loopback)."""
+def base_url(host: str, port: int, *, tls: bool = False) -> str:
+    """``http://HOST:PORT`` (``https``) for a server bound to *host* (a wildcard means
+    loopback)."""
     if host in ("0.0.0.0", ""):  # noqa: S104 - not a bind, the URL of one
         host = "127.0.0.1"
     elif host == "::":
         host = "::1"
     if ":" in host:
         host = f"[{host}]"
-    return f"http://{host}:{port}"
+    return f"{'https' if tls else 'http'}://{host}:{port}"
 
 
 def sparse_index_url(url: str) -> str:
@@ -104,7 +112,8 @@ def assemble(
     listener = listen(settings.host, settings.port)
     try:
         port: int = listener.getsockname()[1]
-        url = base_url(settings.host, port)
+        url = base_url(settings.host, port, tls=settings.tls)
+        ca = TestCa.create(root / "meta" / "tls") if settings.tls else None
         config = config_document(url, auth_required=settings.auth_required)
         journal = ChangeJournal(root)
         events.subscribe(journal.on_change)
@@ -128,7 +137,10 @@ def assemble(
         )
         state = StateView(store, accounts, downloads)
         info = {"name": settings.name, "url": url, "protocol": settings.protocol}
-        control = ControlApi(admin_token, observed, seeder, state, git, info)
+        trust = TrustStore(root, lock, durable=lasting)
+        events.subscribe(trust.on_change)
+        publishing = TrustedPublishing(trust, GitHubOidc(url), store)
+        control = ControlApi(admin_token, observed, seeder, state, git, info, publishing)
         sparse = SparseIndex(store, config, auth, observed.visibility, observed.faults, downloads)
         fast = FastPath(
             sparse,
@@ -144,16 +156,25 @@ def assemble(
         sources = ReadSources(store, catalog, accounts, downloads, auth)
         app = RegistryApp(
             sparse,
-            WebApi(store, accounts, auth, settings, token, url, observed.publish_log),
+            WebApi(
+                store, accounts, auth, settings, token, url, observed.publish_log, publishing.trust
+            ),
             ReadApi(sources, url),
             ListApi(sources),
+            TrustpubApi(publishing, auth, audience=url.split("://", 1)[1]),
             observed.request_log,
             observed.errors,
             git=None if git is None else GitHttp(git, auth),
             faults=observed.faults,
             control=control,
         )
-        server = ServerThread(app, listener, idle_timeout=settings.idle_timeout, fast_path=fast)
+        server = ServerThread(
+            app,
+            listener,
+            idle_timeout=settings.idle_timeout,
+            fast_path=fast,
+            tls=None if ca is None else ca.server_context,
+        )
     except BaseException:
         listener.close()
         raise
@@ -177,4 +198,6 @@ def assemble(
         server,
         control,
         downloads,
+        publishing,
+        ca,
     )

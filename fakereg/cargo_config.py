@@ -42,6 +42,7 @@ class CargoHomeEntry:
     index_url: str
     token: str | None  # written to credentials.toml when not None
     replace_crates_io: bool = False
+    ca_pem: str | None = None  # the CA of a registry served over HTTPS
 
 
 def register_in_cargo_home(cargo_home: Path, entry: CargoHomeEntry, *, shared: bool = True) -> None:
@@ -65,6 +66,11 @@ def register_in_cargo_home(cargo_home: Path, entry: CargoHomeEntry, *, shared: b
                 "only one registry of a cargo home can"
             )
         entries[entry.name] = entry
+        ca_file = _ca_folder(cargo_home) / f"{entry.name}.pem"
+        if entry.ca_pem is not None:
+            atomic_write(ca_file, entry.ca_pem.encode())
+        else:
+            ca_file.unlink(missing_ok=True)
         _write_cargo_home(cargo_home, entries)
 
 
@@ -74,6 +80,7 @@ def unregister_from_cargo_home(cargo_home: Path, name: str) -> None:
         return
     with FileLock(str(cargo_home / ".fakereg-home.lock")):
         entries = _entries(cargo_home)
+        (_ca_folder(cargo_home) / f"{name}.pem").unlink(missing_ok=True)
         if entries.pop(name, None) is not None:
             _write_cargo_home(cargo_home, entries)
 
@@ -136,9 +143,29 @@ def credentials_toml(entries: Iterable[CargoHomeEntry]) -> str:
     return "\n".join(credentials_config(e.name, e.token or "") for e in listed)
 
 
+def _ca_folder(cargo_home: Path) -> Path:
+    return cargo_home / "fakereg-ca"
+
+
+def ca_bundle(cargo_home: Path) -> Path:
+    """The CAs of every HTTPS registry of *cargo_home*, in one file (``http.cainfo``)."""
+    return cargo_home / "fakereg-ca.pem"
+
+
 def _write_cargo_home(cargo_home: Path, entries: Mapping[str, CargoHomeEntry]) -> None:
     config = registries_config(entries.values())
     config += '\n[term]\ncolor = "never"\nprogress.when = "never"\n'
+    cas = [
+        _ca_folder(cargo_home) / f"{name}.pem"
+        for name in sorted(entries)
+        if (_ca_folder(cargo_home) / f"{name}.pem").is_file()
+    ]
+    bundle = ca_bundle(cargo_home)
+    if cas:
+        atomic_write(bundle, b"".join(path.read_bytes() for path in cas))
+        config += "\n" + tomli_w.dumps({"http": {"cainfo": str(bundle)}})
+    else:
+        bundle.unlink(missing_ok=True)
     atomic_write(cargo_home / "config.toml", config.encode())
     credentials = cargo_home / "credentials.toml"
     text = credentials_toml(entries.values())
@@ -180,6 +207,8 @@ def cargo_env(cargo_home: Path, base: Mapping[str, str] | None = None) -> dict[s
         present = [h for h in env.get(key, "").split(",") if h]
         env[key] = ",".join(present + [h for h in _LOOPBACK if h not in present])
     env["CARGO_TERM_COLOR"] = "never"
+    if ca_bundle(cargo_home).is_file():  # git, run by cargo or by a test, trusts it too
+        env["GIT_SSL_CAINFO"] = str(ca_bundle(cargo_home))
     return env
 
 

@@ -14,6 +14,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn
 
+import tomli_w
+
 from . import __version__
 from .cargo_config import CargoHomeEntry, credentials_toml, registries_config
 from .errors import FakeRegError
@@ -83,6 +85,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--auth-required", action="store_true", help="a private registry: reading needs a token"
     )
     parser.add_argument(
+        "--tls",
+        action="store_true",
+        help="serve HTTPS with a certificate from a CA made for this registry (its PEM "
+        "is printed as ca_path)",
+    )
+    parser.add_argument(
         "--replace-crates-io",
         action="store_true",
         help="the printed cargo configuration makes this registry stand in for crates.io",
@@ -144,9 +152,17 @@ def ready_document(registry: FakeRegistry, users: dict[str, str] | None = None) 
         "pid": os.getpid(),
         "root": str(registry.root),
         "cargo_home": str(registry.cargo_home),
-        "config_toml": registries_config([entry]),
+        "ca_path": str(registry.ca_path) if registry.tls else None,
+        "config_toml": registries_config([entry]) + _cainfo(registry),
         "credentials_toml": credentials_toml([entry]),
     }
+
+
+def _cainfo(registry: FakeRegistry) -> str:
+    """The ``[http]`` table that makes cargo trust an HTTPS registry's CA ('' for HTTP)."""
+    if not registry.tls:
+        return ""
+    return "\n" + tomli_w.dumps({"http": {"cainfo": str(registry.ca_path)}})
 
 
 def write_ready_file(path: Path, document: dict[str, Any]) -> None:
@@ -171,7 +187,7 @@ def banner(registry: FakeRegistry, users: dict[str, str] | None = None) -> str:
         f"  control API: {registry.admin_url}  (Authorization: Bearer {registry.admin_token})\n"
         "\n"
         "# Add to .cargo/config.toml:\n"
-        f"{registries_config([entry])}"
+        f"{registries_config([entry])}{_cainfo(registry)}"
         "\n"
         "# Add to $CARGO_HOME/credentials.toml:\n"
         f"{credentials_toml([entry])}"
@@ -250,6 +266,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             strict=args.strict,
             auth_required=args.auth_required,
             replace_crates_io=args.replace_crates_io,
+            tls=args.tls,
         )
         registry.start()
         users = {login: registry.lasting_token(login) for login in args.user}

@@ -56,6 +56,14 @@ class ConflictError(RefusedError):
     """The change clashes with what the registry holds (crates.io answers these with 400)."""
 
 
+class LimitError(RefusedError):
+    """A limit of the registry is reached (crates.io answers these with 409)."""
+
+
+class UnauthorizedError(RefusedError):
+    """A credential that cannot even be parsed (crates.io answers these with 401)."""
+
+
 class VersionExistsError(ConflictError):
     """A version that is already in the registry, up to build metadata (yanked or not)."""
 

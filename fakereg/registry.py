@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import ssl
 import subprocess
 import tempfile
 from collections.abc import Mapping
@@ -29,6 +30,7 @@ from .testing.inspection import Observer
 from .testing.seeding import Seeder
 from .testing.state import StateView
 from .testing.traffic import PublishRecord, RequestList
+from .testing.trusted import TrustedPublishing
 from .web.server import ConnectionCount
 
 log = logging.getLogger("fakereg")
@@ -41,7 +43,9 @@ class FakeRegistry:
     *root* keeps it there for the next registry opened on it. ``replace_crates_io=True``
     makes it stand in for crates.io in its cargo home: plain dependencies resolve from it
     and ``cargo publish`` without ``--registry`` publishes to it. A connection silent for
-    *idle_timeout* seconds is closed.
+    *idle_timeout* seconds is closed. ``tls=True`` serves everything over
+    ``https://127.0.0.1:PORT`` with a certificate from a CA made for this registry
+    (:attr:`ca_path`); its cargo home and :attr:`env` trust that CA.
     """
 
     name = Setting[str]()
@@ -51,6 +55,7 @@ class FakeRegistry:
     auth_required = Setting[bool]()
     replace_crates_io = Setting[bool]()
     idle_timeout = Setting[float]()
+    tls = Setting[bool]()
     retry_sleep_ms = Setting[int | None]()
     publish_timeout = Setting[float | None]()
 
@@ -76,6 +81,7 @@ class FakeRegistry:
         auth_required: bool = False,
         replace_crates_io: bool = False,
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
+        tls: bool = False,
     ) -> None:
         self._settings = Settings(
             name=name,
@@ -92,6 +98,7 @@ class FakeRegistry:
             auth_required=auth_required,
             replace_crates_io=replace_crates_io,
             idle_timeout=idle_timeout,
+            tls=tls,
         )
         if root is not None and not str(root):
             raise ValueError("root='' names no folder: pass a path, or None for a temporary root")
@@ -138,6 +145,7 @@ class FakeRegistry:
                     index_url=self.index_url,
                     token=parts.token if self._write_credentials else None,
                     replace_crates_io=self.replace_crates_io,
+                    ca_pem=None if parts.ca is None else parts.ca.ca_path.read_text(),
                 ),
                 shared=lasting or self._given_cargo_home is not None,
             )
@@ -215,8 +223,25 @@ class FakeRegistry:
 
     @property
     def url(self) -> str:
-        """``http://127.0.0.1:PORT``: the base of every route, and the API URL."""
+        """``http://127.0.0.1:PORT`` (``https`` with ``tls=True``): the base of every
+        route, and the API URL."""
         return self._running().url
+
+    @property
+    def ca_path(self) -> Path:
+        """The PEM of the CA that signed this registry's certificate (``tls=True`` only)."""
+        ca = self._running().ca
+        if ca is None:
+            raise RuntimeError("this registry serves plain HTTP (start it with tls=True)")
+        return ca.ca_path
+
+    def ssl_context(self) -> ssl.SSLContext:
+        """A client TLS context that trusts this registry's CA, for Python clients
+        (``urllib.request.urlopen(url, context=reg.ssl_context())``)."""
+        ca = self._running().ca
+        if ca is None:
+            raise RuntimeError("this registry serves plain HTTP (start it with tls=True)")
+        return ca.client_context()
 
     @property
     def sparse_index_url(self) -> str:
@@ -315,6 +340,9 @@ class FakeRegistry:
     def _state(self) -> StateView:
         return self._running().state
 
+    def _publishing(self) -> TrustedPublishing:
+        return self._running().publishing
+
     add_crate = Delegate(Seeder.add_crate, "_seeder")
     import_crates = Delegate(Seeder.import_crates, "_seeder")
     batch = Delegate(Seeder.batch, "_seeder")
@@ -347,6 +375,9 @@ class FakeRegistry:
     crate_file = Delegate(StateView.crate_file, "_state")
     owners = Delegate(StateView.owners, "_state")
     downloads = Delegate(StateView.downloads, "_state")
+    add_trusted_publisher = Delegate(TrustedPublishing.add_trusted_publisher, "_publishing")
+    trusted_publishers = Delegate(TrustedPublishing.trusted_publishers, "_publishing")
+    github_actions_env = Delegate(TrustedPublishing.github_actions_env, "_publishing")
     add_user = Delegate(StateView.add_user, "_state")
     lasting_token = Delegate(StateView.lasting_token, "_state")
     add_token = Delegate(StateView.add_token, "_state")

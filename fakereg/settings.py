@@ -41,6 +41,7 @@ class Settings:
     auth_required: bool = False
     replace_crates_io: bool = False
     idle_timeout: float = DEFAULT_IDLE_TIMEOUT
+    tls: bool = False
 
     def __post_init__(self) -> None:
         if not _REGISTRY_NAME_RE.match(self.name) or self.name == "crates-io":

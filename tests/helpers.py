@@ -102,8 +102,9 @@ def http(
     )
     if token is not None:
         request.add_header("Authorization", token)
+    context = reg.ssl_context() if reg.tls else None
     try:
-        with urllib.request.urlopen(request, timeout=30) as response:
+        with urllib.request.urlopen(request, timeout=30, context=context) as response:
             return HttpAnswer(response.status, dict(response.headers), response.read())
     except urllib.error.HTTPError as error:
         return HttpAnswer(error.code, dict(error.headers), error.read())

@@ -123,6 +123,7 @@ class VersionDetails(TypedDict, total=False):
     yank_message: str | None
     updated_at: str
     audit: list[AuditAction]
+    trustpub_data: dict[str, str]
 
 
 class _CrateRecordFields(TypedDict):

@@ -19,7 +19,7 @@ from .fsutil import RootLock, atomic_write
 _LOGIN_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,38}\Z")
 
 
-SCOPES = ("publish-new", "publish-update", "yank", "change-owners")
+SCOPES = ("publish-new", "publish-update", "yank", "change-owners", "trusted-publishing")
 _PATTERN_RE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\*?\Z|\*\Z")
 
 

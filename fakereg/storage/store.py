@@ -121,19 +121,25 @@ class CrateStore(CrateReader):
         line: IndexLine,
         crate: bytes,
         details: VersionDetails,
-        login: str,
+        login: str | None,
         *,
         readme: str | None = None,
     ) -> None:
-        """Add a version: refuses other owners' crates, renamed crates and duplicates."""
+        """Add a version: refuses other owners' crates, renamed crates and duplicates.
+
+        *login* None: a trusted publish, whose token already named the crate (it must
+        exist); the version then has no publisher, as on crates.io.
+        """
         name, version = line["name"], line["vers"]
         with self._lock():
             meta = self._meta(name)
             new_crate = meta is None
             if meta is None:
+                if login is None:
+                    raise ForbiddenError("a trusted publish cannot create a crate")
                 meta = {"name": name, "owners": [login], "versions": {}}
             check_same_crate(name, meta["name"])
-            if login not in meta["owners"]:
+            if login is not None and login not in meta["owners"]:
                 raise ForbiddenError(
                     "this crate exists but you don't seem to be an owner. If you believe "
                     "this is a mistake, perhaps you need to accept an invitation to be an "
@@ -312,12 +318,17 @@ class CrateStore(CrateReader):
             return added
 
 
-def _published(details: VersionDetails, number: int, login: str, line: IndexLine) -> VersionDetails:
-    """*details* of a version just added, with its id, publisher and first audit entry."""
+def _published(
+    details: VersionDetails, number: int, login: str | None, line: IndexLine
+) -> VersionDetails:
+    """*details* of a version just added, with its id, publisher and first audit entry
+    (none for a trusted publish: crates.io records no user for it)."""
     stored = details.copy()
     time_ = line.get("pubtime") or pubtime_now()
     stored["id"] = number
-    stored["published_by"] = login
     stored["updated_at"] = time_
-    stored["audit"] = [{"action": "publish", "user": login, "time": time_}]
+    stored["audit"] = []
+    if login is not None:
+        stored["published_by"] = login
+        stored["audit"] = [{"action": "publish", "user": login, "time": time_}]
     return stored

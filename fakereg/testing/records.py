@@ -36,6 +36,9 @@ KINDS = (
     "owner_team",
     "user",
     "summary",
+    "trusted_publishing",
+    "trustpub_config",
+    "oidc",
     "git",
     "other",
 )

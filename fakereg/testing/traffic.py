@@ -72,6 +72,9 @@ class PublishRecord:
     crate: bytes = field(repr=False, default=b"")
     files: tuple[str, ...] = ()
     manifest: dict[str, Any] | None = field(repr=False, default=None)
+    #: For a publish with a trusted publishing token: the run it came from (``provider``,
+    #: ``repository``, ``run_id``, ``sha``), as crates.io's ``trustpub_data``; else None.
+    trusted_publishing: dict[str, Any] | None = None
 
     @property
     def accepted(self) -> bool:

@@ -11,13 +11,15 @@ from werkzeug.wrappers import Request, Response
 from ..domain.cratefile import CrateContents, inspect_crate
 from ..domain.crateinfo import readme_text, version_details
 from ..domain.publish import PublishBody, check_metadata, index_line, pubtime_now
+from ..domain.trustpub import TOKEN_PREFIX
 from ..errors import ApiError, RefusedError
 from ..settings import Settings
 from ..storage.accounts import Accounts
 from ..storage.store import CrateStore
+from ..storage.trustpub import TrustStore
 from ..testing.traffic import PublishLog, PublishRecord
 from . import views
-from .auth import Authorizer
+from .auth import Authorizer, request_token
 from .context import context_of
 from .http import json_response, read_json, status_of
 
@@ -36,7 +38,9 @@ class WebApi:
         me_token: str | None,
         api_url: str,
         publish_log: PublishLog,
+        trust: TrustStore,
     ) -> None:
+        self._trust = trust
         self._store = store
         self._accounts = accounts
         self._auth = auth
@@ -52,7 +56,13 @@ class WebApi:
         return canonical
 
     def publish(self, request: Request) -> Response:
-        seen: dict[str, Any] = {"login": None, "metadata": None, "crate": b"", "contents": None}
+        seen: dict[str, Any] = {
+            "login": None,
+            "metadata": None,
+            "crate": b"",
+            "contents": None,
+            "trusted": None,
+        }
         try:
             response = self._publish(request, seen)
         except (ApiError, RefusedError) as exc:
@@ -71,6 +81,7 @@ class WebApi:
             crate=seen["crate"],
             files=contents.files if contents else (),
             manifest=contents.manifest if contents else None,
+            trusted_publishing=seen["trusted"],
         )
         self._publish_log.append(record)
 
@@ -81,9 +92,11 @@ class WebApi:
         return context_of(request).publish_body(request, limit)
 
     def _publish(self, request: Request, seen: dict[str, Any]) -> Response:
-        credential = self._auth.token(request)
-        user = credential.user
-        seen["login"] = user.login
+        token = request_token(request)
+        trusted = token is not None and token.startswith(TOKEN_PREFIX)
+        credential = None if trusted else self._auth.token(request)
+        if credential is not None:
+            seen["login"] = credential.user.login
         limit = self.settings.max_upload_size
         body = self.publish_body(request)
         metadata = seen["metadata"] = body.metadata
@@ -91,8 +104,14 @@ class WebApi:
         if len(body.crate) > limit:
             raise ApiError(413, f"max upload size is: {limit}")
         checked = check_metadata(metadata, strict=self.settings.strict)
-        exists = self._store.canonical(checked["name"]) is not None
-        self._auth.scope(credential, "publish-update" if exists else "publish-new", checked["name"])
+        existing = self._store.canonical(checked["name"])
+        grant = None
+        if credential is None:  # a trusted publishing token, checked as crates.io does
+            grant = self._trust.for_publish(token or "", existing)
+            seen["trusted"] = grant.data
+        else:
+            scope = "publish-update" if existing is not None else "publish-new"
+            self._auth.scope(credential, scope, checked["name"])
         contents = seen["contents"] = inspect_crate(
             body.crate,
             checked["name"],
@@ -103,8 +122,11 @@ class WebApi:
             checked, cksum=hashlib.sha256(body.crate).hexdigest(), pubtime=pubtime_now()
         )
         details = version_details(checked, contents, crate_size=len(body.crate))
+        if grant is not None:
+            details["trustpub_data"] = grant.data
         readme = readme_text(checked, contents)
-        self._store.publish(line, body.crate, details, user.login, readme=readme)
+        login = None if credential is None else credential.user.login
+        self._store.publish(line, body.crate, details, login, readme=readme)
         return json_response(
             {"warnings": {"invalid_categories": [], "invalid_badges": [], "other": []}}
         )

@@ -24,6 +24,7 @@ from .http import error_response, refusal
 from .lists import ListApi
 from .read_api import ReadApi
 from .sparse import SparseIndex
+from .trustpub import TrustpubApi
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -78,6 +79,24 @@ URL_MAP = Map(
             methods=["GET"],
         ),
         Rule("/readmes/<name>/<file>", endpoint="readme:page", methods=["GET"]),
+        # trusted publishing, and the fake GitHub that plays the CI side of it
+        Rule(
+            "/api/v1/trusted_publishing/tokens",
+            endpoint="trusted_publishing",
+            methods=["POST", "DELETE"],
+        ),
+        Rule(
+            "/api/v1/trusted_publishing/github_configs",
+            endpoint="trustpub_config",
+            methods=["GET", "POST"],
+        ),
+        Rule(
+            "/api/v1/trusted_publishing/github_configs/<int:config_id>",
+            endpoint="trustpub_config:one",
+            methods=["DELETE"],
+        ),
+        Rule("/_github/idtoken", endpoint="oidc", methods=["GET"]),
+        Rule("/_github/oidc/.well-known/<document>", endpoint="oidc:well_known", methods=["GET"]),
         Rule("/me", endpoint="me", methods=["GET"]),
         Rule("/git/index", endpoint="git", methods=["GET", "POST"]),
         Rule("/git/index/<path:path>", endpoint="git", methods=["GET", "POST"]),
@@ -104,6 +123,7 @@ class RegistryApp:
         api: WebApi,
         read: ReadApi,
         lists: ListApi,
+        trusted: TrustpubApi,
         log: RequestLog,
         errors: Log[BaseException],
         git: Handler | None = None,
@@ -139,6 +159,11 @@ class RegistryApp:
             "crate_downloads:version": read.version_downloads,
             "owner_user": read.owner_user,
             "owner_team": read.owner_team,
+            "trusted_publishing": trusted.tokens,
+            "trustpub_config": trusted.github_configs,
+            "trustpub_config:one": trusted.github_config,
+            "oidc": trusted.id_token,
+            "oidc:well_known": trusted.well_known,
             "git": git or _no_git_index,
             "control": control or _no_route,
         }

@@ -19,7 +19,16 @@ from .handler import RequestHandler, log_line
 class Connection:
     """A client's socket, its request handler (made on first need) and unsent bytes."""
 
-    __slots__ = ("_handler", "_handler_class", "_server", "address", "closed", "sock", "unsent")
+    __slots__ = (
+        "_handler",
+        "_handler_class",
+        "_server",
+        "address",
+        "closed",
+        "handshake",
+        "sock",
+        "unsent",
+    )
 
     def __init__(
         self, sock: socket.socket, address: Any, server: Any, handler: type[RequestHandler]
@@ -31,6 +40,7 @@ class Connection:
         self._handler: RequestHandler | None = None
         self.unsent: bytes | None = None  # the rest of a fast answer, for a worker to send
         self.closed = False
+        self.handshake = False  # a TLS connection whose handshake a worker must make
 
     @property
     def handler(self) -> RequestHandler:

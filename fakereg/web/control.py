@@ -25,6 +25,7 @@ from ..storage.gitsync import GitSync
 from ..testing.inspection import Observer
 from ..testing.seeding import CrateVersion, Seeder
 from ..testing.state import StateView
+from ..testing.trusted import TrustedPublishing
 from .context import context_of
 from .control_traffic import TrafficControl
 from .http import json_response, read_json, refusal
@@ -45,6 +46,8 @@ _ROUTES = Map(
         Rule(f"{PREFIX}/requests", endpoint="requests", methods=["GET"]),
         Rule(f"{PREFIX}/publishes", endpoint="publishes", methods=["GET"]),
         Rule(f"{PREFIX}/wait", endpoint="wait", methods=["POST"]),
+        Rule(f"{PREFIX}/trusted-publishers", endpoint="trusted", methods=["GET", "POST"]),
+        Rule(f"{PREFIX}/github-actions-env", endpoint="github_env", methods=["POST"]),
     ],
     strict_slashes=False,
 )
@@ -87,7 +90,9 @@ class ControlApi:
         state: StateView,
         git: GitSync | None,
         info: dict[str, Any],
+        publishing: TrustedPublishing,
     ) -> None:
+        self._publishing = publishing
         self._admin_token = admin_token
         self._observed = observed
         self._seeder = seeder
@@ -107,6 +112,8 @@ class ControlApi:
             "requests": self._traffic.requests,
             "publishes": self._traffic.publishes,
             "wait": self._traffic.wait,
+            "trusted": self.trusted_publishers,
+            "github_env": self.github_actions_env,
         }
 
     def close(self) -> None:
@@ -191,6 +198,44 @@ class ControlApi:
         read = _typed(data, "read", bool, "a user")
         token = self._state.add_user(login, name, read=True if read is None else read)
         return json_response({"login": login, "token": token})
+
+    def trusted_publishers(self, request: Request) -> Response:
+        """``GET ?crate=`` lists configs; ``POST`` takes ``reg.add_trusted_publisher``'s
+        arguments (``crate``, ``repository_owner``, …) and answers the config."""
+        if request.method == "GET":
+            configs = self._publishing.trusted_publishers(request.args.get("crate"))
+            return json_response({"github_configs": [c.as_json() for c in configs]})
+        data = _object(read_json(request), "a trusted publisher")
+        keys = ("crate", "repository_owner", "repository_name", "workflow_filename")
+        _only(data, (*keys, "environment"), "a trusted publisher")
+        values = {key: _typed(data, key, str, "a trusted publisher") for key in keys}
+        missing = [key for key, value in values.items() if value is None]
+        if missing:
+            raise ApiError(400, f"a trusted publisher needs {', '.join(missing)}")
+        try:
+            config = self._publishing.add_trusted_publisher(
+                values["crate"],
+                repository_owner=values["repository_owner"],
+                repository_name=values["repository_name"],
+                workflow_filename=values["workflow_filename"],
+                environment=_typed(data, "environment", str, "a trusted publisher"),
+            )
+        except LookupError as exc:
+            raise ApiError(404, str(exc)) from None
+        return json_response(config.as_json())
+
+    def github_actions_env(self, request: Request) -> Response:
+        """``reg.github_actions_env``'s keywords (``claims`` for the overrides) → the
+        environment of a GitHub Actions job, as a JSON object."""
+        data = _object(read_json(request, empty={}), "a job")
+        _only(data, ("repository", "workflow", "ref", "environment", "claims"), "a job")
+        options = {
+            key: value
+            for key in ("repository", "workflow", "ref", "environment")
+            if (value := _typed(data, key, str, "a job")) is not None
+        }
+        claims = _typed(data, "claims", dict, "a job") or {}
+        return json_response(self._publishing.github_actions_env(**options, **claims))
 
     def tokens(self, request: Request) -> Response:
         data = _object(read_json(request), "a token")

@@ -85,6 +85,7 @@ def publish_json(seq: int, record: PublishRecord) -> dict[str, Any]:
         "files": list(record.files),
         "manifest": record.manifest,
         "crate_base64": base64.b64encode(record.crate).decode(),
+        "trusted_publishing": record.trusted_publishing,
     }
 
 

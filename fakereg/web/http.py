@@ -12,8 +12,10 @@ from ..errors import (
     ConflictError,
     ForbiddenError,
     InvalidError,
+    LimitError,
     NotFoundError,
     RefusedError,
+    UnauthorizedError,
 )
 from .context import context_of
 
@@ -38,6 +40,8 @@ _STATUS: tuple[tuple[type[RefusedError], int], ...] = (
     (ForbiddenError, 403),
     (InvalidError, 400),
     (ConflictError, 400),
+    (LimitError, 409),
+    (UnauthorizedError, 401),
 )
 
 

@@ -17,6 +17,7 @@ import os
 import queue
 import selectors
 import socket
+import ssl
 import threading
 import time
 from collections import OrderedDict
@@ -126,10 +127,14 @@ class ServerThread:
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
         fast_path: FastPath | None = None,
         max_workers: int = MAX_WORKERS,
+        tls: ssl.SSLContext | None = None,
     ) -> None:
         host, port = listener.getsockname()[:2]
         self._in_flight = _InFlight(app)
         self.idle_timeout = idle_timeout
+        self._tls = tls
+        if tls is not None:  # the poller cannot peek into TLS: every request takes a worker
+            fast_path = None
         self._fast = fast_path
         self._handler = type(
             "Handler", (RequestHandler,), {"timeout": idle_timeout, "fast_path": fast_path}
@@ -142,6 +147,9 @@ class ServerThread:
         finally:
             listener.close()  # the server keeps its own duplicate of the socket
         self._server.multithread = True
+        # (werkzeug's environ says https when its server has a context; the handshake is
+        # ours, in a worker, so werkzeug never wraps the listening socket itself)
+        self._server.ssl_context = tls
         self._server_header = f"{self._server._server_version} {RequestHandler.sys_version}"
         self._server.socket.setblocking(False)
         self.port: int = self._server.socket.getsockname()[1]
@@ -208,6 +216,18 @@ class ServerThread:
             return
         with self._lock:
             self._accepted += 1
+        if self._tls is not None:
+            try:
+                wrapped = self._tls.wrap_socket(
+                    sock, server_side=True, do_handshake_on_connect=False
+                )
+            except OSError:
+                sock.close()
+                return
+            connection = Connection(wrapped, address, self._server, self._handler)
+            connection.handshake = True
+            self._dispatch(connection)  # the handshake blocks: a worker's job
+            return
         connection = Connection(sock, address, self._server, self._handler)
         try:
             sock.settimeout(0)  # the poller never waits on a connection
@@ -308,6 +328,9 @@ class ServerThread:
         """Answer the connection's requests while they come, then hand it back or close it."""
         try:
             connection.sock.settimeout(self.idle_timeout)
+            if connection.handshake:
+                connection.handshake = False
+                connection.sock.do_handshake()  # type: ignore[attr-defined]
             if connection.unsent is not None:
                 keep = connection.send_unsent()
             else:

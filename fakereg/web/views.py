@@ -2,8 +2,8 @@
 
 One function per type, with crates.io's field names in crates.io's order. Fields that
 have no meaning in a fake carry what crates.io sends for a crate that has none:
-``badges`` is ``[]``, ``trustpub_only`` is ``false``, ``trustpub_data``, ``linecounts``
-and a user's ``created_at`` are ``null``.
+``badges`` is ``[]``, ``trustpub_only`` is ``false``, ``linecounts`` and a user's
+``created_at`` are ``null`` (``trustpub_data`` is a trusted publish's run, else ``null``).
 """
 
 from __future__ import annotations
@@ -144,7 +144,7 @@ def version(
         "homepage": details.get("homepage"),
         "documentation": details.get("documentation"),
         "repository": details.get("repository"),
-        "trustpub_data": None,
+        "trustpub_data": details.get("trustpub_data"),
         "linecounts": None,
     }
 

@@ -23,7 +23,7 @@ from fakereg.registry import Protocol
 from tests.crates import crate, metadata, publish_body
 
 TOKEN = "fakereg_storm_token"
-_SERVING = re.compile(r"fakereg serving registry '[^']*' at (http://\S+)")
+_SERVING = re.compile(r"fakereg serving registry '[^']*' at (https?://\S+)")
 
 
 @dataclass

@@ -1,0 +1,104 @@
+"""Trusted publishing as a test sets it up: a crate's GitHub trusted publishers, and the
+environment a GitHub Actions job would get from the fake GitHub beside the registry."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..domain import trustpub
+from ..domain.trustpub import GitHubConfig
+from ..errors import NotFoundError
+from ..storage.store import CrateStore
+from ..storage.trustpub import TrustStore
+from .oidc import GitHubOidc
+
+
+class TrustedPublishing:
+    """Configs (crates.io's rules) and fake GitHub jobs for one running registry."""
+
+    def __init__(self, trust: TrustStore, oidc: GitHubOidc, store: CrateStore) -> None:
+        self.trust = trust
+        self.oidc = oidc
+        self.store = store
+
+    def add_trusted_publisher(
+        self,
+        crate: str,
+        *,
+        repository_owner: str,
+        repository_name: str,
+        workflow_filename: str,
+        environment: str | None = None,
+    ) -> GitHubConfig:
+        """Let GitHub Actions runs of *workflow_filename* in *repository_owner*/
+        *repository_name* (in *environment*, when given) publish new versions of *crate*,
+        as crates.io's GitHub trusted publishing config does. The crate must exist
+        (trusted publishing never creates one); at most five configs a crate; names are
+        checked as crates.io checks them (InvalidError)."""
+        trustpub.check_owner(repository_owner)
+        trustpub.check_repository(repository_name)
+        trustpub.check_workflow(workflow_filename)
+        if environment is not None:
+            trustpub.check_environment(environment)
+        canonical = self.store.canonical(crate)
+        if canonical is None:
+            raise NotFoundError(f"crate `{crate}` does not exist")
+        return self.trust.add_config(
+            canonical,
+            repository_owner=repository_owner,
+            repository_owner_id=trustpub.github_id(repository_owner),
+            repository_name=repository_name,
+            workflow_filename=workflow_filename,
+            environment=environment,
+        )
+
+    def trusted_publishers(self, crate: str | None = None) -> list[GitHubConfig]:
+        """The configs of *crate* (every crate's when None), oldest first."""
+        return self.trust.configs(crate)
+
+    def github_actions_env(
+        self,
+        /,
+        repository: str = "owner/repo",
+        workflow: str = "release.yml",
+        ref: str = "refs/heads/main",
+        environment: str | None = None,
+        **claims: Any,
+    ) -> dict[str, str]:
+        """The environment a GitHub Actions job with ``permissions: id-token: write`` gets:
+        ``ACTIONS_ID_TOKEN_REQUEST_URL`` and ``ACTIONS_ID_TOKEN_REQUEST_TOKEN`` (served by
+        this registry's fake GitHub), ``GITHUB_REPOSITORY``, ``GITHUB_WORKFLOW_REF``,
+        ``GITHUB_REF``, ``GITHUB_SHA``, ``GITHUB_RUN_ID`` and the rest. Every ID token the
+        job asks for carries GitHub's claims for it; *claims* override them (say
+        ``repository_owner_id="1"``, ``event_name="pull_request_target"``, or
+        ``exp=<a past time>`` for an expired token)."""
+        token, job = self.oidc.new_job(repository, workflow, ref, environment, claims)
+        env = {
+            "GITHUB_ACTIONS": "true",
+            "CI": "true",
+            "ACTIONS_ID_TOKEN_REQUEST_URL": self.oidc.token_url,
+            "ACTIONS_ID_TOKEN_REQUEST_TOKEN": token,
+            "GITHUB_REPOSITORY": str(job["repository"]),
+            "GITHUB_REPOSITORY_OWNER": str(job["repository_owner"]),
+            "GITHUB_REPOSITORY_ID": str(job["repository_id"]),
+            "GITHUB_REPOSITORY_OWNER_ID": str(job["repository_owner_id"]),
+            "GITHUB_WORKFLOW": str(job["workflow"]),
+            "GITHUB_WORKFLOW_REF": str(job["workflow_ref"]),
+            "GITHUB_WORKFLOW_SHA": str(job["workflow_sha"]),
+            "GITHUB_REF": str(job["ref"]),
+            "GITHUB_REF_NAME": str(job["ref"]).rsplit("/", 1)[-1],
+            "GITHUB_REF_TYPE": str(job["ref_type"]),
+            "GITHUB_SHA": str(job["sha"]),
+            "GITHUB_RUN_ID": str(job["run_id"]),
+            "GITHUB_RUN_NUMBER": str(job["run_number"]),
+            "GITHUB_RUN_ATTEMPT": str(job["run_attempt"]),
+            "GITHUB_EVENT_NAME": str(job["event_name"]),
+            "GITHUB_ACTOR": str(job["actor"]),
+            "GITHUB_ACTOR_ID": str(job["actor_id"]),
+            "GITHUB_JOB": "release",
+            "GITHUB_SERVER_URL": "https://github.com",
+            "GITHUB_API_URL": "https://api.github.com",
+            "RUNNER_OS": "Linux",
+            "RUNNER_ENVIRONMENT": str(job["runner_environment"]),
+        }
+        return env
