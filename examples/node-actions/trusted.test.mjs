@@ -4,11 +4,11 @@
 // publishes with it, and the token is revoked at the end, as crates-io-auth-action does.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, mkdirSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
+import { startRegistry, stopRegistry } from "../node/standing.mjs";
 import * as core from "@actions/core";
 
 const work = mkdtempSync(join(tmpdir(), "fakereg-actions-"));
@@ -43,20 +43,11 @@ function release(version, token) {
 }
 
 before(async () => {
-  const ready = join(work, "ready.json");
-  const python = process.env.FAKEREG_PYTHON ?? "python3";
-  server = spawn(python, ["-m", "fakereg", "--port", "0", "--quiet", "--root", join(work, "root"),
-    "--ready-file", ready], { stdio: "ignore" });
-  for (let i = 0; i < 400 && !existsSync(ready); i++) await sleep(50);
-  registry = JSON.parse(readFileSync(ready, "utf8"));
+  ({ server, registry } = await startRegistry(work));
 });
 
 after(async () => {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server.once("exit", resolve));
-    server.kill("SIGTERM");
-    await exited;
-  }
+  await stopRegistry(server);
   rmSync(work, { recursive: true, force: true });
 });
 

@@ -3,11 +3,11 @@
 // break the index for one crate, and assert on the journal.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, mkdirSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, mkdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { setTimeout as sleep } from "node:timers/promises";
+import { startRegistry, stopRegistry } from "./standing.mjs";
 
 const work = mkdtempSync(join(tmpdir(), "fakereg-node-"));
 let server;
@@ -44,20 +44,11 @@ function project(name, dependency) {
 }
 
 before(async () => {
-  const ready = join(work, "ready.json");
-  const python = process.env.FAKEREG_PYTHON ?? "python3";
-  server = spawn(python, ["-m", "fakereg", "--port", "0", "--quiet", "--root", join(work, "root"),
-    "--ready-file", ready], { stdio: "ignore" });
-  for (let i = 0; i < 400 && !existsSync(ready); i++) await sleep(50);
-  registry = JSON.parse(readFileSync(ready, "utf8"));
+  ({ server, registry } = await startRegistry(work));
 });
 
 after(async () => {
-  if (server && server.exitCode === null) {
-    const exited = new Promise((resolve) => server.once("exit", resolve));
-    server.kill("SIGTERM");
-    await exited; // it tidies its root on the way out: remove the folder after that
-  }
+  await stopRegistry(server);
   rmSync(work, { recursive: true, force: true });
 });
 

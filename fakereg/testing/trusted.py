@@ -12,6 +12,27 @@ from ..storage.store import CrateStore
 from ..storage.trustpub import TrustStore
 from .oidc import GitHubOidc
 
+#: The runner variables that repeat a claim of the job's ID tokens.
+_ENV_FROM_CLAIMS = {
+    "GITHUB_REPOSITORY": "repository",
+    "GITHUB_REPOSITORY_OWNER": "repository_owner",
+    "GITHUB_REPOSITORY_ID": "repository_id",
+    "GITHUB_REPOSITORY_OWNER_ID": "repository_owner_id",
+    "GITHUB_WORKFLOW": "workflow",
+    "GITHUB_WORKFLOW_REF": "workflow_ref",
+    "GITHUB_WORKFLOW_SHA": "workflow_sha",
+    "GITHUB_REF": "ref",
+    "GITHUB_REF_TYPE": "ref_type",
+    "GITHUB_SHA": "sha",
+    "GITHUB_RUN_ID": "run_id",
+    "GITHUB_RUN_NUMBER": "run_number",
+    "GITHUB_RUN_ATTEMPT": "run_attempt",
+    "GITHUB_EVENT_NAME": "event_name",
+    "GITHUB_ACTOR": "actor",
+    "GITHUB_ACTOR_ID": "actor_id",
+    "RUNNER_ENVIRONMENT": "runner_environment",
+}
+
 
 class TrustedPublishing:
     """Configs (crates.io's rules) and fake GitHub jobs for one running registry."""
@@ -78,27 +99,11 @@ class TrustedPublishing:
             "CI": "true",
             "ACTIONS_ID_TOKEN_REQUEST_URL": self.oidc.token_url,
             "ACTIONS_ID_TOKEN_REQUEST_TOKEN": token,
-            "GITHUB_REPOSITORY": str(job["repository"]),
-            "GITHUB_REPOSITORY_OWNER": str(job["repository_owner"]),
-            "GITHUB_REPOSITORY_ID": str(job["repository_id"]),
-            "GITHUB_REPOSITORY_OWNER_ID": str(job["repository_owner_id"]),
-            "GITHUB_WORKFLOW": str(job["workflow"]),
-            "GITHUB_WORKFLOW_REF": str(job["workflow_ref"]),
-            "GITHUB_WORKFLOW_SHA": str(job["workflow_sha"]),
-            "GITHUB_REF": str(job["ref"]),
             "GITHUB_REF_NAME": str(job["ref"]).rsplit("/", 1)[-1],
-            "GITHUB_REF_TYPE": str(job["ref_type"]),
-            "GITHUB_SHA": str(job["sha"]),
-            "GITHUB_RUN_ID": str(job["run_id"]),
-            "GITHUB_RUN_NUMBER": str(job["run_number"]),
-            "GITHUB_RUN_ATTEMPT": str(job["run_attempt"]),
-            "GITHUB_EVENT_NAME": str(job["event_name"]),
-            "GITHUB_ACTOR": str(job["actor"]),
-            "GITHUB_ACTOR_ID": str(job["actor_id"]),
             "GITHUB_JOB": "release",
             "GITHUB_SERVER_URL": "https://github.com",
             "GITHUB_API_URL": "https://api.github.com",
             "RUNNER_OS": "Linux",
-            "RUNNER_ENVIRONMENT": str(job["runner_environment"]),
         }
+        env.update({name: str(job[claim]) for name, claim in _ENV_FROM_CLAIMS.items()})
         return env

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 import threading
 from typing import Any, TypeVar
 
@@ -43,15 +44,39 @@ def fault_json(fault: Fault) -> dict[str, Any]:
     }
 
 
+#: Kinds whose bodies carry credentials (a JWT, an exchanged token, an ID token), and
+#: the JSON keys that hold them.
+_CREDENTIAL_KINDS = frozenset({"trusted_publishing", "oidc"})
+_CREDENTIAL_KEYS = ("jwt", "token", "value")
+
+
+def _redact_json(data: bytes) -> bytes:
+    """*data* with the credentials of a JSON object redacted (other bodies as they are)."""
+    try:
+        parsed = json.loads(data)
+    except (ValueError, RecursionError):
+        return data
+    if not isinstance(parsed, dict):
+        return data
+    for key in _CREDENTIAL_KEYS:
+        if isinstance(parsed.get(key), str):
+            parsed[key] = redact(parsed[key])
+    return json.dumps(parsed).encode()
+
+
 def request_json(seq: int, record: RecordedRequest, *, secrets: bool) -> dict[str, Any]:
-    """A recorded request in JSON: every field, bodies in base64, tokens redacted."""
+    """A recorded request in JSON: every field, bodies in base64, tokens redacted (the
+    ``Authorization`` header, and the credentials in trusted publishing's bodies)."""
     headers: dict[str, str] = {}
     for name, value in record.headers.items_raw():
         if not secrets and name.lower() in _SECRET_HEADERS:
             value = redact(value)
         headers[name] = f"{headers[name]}, {value}" if name in headers else value
-    body = base64.b64encode(record.body).decode()
-    answer = base64.b64encode(record.response_body).decode()
+    raw_body, raw_answer = record.body, record.response_body
+    if not secrets and record.kind in _CREDENTIAL_KINDS:
+        raw_body, raw_answer = _redact_json(raw_body), _redact_json(raw_answer)
+    body = base64.b64encode(raw_body).decode()
+    answer = base64.b64encode(raw_answer).decode()
     return {
         "seq": seq,
         "method": record.method,

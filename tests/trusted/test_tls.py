@@ -3,6 +3,7 @@ not trust that CA failing the handshake."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import ssl
@@ -11,6 +12,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from http.client import HTTPException
 from pathlib import Path
 
 import pytest
@@ -144,3 +146,61 @@ def test_the_cli_serves_https_and_says_where_its_ca_is(tmp_path: Path) -> None:
             assert json.load(r)["api"] == document["url"]
     finally:
         server.stop()
+
+
+@pytest.fixture(scope="module")
+def tls_registry() -> Iterator[FakeRegistry]:
+    with FakeRegistry(tls=True) as reg:
+        reg.add_crate("faulty", "1.0.0")
+        yield reg
+
+
+def _get(reg: FakeRegistry, path: str) -> tuple[int, dict[str, str], bytes]:
+    request = urllib.request.Request(reg.url + path)
+    try:
+        with urllib.request.urlopen(request, timeout=10, context=reg.ssl_context()) as answer:
+            return answer.status, dict(answer.headers), answer.read()
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, dict(error.headers), error.read()
+
+
+@pytest.mark.parametrize(
+    ("kind", "options", "outcome"),
+    [
+        ("index", {"status": 503}, "503"),
+        ("index", {"drop": True}, "broken"),
+        ("index", {"reset": True}, "broken"),
+        ("index", {"truncate": True}, "broken"),
+        ("index", {"invalid_line": True}, "invalid line"),
+        ("index", {"delay": 0.2, "dribble": 0.05}, "200"),
+        ("index", {"headers": {"X-Fault": "yes"}}, "header"),
+        ("download", {"corrupt": True}, "corrupt"),
+    ],
+)
+def test_every_fault_works_over_https(
+    tls_registry: FakeRegistry, kind: str, options: dict[str, object], outcome: str
+) -> None:
+    reg = tls_registry
+    reg.fail(kind, crate="faulty", times=1, **options)  # type: ignore[arg-type]
+    path = "/index/fa/ul/faulty" if kind == "index" else "/api/v1/crates/faulty/1.0.0/download"
+    try:
+        status, headers, body = _get(reg, path)
+    except (OSError, HTTPException):
+        assert outcome == "broken"
+    else:
+        assert outcome != "broken", (status, body[:100])
+        if outcome == "503":
+            assert status == 503
+        elif outcome == "invalid line":
+            assert b"not valid JSON" in body
+        elif outcome == "header":
+            assert headers["X-Fault"] == "yes"
+        elif outcome == "corrupt":
+            assert hashlib.sha256(body).hexdigest() != reg.index_entries("faulty")[0]["cksum"]
+        else:
+            assert status == 200
+    assert reg.requests.last is not None
+    assert reg.requests.last.fault is not None
+    assert _get(reg, path)[0] == 200  # the fault fired once; the registry is fine
+    reg.check_errors()

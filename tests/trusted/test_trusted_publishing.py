@@ -3,6 +3,7 @@ publishing with the short-lived token, revocation, and every refusal in crates.i
 
 from __future__ import annotations
 
+import base64
 import json
 import time
 import urllib.error
@@ -333,3 +334,27 @@ def test_add_trusted_publisher_checks_its_arguments(fake_registry: FakeRegistry)
         )
     with pytest.raises(ValueError, match="owner/name"):
         fake_registry.github_actions_env(repository="no-slash")
+
+
+def test_the_control_journal_redacts_jwts_and_tokens(released: FakeRegistry) -> None:
+    reg = released
+    jwt_text = id_token(reg, reg.github_actions_env(repository="acme/released"))
+    token = exchange(reg, jwt_text).json()["token"]
+    request = urllib.request.Request(
+        f"{reg.admin_url}/requests", headers={"Authorization": f"Bearer {reg.admin_token}"}
+    )
+    with urllib.request.urlopen(request) as answer:
+        shown = answer.read().decode()
+    decoded = "".join(
+        base64.b64decode(r[key]).decode("utf-8", "replace")
+        for r in json.loads(shown)["requests"]
+        for key in ("body", "response_body")
+    )
+    assert jwt_text not in decoded
+    assert token not in decoded
+    with urllib.request.urlopen(
+        urllib.request.Request(f"{reg.admin_url}/requests?secrets=1", headers=request.headers)
+    ) as answer:
+        revealed = json.loads(answer.read())["requests"]
+    bodies = [base64.b64decode(r["response_body"]).decode("utf-8", "replace") for r in revealed]
+    assert any(token in body for body in bodies)
