@@ -148,6 +148,10 @@ class TrustStore:
                 data["configs"] = kept
                 self._save(data)
 
+    def jti_used(self, jti: str) -> bool:
+        """Whether a JWT with this ``jti`` was exchanged already."""
+        return jti in self._load()["jtis"]
+
     def exchange(
         self, jti: str, jwt_expires: float, crates: list[str], info: dict[str, Any]
     ) -> str:

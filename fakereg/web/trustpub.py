@@ -46,6 +46,10 @@ class TrustpubApi:
         if not isinstance(unverified, str):
             raise ApiError(400, 'expected a body like {"jwt": "<the OIDC token>"}')
         claims = self._oidc.verify(unverified, self.audience)
+        # crates.io notes the jti first, in the transaction that a mismatch rolls back:
+        # a used JWT says so before any config check, a refused one may be tried again.
+        if self._trust.jti_used(str(claims["jti"])):
+            raise InvalidError("JWT has already been used")
         configs = trustpub.matching_configs(self._trust.configs(), claims)
         info = {
             "provider": "github",

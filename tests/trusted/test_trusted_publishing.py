@@ -358,3 +358,18 @@ def test_the_control_journal_redacts_jwts_and_tokens(released: FakeRegistry) -> 
         revealed = json.loads(answer.read())["requests"]
     bodies = [base64.b64decode(r["response_body"]).decode("utf-8", "replace") for r in revealed]
     assert any(token in body for body in bodies)
+
+
+def test_a_refused_jwt_may_be_exchanged_once_its_config_exists(released: FakeRegistry) -> None:
+    """crates.io notes the jti in the transaction a config mismatch rolls back."""
+    reg = released
+    token = id_token(reg, reg.github_actions_env(repository="acme/later"))
+    assert "No Trusted Publishing config found" in _refusal(reg, token)
+    reg.add_trusted_publisher(
+        "released",
+        repository_owner="acme",
+        repository_name="later",
+        workflow_filename="release.yml",
+    )
+    assert exchange(reg, token).status == 200
+    assert _refusal(reg, token) == "JWT has already been used"
