@@ -83,6 +83,23 @@ def registry(protocol: Protocol, request: bool) -> Callable[[], None]:
     return round_trip
 
 
+def registry_tls() -> None:
+    """A registry over HTTPS: a CA and a certificate made, a TLS handshake, one GET."""
+    with FakeRegistry(tls=True) as reg:
+        connection = http.client.HTTPSConnection(
+            "127.0.0.1", reg.port, timeout=10, context=reg.ssl_context()
+        )
+        connection.request("GET", "/index/config.json")
+        response = connection.getresponse()
+        response.read()
+        connection.close()
+        assert response.status == 200, response.status
+
+
+#: HTTPS may cost this much more than plain HTTP for a start, a GET and a stop.
+TLS_TARGET = 5.0
+
+
 def run(quick: bool = False) -> list[Result]:
     """Medians of 200 interleaved rounds (20 with *quick*)."""
     rounds = 20 if quick else 200
@@ -100,6 +117,21 @@ def run(quick: bool = False) -> list[Result]:
                 "fixture", f"FakeRegistry git {what}", git, name, reference, "ms", TARGET, note=note
             ),
         ]
+    plain, secure = (
+        t * ms for t in interleaved_medians([registry("sparse", True), registry_tls], rounds)
+    )
+    results.append(
+        Result(
+            "fixture",
+            "FakeRegistry(tls=True) start+get+stop",
+            secure,
+            "FakeRegistry start+get+stop",
+            plain,
+            "ms",
+            TLS_TARGET,
+            note="a trustme CA and certificate each start, and one TLS handshake",
+        )
+    )
     (slow,) = interleaved_medians([bare_serve_forever], max(3, rounds // 20), warmup=1)
     results.append(
         Result(

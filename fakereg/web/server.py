@@ -218,6 +218,9 @@ class ServerThread:
             self._accepted += 1
         if self._tls is not None:
             try:
+                # TLS 1.3 sends session tickets in a write of their own before the answer:
+                # with Nagle the answer would wait for the client's delayed ACK (40 ms).
+                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
                 wrapped = self._tls.wrap_socket(
                     sock, server_side=True, do_handshake_on_connect=False
                 )
