@@ -163,3 +163,19 @@ def test_debian_corpus_imports_whole_and_builds_a_project(
         run(binary, reg, "check", cwd=package)
         for name in CORPUS_CRATES:
             reg.assert_requested("download", crate=name)
+
+
+def test_old_cargo_resolves_fetches_and_publishes_over_https(
+    old_cargo: str, tmp_path: Path
+) -> None:
+    """cargo 1.65 (git index over HTTPS through libgit2, downloads through curl) trusts the
+    registry's CA from the cargo home's ``http.cainfo``."""
+    with FakeRegistry(protocol="git", replace_crates_io=True, tls=True) as reg:
+        reg.add_crate("leftpad", "1.0.0")
+        package = app(tmp_path / "app", 'leftpad = "1"')
+        run(old_cargo, reg, "generate-lockfile", cwd=package)
+        run(old_cargo, reg, "fetch", cwd=package)
+        reg.assert_requested("download", crate="leftpad", version="1.0.0")
+        run(old_cargo, reg, "publish", "--no-verify", "--allow-dirty", cwd=package)
+        assert reg.versions("app") == ["0.1.0"]
+        reg.check_errors()
