@@ -1,8 +1,9 @@
 """crates.io's crate list (``GET /api/v1/crates``): filters and sort orders.
 
 As ``controllers/krate/search.rs``: of ``all_keywords``, ``keyword``, ``letter``,
-``user_id`` and ``ids[]`` only the first one given filters (crates.io chains them with
-``else if``); ``category`` (a slug or its parent) and ``include_yanked=no`` filter
+``user_id``, ``team_id``, ``following`` and ``ids[]`` only the first one given filters
+(crates.io chains them with ``else if``; a fake has no teams or follows, so those two
+select nothing); ``category`` (a slug or its parent) and ``include_yanked=no`` filter
 besides. With a query the default sort is ``relevance``, without one it is by name;
 ``alpha`` and unknown sorts are by name, with the exact match first when there is a
 query; ``downloads``, ``recent-downloads``, ``recent-updates`` and ``new`` ignore the
@@ -37,6 +38,9 @@ class SearchQuery:
     keyword: str | None = None
     letter: str | None = None
     user: str | None = None  # an owner's login (the web layer resolves ``user_id``)
+    #: ``team_id`` or ``following`` given: a fake has no teams and no follows, so these
+    #: select nothing (where crates.io's chain reaches them).
+    nobody: bool = False
     ids: tuple[str, ...] = ()
     category: str | None = None
     include_yanked: bool = True
@@ -69,7 +73,7 @@ def _selected(summary: CrateSummary, query: SearchQuery) -> bool:
     elif query.user is not None:
         if query.user.lower() not in (login.lower() for login in summary.owners):
             return False
-    elif query.ids and summary.name not in query.ids:
+    elif query.nobody or (query.ids and summary.name not in query.ids):
         return False
     if query.category is not None and not any(
         slug == query.category or slug.startswith(f"{query.category}::")
@@ -85,6 +89,7 @@ def _filters(query: SearchQuery) -> bool:
             value is not None
             for value in (query.all_keywords, query.keyword, query.letter, query.user)
         )
+        or query.nobody
         or bool(query.ids)
         or query.category is not None
         or not query.include_yanked

@@ -75,6 +75,8 @@ class ListApi:
                 raise ApiError(400, f"invalid `user_id`: expected a whole number, got `{raw}`")
             found = self._data.accounts.user_by_id(int(raw))
             user = found.login if found is not None else "\0"  # nobody: no crates
+        if args.get("following") is not None:
+            self._data.auth.token(request)  # crates.io: the followed crates of a signed-in user
         letter = args.get("letter")
         if letter is not None and not letter:
             raise ApiError(400, "letter value must contain 1 character")
@@ -85,6 +87,7 @@ class ListApi:
             keyword=args.get("keyword"),
             letter=letter,
             user=user,
+            nobody=args.get("team_id") is not None or args.get("following") is not None,
             ids=tuple(args.getlist("ids[]")),
             category=args.get("category"),
             include_yanked=args.get("include_yanked", "yes") == "yes",

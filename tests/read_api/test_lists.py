@@ -144,6 +144,8 @@ def test_relevance_puts_the_exact_match_first(crowd: FakeRegistry) -> None:
         ("ids[]=c001&ids[]=c002&ids[]=nothing", 2),
         ("include_yanked=no", COUNT + 1 - COUNT // 10),
         ("keyword=even&letter=h", COUNT // 2),  # crates.io takes only the first of these
+        ("team_id=1", 0),  # no teams in a fake
+        ("letter=h&team_id=1", 1),
     ],
 )
 def test_filters(crowd: FakeRegistry, query: str, count: int) -> None:
@@ -223,4 +225,8 @@ def test_me_is_the_tokens_user(crowd: FakeRegistry) -> None:
     assert [c["name"] for c in me["owned_crates"]] == [_name(i) for i in range(0, COUNT, 5)]
     for token in (None, "wrong"):
         assert_cargo_error(http_call(crowd, "GET", "/api/v1/me", token=token), 403)
+        following = http_call(crowd, "GET", "/api/v1/crates?following=yes", token=token)
+        assert_cargo_error(following, 403)
+    followed = get(crowd, "/api/v1/crates?following=yes", token=alice)
+    assert followed["meta"]["total"] == 0  # nobody follows anything here
     assert_cargo_error(http_call(crowd, "GET", "/api/v1/users/nobody"), 404)
