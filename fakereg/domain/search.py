@@ -14,7 +14,6 @@ recent downloads decide, then the name.
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -131,11 +130,6 @@ class Ranking:
         if order == "relevance" and needle is not None:
             return (summary.key != needle, needle not in summary.key, -recent, summary.key)
         return (summary.key != needle, summary.key)
-
-    def after(self, seek: Sequence[object]) -> int:
-        """Where the crates after the seek key *seek* start (TypeError for a key of
-        another order)."""
-        return bisect.bisect_right(self.crates, tuple(seek), key=self.key)
 
 
 def rank(

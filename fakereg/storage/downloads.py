@@ -93,24 +93,22 @@ class DownloadCounter:
 
     def totals(self) -> dict[str, tuple[int, int]]:
         """Every crate's (downloads, recent downloads), by canonical name."""
-        since = today() - RECENT_DAYS
         with self._lock:
             self._refresh()
-            result = {}
-            for key, versions in self._counts.items():
-                every = recent = 0
-                for days in versions.values():
-                    for day, count in days.items():
-                        every += count
-                        if day > since:
-                            recent += count
-                result[key] = (every, recent)
-            return result
+            return {
+                key: (crate_total(versions), recent_total(versions))
+                for key, versions in self._counts.items()
+            }
 
 
 def version_total(days: dict[int, int] | None) -> int:
     """The downloads of one version, from :meth:`DownloadCounter.of_crate`'s days."""
     return sum(days.values()) if days else 0
+
+
+def crate_total(versions: dict[str, dict[int, int]]) -> int:
+    """A crate's downloads, every version and day, from :meth:`DownloadCounter.of_crate`."""
+    return sum(version_total(days) for days in versions.values())
 
 
 def recent_total(versions: dict[str, dict[int, int]]) -> int:

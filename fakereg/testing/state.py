@@ -8,7 +8,7 @@ from datetime import datetime
 from ..domain.names import canonical_name
 from ..domain.shapes import IndexLine
 from ..storage.accounts import Accounts
-from ..storage.downloads import DownloadCounter
+from ..storage.downloads import DownloadCounter, crate_total, version_total
 from ..storage.store import CrateStore
 
 
@@ -24,8 +24,7 @@ class StateView:
         """How many times *crate* (*version*, when given) was downloaded: every GET of
         the download route that served the file, by any process on this root."""
         counts = self._downloads.of_crate(canonical_name(crate))
-        chosen = counts.values() if version is None else [counts.get(version, {})]
-        return sum(sum(days.values()) for days in chosen)
+        return crate_total(counts) if version is None else version_total(counts.get(version))
 
     def versions(self, crate: str) -> list[str]:
         """Versions of *crate* in publish order ([] for an unknown crate)."""

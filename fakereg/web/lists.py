@@ -12,12 +12,11 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from ..domain.crateview import CrateSummary, crate_versions
-from ..domain.names import canonical_name
-from ..domain.search import Ranking, SearchQuery, rank
+from ..domain.search import SearchQuery, rank
 from ..errors import ApiError
 from . import views
 from .http import json_response
-from .paging import Pagination, encode_seek, query_with
+from .paging import Pagination, encode_seek, query_with, seek_start
 from .read_api import ReadSources
 
 _SUMMARY_SIZE = 10
@@ -33,7 +32,7 @@ class ListApi:
     def _minimal(
         self, summary: CrateSummary, totals: dict[str, tuple[int, int]], exact: bool = False
     ) -> dict[str, Any]:
-        total, recent = totals.get(canonical_name(summary.name), (0, 0))
+        total, recent = totals.get(summary.key, (0, 0))
         return views.crate(summary, total, recent, exact_match=exact)
 
     def search(self, request: Request) -> Response:
@@ -57,7 +56,9 @@ class ListApi:
             if paging.page > 1:
                 prev_page = query_with(request, page=str(paging.page - 1))
         else:
-            start = 0 if paging.seek is None else _after(ranking, paging.seek)
+            start = (
+                0 if paging.seek is None else seek_start(ranking.crates, paging.seek, ranking.key)
+            )
             shown = ranked[start : start + paging.per_page]
             if shown and len(shown) >= paging.per_page:
                 next_page = query_with(request, seek=encode_seek(ranking.key(shown[-1])))
@@ -103,7 +104,7 @@ class ListApi:
             return [self._minimal(s, totals) for s in items[:_SUMMARY_SIZE]]
 
         def downloads(s: CrateSummary) -> tuple[int, int]:
-            return totals.get(canonical_name(s.name), (0, 0))
+            return totals.get(s.key, (0, 0))
 
         by_id = sorted(every, key=lambda s: s.id, reverse=True)
         new = sorted(by_id, key=lambda s: s.created_at, reverse=True)
@@ -153,13 +154,13 @@ class ListApi:
         totals = self._data.downloads.totals()
         dependents = sorted(
             self._data.catalog.dependents(name),
-            key=lambda s: (totals.get(canonical_name(s.name), (0, 0))[0], s.id),
+            key=lambda s: (totals.get(s.key, (0, 0))[0], s.id),
             reverse=True,
         )
         shown = dependents[paging.offset : paging.offset + paging.per_page]
         dependencies, versions = [], []
         for summary in shown:
-            state = self._data.store.crate_state(canonical_name(summary.name))
+            state = self._data.store.crate_state(summary.key)
             if state is None or summary.default_version is None:
                 continue
             facts = next(v for v in crate_versions(*state) if v.num == summary.default_version)
@@ -168,15 +169,14 @@ class ListApi:
                 continue
             dep, position = found
             version_id = facts.id(summary.name)
-            downloads = totals.get(canonical_name(summary.name), (0, 0))[0]
+            downloads = totals.get(summary.key, (0, 0))[0]
             dependencies.append(
-                views.dependency(dep, version_id * 1000 + position, version_id, downloads)
+                views.dependency(
+                    dep, views.dependency_id(version_id, position), version_id, downloads
+                )
             )
             dependencies[-1]["crate_id"] = target.name
-            users = {login: self._data.accounts.user(login) for login in views.logins_of([facts])}
-            counts = self._data.downloads.of_crate(summary.name)
-            got = sum(counts.get(facts.num, {}).values())
-            versions.append(views.version(summary.name, facts, got, users))
+            versions += self._data.versions_json(summary.name, [facts])
         versions.sort(key=lambda v: int(v["id"]))
         return json_response(
             {"dependencies": dependencies, "versions": versions, "meta": {"total": len(dependents)}}
@@ -214,11 +214,3 @@ class ListApi:
             "created_at": None,
         }
         return json_response({"user": private, "owned_crates": owned})
-
-
-def _after(ranking: Ranking, seek: tuple[object, ...]) -> int:
-    """Where the crates after a seek key start; 400 for a key that is not one of its."""
-    try:
-        return ranking.after(seek)
-    except TypeError:
-        raise ApiError(400, "invalid seek parameter") from None

@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import base64
 import binascii
+import bisect
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 from urllib.parse import urlencode
 
 from werkzeug.wrappers import Request
 
 from ..errors import ApiError
+
+T = TypeVar("T")
 
 DEFAULT_PER_PAGE = 10
 MAX_PER_PAGE = 100
@@ -86,6 +90,25 @@ def decode_seek(text: str) -> tuple[object, ...]:
     if not isinstance(key, list):
         raise ApiError(400, "invalid seek parameter")
     return tuple(key)
+
+
+def seek_start(
+    items: Sequence[T],
+    seek: Sequence[object],
+    key: Callable[[T], Sequence[object]],
+    *,
+    descending: bool = False,
+) -> int:
+    """Where the items after the seek key *seek* start in *items*, sorted by *key*
+    (ascending, or *descending*); 400 ``invalid seek parameter`` for a key of another
+    order (one that does not compare with *key*'s)."""
+    after = tuple(seek)
+    try:
+        if descending:
+            return next((i for i, item in enumerate(items) if tuple(key(item)) < after), len(items))
+        return bisect.bisect_right(items, after, key=lambda item: tuple(key(item)))
+    except TypeError:
+        raise ApiError(400, "invalid seek parameter") from None
 
 
 def query_with(request: Request, **params: str) -> str:

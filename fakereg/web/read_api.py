@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,12 +25,12 @@ from ..domain.shapes import CrateRecord, IndexLine
 from ..errors import ApiError
 from ..storage.accounts import Accounts, User
 from ..storage.catalog import Catalog
-from ..storage.downloads import DownloadCounter, recent_total, version_total
+from ..storage.downloads import DownloadCounter, crate_total, recent_total, version_total
 from ..storage.store import CrateStore
 from . import views
 from .auth import Authorizer
 from .http import json_response, read_json
-from .paging import Pagination, encode_seek, query_with
+from .paging import Pagination, encode_seek, query_with, seek_start
 
 _CRATE_INCLUDES = ("versions", "keywords", "categories", "badges", "downloads", "default_version")
 _INVALID_INCLUDE = (
@@ -81,6 +81,13 @@ class ReadSources:
     downloads: DownloadCounter
     auth: Authorizer
 
+    def versions_json(self, crate: str, versions: Sequence[VersionFacts]) -> list[Any]:
+        """``EncodableVersion`` of *versions* of *crate*, with their downloads and users."""
+        counts = self.downloads.of_crate(crate)
+        logins = views.logins_of(versions)
+        users = {login: self.accounts.user(login) for login in logins}
+        return [views.version(crate, v, version_total(counts.get(v.num)), users) for v in versions]
+
 
 class ReadApi:
     """Handlers for ``/api/v1/crates/{name}[/{version}[/…]]`` reads and the version PATCH."""
@@ -96,15 +103,8 @@ class ReadApi:
             raise ApiError(404, f"crate `{name}` does not exist")
         return CrateState(*state)
 
-    def _users(self, versions: Iterable[VersionFacts]) -> dict[str, User | None]:
-        return {login: self._data.accounts.user(login) for login in views.logins_of(list(versions))}
-
     def _encode_versions(self, state: CrateState, versions: Sequence[VersionFacts]) -> list[Any]:
-        counts = self._data.downloads.of_crate(state.name)
-        users = self._users(versions)
-        return [
-            views.version(state.name, v, version_total(counts.get(v.num)), users) for v in versions
-        ]
+        return self._data.versions_json(state.name, versions)
 
     def crate(self, request: Request, name: str) -> Response:
         """``GET /api/v1/crates/{name}``."""
@@ -112,7 +112,7 @@ class ReadApi:
         state = self._state(request, name)
         summary = summarize(state.meta, state.lines)
         counts = self._data.downloads.of_crate(state.name)
-        total = sum(version_total(days) for days in counts.values())
+        total = crate_total(counts)
         newest_first = sorted(state.versions, key=lambda v: v.order, reverse=True)
         shown: list[VersionFacts] | None = None
         if "versions" in include:
@@ -173,8 +173,7 @@ class ReadApi:
         page, next_page = chosen, None
         if paging is not None:
             if paging.seek is not None:
-                after = _seek_key(paging.seek)
-                page = [v for v in chosen if _before(key(v), after)]
+                page = chosen[seek_start(chosen, _seek_key(paging.seek), key, descending=True) :]
             page = page[: paging.per_page]
             if len(page) == paging.per_page and page:
                 next_page = query_with(request, seek=encode_seek(key(page[-1])))
@@ -302,14 +301,6 @@ def _seek_key(raw: tuple[object, ...]) -> tuple[object, ...]:
     if len(raw) != 2:
         raise ApiError(400, "invalid seek parameter")
     return raw
-
-
-def _before(key: tuple[object, ...], after: tuple[object, ...]) -> bool:
-    """Whether *key* comes after the seek key in a newest-first list."""
-    try:
-        return key < after
-    except TypeError:
-        raise ApiError(400, "invalid seek parameter") from None
 
 
 def _day(day: int) -> str:

@@ -175,12 +175,16 @@ def dependency(dep: IndexDependency, dep_id: int, version_id: int, downloads: in
     }
 
 
+def dependency_id(version_id: int, position: int) -> int:
+    """The id of a version's dependency at *position* of its index line (crates.io's ids
+    are rows of its own; these are stable and unique per version)."""
+    return version_id * 1000 + position
+
+
 def dependencies(facts: VersionFacts, crate_name: str) -> list[JSON]:
     """A version's dependencies as crates.io lists them: required first, then by name."""
     version_id = facts.id(crate_name)
-    deps = [
-        (dep, version_id * 1000 + i) for i, dep in enumerate(facts.line["deps"])
-    ]  # crates.io ids are rows of its own; these are stable per version
+    deps = [(dep, dependency_id(version_id, i)) for i, dep in enumerate(facts.line["deps"])]
     deps.sort(key=lambda pair: (pair[0]["optional"], pair[0].get("package", pair[0]["name"])))
     return [dependency(dep, dep_id, version_id) for dep, dep_id in deps]
 
