@@ -66,7 +66,7 @@ def register_in_cargo_home(cargo_home: Path, entry: CargoHomeEntry, *, shared: b
                 "only one registry of a cargo home can"
             )
         entries[entry.name] = entry
-        ca_file = _ca_folder(cargo_home) / f"{entry.name}.pem"
+        ca_file = _ca_file(cargo_home, entry.name)
         if entry.ca_pem is not None:
             atomic_write(ca_file, entry.ca_pem.encode())
         else:
@@ -80,7 +80,7 @@ def unregister_from_cargo_home(cargo_home: Path, name: str) -> None:
         return
     with FileLock(str(cargo_home / ".fakereg-home.lock")):
         entries = _entries(cargo_home)
-        (_ca_folder(cargo_home) / f"{name}.pem").unlink(missing_ok=True)
+        _ca_file(cargo_home, name).unlink(missing_ok=True)
         if entries.pop(name, None) is not None:
             _write_cargo_home(cargo_home, entries)
 
@@ -143,8 +143,14 @@ def credentials_toml(entries: Iterable[CargoHomeEntry]) -> str:
     return "\n".join(credentials_config(e.name, e.token or "") for e in listed)
 
 
-def _ca_folder(cargo_home: Path) -> Path:
-    return cargo_home / "fakereg-ca"
+def _ca_file(cargo_home: Path, name: str) -> Path:
+    """Where *cargo_home* keeps the CA of its HTTPS registry *name*."""
+    return cargo_home / "fakereg-ca" / f"{name}.pem"
+
+
+def cainfo_config(path: Path) -> str:
+    """The ``[http]`` table of ``config.toml`` that makes cargo trust the CAs in *path*."""
+    return "\n" + tomli_w.dumps({"http": {"cainfo": str(path)}})
 
 
 def ca_bundle(cargo_home: Path) -> Path:
@@ -155,15 +161,12 @@ def ca_bundle(cargo_home: Path) -> Path:
 def _write_cargo_home(cargo_home: Path, entries: Mapping[str, CargoHomeEntry]) -> None:
     config = registries_config(entries.values())
     config += '\n[term]\ncolor = "never"\nprogress.when = "never"\n'
-    cas = [
-        _ca_folder(cargo_home) / f"{name}.pem"
-        for name in sorted(entries)
-        if (_ca_folder(cargo_home) / f"{name}.pem").is_file()
-    ]
+    cas = [_ca_file(cargo_home, name) for name in sorted(entries)]
+    cas = [path for path in cas if path.is_file()]
     bundle = ca_bundle(cargo_home)
     if cas:
         atomic_write(bundle, b"".join(path.read_bytes() for path in cas))
-        config += "\n" + tomli_w.dumps({"http": {"cainfo": str(bundle)}})
+        config += cainfo_config(bundle)
     else:
         bundle.unlink(missing_ok=True)
     atomic_write(cargo_home / "config.toml", config.encode())

@@ -14,10 +14,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Any, NoReturn
 
-import tomli_w
-
 from . import __version__
-from .cargo_config import CargoHomeEntry, credentials_toml, registries_config
+from .cargo_config import CargoHomeEntry, cainfo_config, credentials_toml, registries_config
 from .errors import FakeRegError
 from .registry import FakeRegistry
 from .settings import PROTOCOLS
@@ -162,7 +160,7 @@ def _cainfo(registry: FakeRegistry) -> str:
     """The ``[http]`` table that makes cargo trust an HTTPS registry's CA ('' for HTTP)."""
     if not registry.tls:
         return ""
-    return "\n" + tomli_w.dumps({"http": {"cainfo": str(registry.ca_path)}})
+    return cainfo_config(registry.ca_path)
 
 
 def write_ready_file(path: Path, document: dict[str, Any]) -> None:

@@ -32,6 +32,7 @@ from .testing.state import StateView
 from .testing.traffic import PublishRecord, RequestList
 from .testing.trusted import TrustedPublishing
 from .web.server import ConnectionCount
+from .web.tls import TestCa
 
 log = logging.getLogger("fakereg")
 
@@ -230,18 +231,18 @@ class FakeRegistry:
     @property
     def ca_path(self) -> Path:
         """The PEM of the CA that signed this registry's certificate (``tls=True`` only)."""
-        ca = self._running().ca
-        if ca is None:
-            raise RuntimeError("this registry serves plain HTTP (start it with tls=True)")
-        return ca.ca_path
+        return self._ca().ca_path
 
     def ssl_context(self) -> ssl.SSLContext:
         """A client TLS context that trusts this registry's CA, for Python clients
         (``urllib.request.urlopen(url, context=reg.ssl_context())``)."""
+        return self._ca().client_context()
+
+    def _ca(self) -> TestCa:
         ca = self._running().ca
         if ca is None:
             raise RuntimeError("this registry serves plain HTTP (start it with tls=True)")
-        return ca.client_context()
+        return ca
 
     @property
     def sparse_index_url(self) -> str:
