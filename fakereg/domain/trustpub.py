@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import InvalidError
+from ..errors import InvalidError, UnauthorizedError
 
 MAX_FIELD_LENGTH = 255
 MAX_CONFIGS_PER_CRATE = 5
@@ -192,6 +192,13 @@ def new_token() -> str:
     digits, and a checksum character."""
     raw = "".join(secrets.choice(_ALPHANUMERIC) for _ in range(_TOKEN_RAW_LENGTH))
     return f"{TOKEN_PREFIX}{raw}{_checksum(raw)}"
+
+
+def check_token(token: str) -> None:
+    """UnauthorizedError (crates.io's 401) unless *token* parses as a trusted publishing
+    token."""
+    if not is_well_formed_token(token):
+        raise UnauthorizedError("Invalid `Authorization` header: Failed to parse token")
 
 
 def is_well_formed_token(token: str) -> bool:

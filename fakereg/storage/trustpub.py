@@ -23,10 +23,10 @@ from ..domain.trustpub import (
     MAX_CONFIGS_PER_CRATE,
     TOKEN_LIFETIME,
     GitHubConfig,
-    is_well_formed_token,
+    check_token,
     new_token,
 )
-from ..errors import ForbiddenError, InvalidError, LimitError, UnauthorizedError
+from ..errors import ForbiddenError, InvalidError, LimitError
 from .events import IndexChange
 from .fsutil import RootLock, atomic_write
 
@@ -181,8 +181,7 @@ class TrustStore:
     def for_publish(self, token: str, crate: str | None) -> TrustToken:
         """The token a publish of *crate* (as published; None: a new crate) carries,
         checked as crates.io checks a trusted publishing token."""
-        if not is_well_formed_token(token):
-            raise UnauthorizedError("Invalid `Authorization` header: Failed to parse token")
+        check_token(token)
         if crate is None:
             raise ForbiddenError(
                 "Trusted Publishing tokens do not support creating new crates. Publish the "

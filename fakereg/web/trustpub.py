@@ -37,8 +37,7 @@ class TrustpubApi:
             token = request_token(request)
             if token is None:
                 raise ApiError(401, "Missing `Authorization` header")
-            if not trustpub.is_well_formed_token(token):
-                raise ApiError(401, "Invalid `Authorization` header: Failed to parse token")
+            trustpub.check_token(token)
             self._trust.revoke(token)
             return Response(status=204)
         body = read_json(request)
