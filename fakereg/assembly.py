@@ -39,6 +39,15 @@ from .web.control import ControlApi
 from .web.fastpath import FastPath
 from .web.gitserve import GitHttp
 from .web.lists import ListApi
+from .web.pages import (
+    CargoNames,
+    CratePages,
+    FaultPages,
+    PageParts,
+    Sessions,
+    TrafficPages,
+    WebPages,
+)
 from .web.read_api import ReadApi, ReadSources
 from .web.server import ServerThread, listen
 from .web.sparse import SparseIndex, config_document
@@ -154,14 +163,30 @@ def assemble(
             downloads,
         )
         sources = ReadSources(store, catalog, accounts, downloads, auth)
+        pages = WebPages(
+            PageParts(
+                crates=CratePages(sources, CargoNames(settings.name, settings.replace_crates_io)),
+                traffic=TrafficPages(
+                    observed.request_log,
+                    me_token=token,
+                    max_unpacked=settings.max_unpacked_size,
+                ),
+                faults=FaultPages(observed, git),
+                auth=auth,
+                sessions=Sessions(port, secure=settings.tls),
+                admin_token=admin_token,
+                me_token=token,
+                registry=settings.name,
+                url=url,
+            )
+        )
         app = RegistryApp(
             sparse,
-            WebApi(
-                store, accounts, auth, settings, token, url, observed.publish_log, publishing.trust
-            ),
+            WebApi(store, accounts, auth, settings, observed.publish_log, publishing.trust),
             ReadApi(sources, url),
             ListApi(sources),
             TrustpubApi(publishing, auth, audience=url.split("://", 1)[1]),
+            pages,
             observed.request_log,
             observed.errors,
             git=None if git is None else GitHttp(git, auth),

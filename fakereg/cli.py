@@ -147,6 +147,8 @@ def ready_document(registry: FakeRegistry, users: dict[str, str] | None = None) 
         "users": dict(users or {}),
         "admin_url": registry.admin_url,
         "admin_token": registry.admin_token,
+        "page_url": registry.page_url,
+        "admin_page_url": registry.admin_page_url,
         "pid": os.getpid(),
         "root": str(registry.root),
         "cargo_home": str(registry.cargo_home),
@@ -183,6 +185,7 @@ def banner(registry: FakeRegistry, users: dict[str, str] | None = None) -> str:
         f"{others}"
         f"  root:   {registry.root}\n"
         f"  control API: {registry.admin_url}  (Authorization: Bearer {registry.admin_token})\n"
+        f"  web page: {registry.page_url}  (as admin, with forms: {registry.admin_page_url})\n"
         "\n"
         "# Add to .cargo/config.toml:\n"
         f"{registries_config([entry])}{_cainfo(registry)}"

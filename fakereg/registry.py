@@ -213,6 +213,17 @@ class FakeRegistry:
         return f"{self._running().url}/__fakereg"
 
     @property
+    def page_url(self) -> str:
+        """``<url>/``: the web page (crates, live traffic, faults), read-only."""
+        return f"{self._running().url}/"
+
+    @property
+    def admin_page_url(self) -> str:
+        """The web page opened as admin (``<url>/?admin=<admin token>``): its faults view
+        gets forms to add and remove faults and delays. Keep it as secret as the token."""
+        return f"{self._running().url}/?admin={self.admin_token}"
+
+    @property
     def admin_token(self) -> str:
         """The control API's bearer token (kept with a given root across restarts)."""
         return self._running().admin_token

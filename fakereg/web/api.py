@@ -1,9 +1,8 @@
-"""The Cargo Web API: publish, yank, unyank, owners and the ``/me`` page."""
+"""The Cargo Web API: publish, yank, unyank and owners."""
 
 from __future__ import annotations
 
 import hashlib
-import html
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
@@ -27,7 +26,7 @@ JSON_ALLOWANCE = 1024 * 1024  # room for the metadata in a publish body
 
 
 class WebApi:
-    """Handlers for ``/api/v1/…`` and ``/me``."""
+    """Handlers for publish, yank, unyank and owners under ``/api/v1/crates``."""
 
     def __init__(
         self,
@@ -35,8 +34,6 @@ class WebApi:
         accounts: Accounts,
         auth: Authorizer,
         settings: Settings,
-        me_token: str | None,
-        api_url: str,
         publish_log: PublishLog,
         trust: TrustStore,
     ) -> None:
@@ -45,8 +42,6 @@ class WebApi:
         self._accounts = accounts
         self._auth = auth
         self.settings = settings
-        self._me_token = me_token
-        self._api_url = api_url
         self._publish_log = publish_log
 
     def _canonical(self, name: str) -> str:
@@ -175,28 +170,3 @@ class WebApi:
         else:
             message = "owners successfully removed"
         return json_response({"ok": True, "msg": message})
-
-    def me(self, request: Request) -> Response:
-        """The token to paste into ``cargo login``; never disclosed by a private registry.
-
-        On an ``auth_required`` registry the page needs a token that may read, and even
-        then shows none (a scoped token must not lead to the default user's full one):
-        its tokens are the ones printed at start or made with ``add_user``/``add_token``.
-        """
-        credential = self._auth.read(request)
-        token = self._me_token
-        if credential is not None:
-            shown = (
-                f"(signed in as {html.escape(credential.user.login)}: this registry is "
-                "private and shows no token here; use the token you were given)"
-            )
-        else:
-            shown = html.escape(token) if token else "(this registry has no default token)"
-        page = (
-            "<!doctype html><html><head><meta charset='utf-8'><title>fakereg: API token</title>"
-            "</head><body><h1>fakereg API token</h1>"
-            f"<p>Registry API: <code>{html.escape(self._api_url)}</code></p>"
-            "<p>Paste this token into <code>cargo login</code>:</p>"
-            f"<pre id='token'>{shown}</pre></body></html>"
-        )
-        return Response(page, content_type="text/html; charset=utf-8")

@@ -22,6 +22,7 @@ from .context import CONTEXT_KEY, RequestContext
 from .fault_effects import cut_connection, describe, fault_answer, shape
 from .http import error_response, refusal
 from .lists import ListApi
+from .pages import WebPages, is_page
 from .read_api import ReadApi
 from .sparse import SparseIndex
 from .trustpub import TrustpubApi
@@ -107,11 +108,13 @@ URL_MAP = Map(
 )
 
 Handler = Callable[..., Response]
+#: Kinds of request that are not the tool's traffic: the control API and the web page.
+_UNRECORDED = frozenset({"control", "page"})
 log = logging.getLogger("fakereg")
 
 
 class RegistryApp:
-    """Dispatches requests to the sparse index, the Web API and the git index.
+    """Dispatches requests to the sparse index, the Web API, the git index and the page.
 
     Faults fire between routing and answering; every request is recorded; no error of
     ours escapes as anything but a 500 with Cargo's error shape.
@@ -124,6 +127,7 @@ class RegistryApp:
         read: ReadApi,
         lists: ListApi,
         trusted: TrustpubApi,
+        pages: WebPages,
         log: RequestLog,
         errors: Log[BaseException],
         git: Handler | None = None,
@@ -143,7 +147,8 @@ class RegistryApp:
             "yank": api.yank,
             "unyank": api.unyank,
             "owners": api.owners,
-            "me": api.me,
+            "me": pages.me,
+            "page": pages,
             "me:api": lists.me,
             "summary": lists.summary,
             "user": lists.user,
@@ -174,6 +179,8 @@ class RegistryApp:
         path = request.path
         if path == "/__fakereg" or path.startswith("/__fakereg/"):
             return "control", self._handlers["control"], {}
+        if is_page(path):
+            return "page", self._handlers["page"], {}
         if path.startswith("/index/") and request.method in ("GET", "HEAD"):
             # The hot path (what URL_MAP would find, without its matching cost).
             rest = path[len("/index/") :]
@@ -212,7 +219,7 @@ class RegistryApp:
         context = environ[CONTEXT_KEY] = RequestContext()
         request = Request(environ)
         context.kind, handler, args = self._route(request)
-        if context.kind == "control":  # not the tool's traffic: no faults, no record
+        if context.kind in _UNRECORDED:  # not the tool's traffic: no faults, no record
             return self._answer(request, handler, args)(environ, start_response)
         _note_crate(context, args)
         fault = context.fault = self._take_fault(request, context)

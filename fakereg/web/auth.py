@@ -38,9 +38,17 @@ class Authorizer:
         self._settings = settings
         self._login_url = login_url
 
+    @property
+    def private(self) -> bool:
+        """True when reading needs a token (``auth_required``)."""
+        return self._settings.auth_required
+
     def _credential(self, request: Request) -> Credential | str | None:
         """The credential, None without a token, or the reason a token is refused."""
-        token = request_token(request)
+        return self.credential_of(request_token(request))
+
+    def credential_of(self, token: str | None) -> Credential | str | None:
+        """What *token* gives: its credential, None for no token, or why it is refused."""
         if token is None:
             return None
         credential = self._accounts.authenticate(token) if token.isprintable() else None
@@ -72,7 +80,12 @@ class Authorizer:
         token, 403 otherwise."""
         if not self._settings.auth_required:
             return None
-        credential = self._credential(request)
+        return self.read_with(self._credential(request), crate)
+
+    def read_with(
+        self, credential: Credential | str | None, crate: str | None = None
+    ) -> Credential:
+        """:meth:`read`'s rules for a credential found elsewhere (a web page's session)."""
         if credential is None or isinstance(credential, str):
             detail = "this registry requires a token to read" if credential is None else credential
             header = ("WWW-Authenticate", f'Cargo login_url="{self._login_url}"')

@@ -64,6 +64,14 @@ def _redact_json(data: bytes) -> bytes:
     return json.dumps(parsed).encode()
 
 
+def shown_bodies(record: RecordedRequest, *, secrets: bool) -> tuple[bytes, bytes]:
+    """The request's body and its answer's, with trusted publishing's credentials redacted
+    unless *secrets*."""
+    if not secrets and record.kind in _CREDENTIAL_KINDS:
+        return _redact_json(record.body), _redact_json(record.response_body)
+    return record.body, record.response_body
+
+
 def request_json(seq: int, record: RecordedRequest, *, secrets: bool) -> dict[str, Any]:
     """A recorded request in JSON: every field, bodies in base64, tokens redacted (the
     ``Authorization`` header, and the credentials in trusted publishing's bodies)."""
@@ -72,9 +80,7 @@ def request_json(seq: int, record: RecordedRequest, *, secrets: bool) -> dict[st
         if not secrets and name.lower() in _SECRET_HEADERS:
             value = redact(value)
         headers[name] = f"{headers[name]}, {value}" if name in headers else value
-    raw_body, raw_answer = record.body, record.response_body
-    if not secrets and record.kind in _CREDENTIAL_KINDS:
-        raw_body, raw_answer = _redact_json(raw_body), _redact_json(raw_answer)
+    raw_body, raw_answer = shown_bodies(record, secrets=secrets)
     body = base64.b64encode(raw_body).decode()
     answer = base64.b64encode(raw_answer).decode()
     return {

@@ -1,0 +1,18 @@
+"""The registry's web page: crates, live traffic, faults and delays, the ``/me`` token."""
+
+from .crates import CargoNames, CratePages
+from .faults import FaultPages
+from .sessions import Sessions
+from .site import PageParts, WebPages, is_page
+from .traffic import TrafficPages
+
+__all__ = [
+    "CargoNames",
+    "CratePages",
+    "FaultPages",
+    "PageParts",
+    "Sessions",
+    "TrafficPages",
+    "WebPages",
+    "is_page",
+]

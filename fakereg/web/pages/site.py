@@ -1,0 +1,320 @@
+"""The web page of a registry: its routes, sessions, who may see what, and its errors.
+
+Served at ``/`` by every registry. The page's own requests are neither recorded nor
+faulted (like the control API's): the traffic view shows what the tool under test did.
+On a private registry (``auth_required``) the page follows the API's rules: a read token,
+given once in the sign-in form (or in ``Authorization``), kept in the session. Opening the
+page from ``/?admin=<admin token>`` starts an admin session: the faults view gets its
+forms. Refusals answer HTML to a browser (an ``Accept`` naming ``text/html``) and Cargo's
+JSON error shape to everyone else.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from typing import Any
+from urllib.parse import urlencode
+
+from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.routing import Map, Rule
+from werkzeug.utils import redirect
+from werkzeug.wrappers import Request, Response
+
+from ...errors import ApiError, RefusedError
+from ...storage.accounts import redact
+from ..auth import Authorizer
+from ..http import error_response, json_response, refusal, status_of
+from .crates import CratePages
+from .faults import FaultPages
+from .layout import Chrome, document, esc, page_response, secure
+from .sessions import Session, Sessions, Viewer
+from .traffic import TrafficPages
+
+_ROUTES = Map(
+    [
+        Rule("/", endpoint="crates", methods=["GET"]),
+        Rule("/crates/<name>", endpoint="crate", methods=["GET"]),
+        Rule("/crates/<name>/<version>", endpoint="crate", methods=["GET"]),
+        Rule("/traffic", endpoint="traffic", methods=["GET"]),
+        Rule("/traffic/rows", endpoint="rows", methods=["GET"]),
+        Rule("/traffic/<int:seq>", endpoint="request", methods=["GET"]),
+        Rule("/faults", endpoint="faults", methods=["GET", "POST"]),
+        Rule("/faults/<int:fault_id>/remove", endpoint="remove_fault", methods=["POST"]),
+        Rule("/faults/delay", endpoint="delay", methods=["POST"]),
+        Rule("/session", endpoint="sign_in", methods=["POST"]),
+        Rule("/session/end", endpoint="sign_out", methods=["POST"]),
+        Rule("/static/<file>", endpoint="static", methods=["GET"]),
+        Rule("/favicon.ico", endpoint="static", defaults={"file": "favicon.svg"}, methods=["GET"]),
+    ],
+    strict_slashes=False,
+    merge_slashes=False,
+)
+_PREFIXES = ("/crates/", "/traffic", "/faults", "/session", "/static/", "/favicon.ico")
+STATIC_FILES = {
+    "fakereg.css": "text/css; charset=utf-8",
+    "fakereg.js": "text/javascript; charset=utf-8",
+    "favicon.svg": "image/svg+xml",
+}
+
+
+def is_page(path: str) -> bool:
+    """True for the paths the page answers (everything else is the registry's)."""
+    return path == "/" or path.startswith(_PREFIXES)
+
+
+@dataclass(frozen=True)
+class PageParts:
+    """What the page shows, handed in at assembly."""
+
+    crates: CratePages
+    traffic: TrafficPages
+    faults: FaultPages
+    auth: Authorizer
+    sessions: Sessions
+    admin_token: str
+    me_token: str | None
+    registry: str
+    url: str
+
+
+class WebPages:
+    """Answers the page's routes for one registry (and ``/me`` in the same look)."""
+
+    def __init__(self, parts: PageParts) -> None:
+        self._parts = parts
+        self._handlers: dict[str, Callable[..., Response]] = {
+            "crates": self._crates,
+            "crate": self._crate,
+            "traffic": self._traffic,
+            "rows": self._rows,
+            "request": self._request,
+            "faults": self._faults,
+            "remove_fault": self._remove_fault,
+            "delay": self._delay,
+            "sign_out": self._sign_out,
+        }
+
+    def __call__(self, request: Request, **_: Any) -> Response:
+        try:
+            endpoint, args = _ROUTES.bind_to_environ(request.environ).match()
+            if endpoint == "static":
+                return _static(request, **args)
+            if request.method == "POST":
+                self._check_origin(request)
+            if endpoint == "sign_in":
+                return self._sign_in(request)
+            admin = request.args.get("admin")
+            if admin is not None:
+                return self._open_admin(request, admin)
+            return self._handlers[str(endpoint)](request, self._viewer(request), **args)
+        except MethodNotAllowed as exc:
+            response = error_response(405, f"method {request.method} is not allowed here")
+            response.headers["Allow"] = ", ".join(exc.valid_methods or ())
+            return secure(response)
+        except HTTPException:
+            return self._refused(request, ApiError(404, f"no page at {request.path}"))
+        except (ApiError, RefusedError) as exc:
+            return self._refused(request, exc)
+
+    # -- who is looking ----------------------------------------------------------------
+
+    def _viewer(self, request: Request) -> Viewer:
+        """The viewer, checked as the API checks a read (401/403 on a private registry)."""
+        auth, session = self._parts.auth, self._parts.sessions.of(request)
+        if not auth.private or (session is not None and session.admin):
+            return Viewer(session)
+        if request.headers.get("Authorization"):
+            return Viewer(session, auth.read(request))
+        token = None if session is None else session.token
+        return Viewer(session, auth.read_with(auth.credential_of(token)))
+
+    def _chrome(self, viewer: Viewer) -> Chrome:
+        session = viewer.session
+        login = None if viewer.credential is None else viewer.credential.user.login
+        csrf = None if session is None else session.csrf
+        return Chrome(self._parts.registry, self._parts.url, viewer.admin, login, csrf)
+
+    def _check_origin(self, request: Request) -> None:
+        origin = request.headers.get("Origin")
+        if origin is not None and origin != self._parts.url:
+            raise ApiError(403, f"a form of this page must come from {self._parts.url}")
+
+    def _session_form(self, request: Request, viewer: Viewer, *, admin: bool) -> Session:
+        """The session a form was posted in, its CSRF token checked (and admin, if asked)."""
+        session = viewer.session
+        if session is None or not session.checks(request.form.get("csrf")):
+            raise ApiError(403, "this form needs the page's session: reload the page")
+        if admin and not session.admin:
+            raise ApiError(403, "read-only page: changing faults needs the admin URL (…/?admin=…)")
+        return session
+
+    def _open_admin(self, request: Request, given: str) -> Response:
+        """``?admin=<token>``: start an admin session, then show the page without it."""
+        if not hmac.compare_digest(given.encode(), self._parts.admin_token.encode()):
+            raise ApiError(403, "that is not this registry's admin token")
+        old = self._parts.sessions.of(request)
+        session = self._parts.sessions.start(admin=True, token=old.token if old else None)
+        query = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "admin"])
+        response = redirect(request.path + (f"?{query}" if query else ""), 303)
+        self._parts.sessions.set_cookie(response, session)
+        return secure(response)
+
+    def _sign_in(self, request: Request) -> Response:
+        """The sign-in form of a private registry: a read token, kept in a new session."""
+        token = (request.form.get("token") or "").strip()
+        auth = self._parts.auth
+        auth.read_with(auth.credential_of(token or None))
+        old = self._parts.sessions.of(request)
+        session = self._parts.sessions.start(admin=bool(old and old.admin), token=token)
+        response = redirect(_local(request.form.get("next")), 303)
+        self._parts.sessions.set_cookie(response, session)
+        return secure(response)
+
+    def _sign_out(self, request: Request, viewer: Viewer) -> Response:
+        session = self._session_form(request, viewer, admin=False)
+        self._parts.sessions.end(session)
+        response = redirect("/", 303)
+        self._parts.sessions.set_cookie(response, None)
+        return secure(response)
+
+    # -- the pages -------------------------------------------------------------------
+
+    def _page(self, viewer: Viewer, title: str, body: str, active: str) -> Response:
+        return page_response(document(title, body, self._chrome(viewer), active=active))
+
+    def _crates(self, request: Request, viewer: Viewer) -> Response:
+        body = self._parts.crates.listing(request)
+        return self._page(viewer, "Crates", body, "crates")
+
+    def _crate(
+        self, request: Request, viewer: Viewer, name: str, version: str | None = None
+    ) -> Response:
+        title, body = self._parts.crates.crate(viewer, name, version)
+        return self._page(viewer, title, body, "crates")
+
+    def _traffic(self, request: Request, viewer: Viewer) -> Response:
+        return self._page(viewer, "Traffic", self._parts.traffic.page(request, viewer), "traffic")
+
+    def _rows(self, request: Request, viewer: Viewer) -> Response:
+        return secure(json_response(self._parts.traffic.rows(request, viewer)))
+
+    def _request(self, request: Request, viewer: Viewer, seq: int) -> Response:
+        detail = self._parts.traffic.detail(seq, viewer)
+        if request.args.get("part") == "detail":
+            return page_response(detail)
+        body = f'<p><a href="/traffic">← Traffic</a></p>{detail}'
+        return self._page(viewer, f"Request #{seq}", body, "traffic")
+
+    def _faults(self, request: Request, viewer: Viewer) -> Response:
+        error = None
+        if request.method == "POST":
+            self._session_form(request, viewer, admin=True)
+            try:
+                self._parts.faults.add(request.form)
+            except (ValueError, TypeError) as exc:  # reg.fail's words, as the control API
+                error = str(exc)
+            except ApiError as exc:
+                error = exc.detail
+            if error is None:
+                return secure(redirect("/faults", 303))
+        csrf = None if viewer.session is None else viewer.session.csrf
+        body = self._parts.faults.page(viewer, csrf, error)
+        response = self._page(viewer, "Faults", body, "faults")
+        response.status_code = 400 if error else 200
+        return response
+
+    def _remove_fault(self, request: Request, viewer: Viewer, fault_id: int) -> Response:
+        self._session_form(request, viewer, admin=True)
+        self._parts.faults.remove(fault_id)
+        return secure(redirect("/faults", 303))
+
+    def _delay(self, request: Request, viewer: Viewer) -> Response:
+        self._session_form(request, viewer, admin=True)
+        try:
+            self._parts.faults.set_delay(request.form)
+        except ValueError as exc:
+            raise ApiError(400, str(exc)) from None
+        return secure(redirect("/faults", 303))
+
+    def me(self, request: Request) -> Response:
+        """``/me``: the token to paste into ``cargo login``; never disclosed by a private
+        registry (there it needs a read token, and shows none: a scoped token must not
+        lead to the default user's full one)."""
+        try:
+            viewer = self._viewer(request)
+        except ApiError as exc:
+            return self._refused(request, exc)
+        api = self._parts.url
+        if viewer.credential is not None or self._parts.auth.private:
+            who = viewer.credential.user.login if viewer.credential else "admin"
+            shown = (
+                f"(signed in as {esc(who)}: this registry is private and shows no token "
+                "here; use the token you were given)"
+            )
+        else:
+            token = self._parts.me_token
+            shown = esc(token) if token else "(this registry has no default token)"
+        body = (
+            "<h1>API token</h1>"
+            f"<p>Registry API: <code>{esc(api)}</code></p>"
+            "<p>Paste this token into <code>cargo login</code>:</p>"
+            f'<div class="copy"><pre id="token">{shown}</pre>'
+            '<button type="button" data-copy="token">Copy</button></div>'
+        )
+        return self._page(viewer, "API token", body, "me")
+
+    # -- refusals ----------------------------------------------------------------------
+
+    def _refused(self, request: Request, exc: ApiError | RefusedError) -> Response:
+        if "text/html" not in (request.headers.get("Accept") or ""):
+            return secure(refusal(exc))
+        status = status_of(exc)
+        session = self._parts.sessions.of(request)
+        csrf = None if session is None else session.csrf
+        chrome = Chrome(self._parts.registry, self._parts.url, csrf=csrf)
+        body = f'<h1>{status}</h1><p class="notice error" role="alert">{esc(exc.detail)}</p>'
+        if status == 401 and self._parts.auth.private:
+            back = request.full_path.rstrip("?")
+            if request.method == "POST":  # a failed sign-in: back where it was going
+                back = _local(request.form.get("next"))
+            body += _sign_in_form(back)
+        response = page_response(document(str(status), body, chrome), status)
+        for name, value in getattr(exc, "headers", None) or ():
+            response.headers[name] = value
+        return response
+
+    def __repr__(self) -> str:
+        return f"WebPages({self._parts.url}, admin token {redact(self._parts.admin_token)})"
+
+
+def _local(target: str | None) -> str:
+    """*target* if it is a path of this site (never another site's URL), else ``/``."""
+    if not target or not target.startswith("/") or target.startswith(("//", "/\\")):
+        return "/"
+    return target
+
+
+def _sign_in_form(next_path: str) -> str:
+    return (
+        '<form class="grid" id="sign-in" method="post" action="/session">'
+        '<label class="wide">Read token <input name="token" type="password" '
+        'autocomplete="off" required autofocus></label>'
+        f'<input type="hidden" name="next" value="{esc(next_path)}">'
+        "<button>Sign in</button><p class=hint>This registry is private: give a token that "
+        "may read it, once; the page keeps it for this browser session.</p></form>"
+    )
+
+
+def _static(request: Request, file: str) -> Response:
+    """The stylesheet and the script, from the package (cached until they change)."""
+    if file not in STATIC_FILES:
+        raise ApiError(404, f"no file {file}")
+    data = resources.files(__package__).joinpath("static", file).read_bytes()
+    response = Response(data, content_type=STATIC_FILES[file])
+    response.headers["Cache-Control"] = "no-cache"
+    response.add_etag()
+    response.make_conditional(request)
+    return secure(response)
