@@ -1,7 +1,8 @@
 """``python -m benchmarks [--quick] [--markdown] [NAME ...]``: run fakereg's benchmarks.
 
 Each prints its figure, the reference measured in the same run, their ratio and the target.
-Names: fixture, latency, throughput, publish, import, cargo, git_commit, scale (default: all).
+Names: fixture, latency, throughput, publish, import, cargo, git_commit, scale, pages
+(default: all).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ NAMES = (
     "cargo",
     "git_commit",
     "scale",
+    "pages",
 )
 
 

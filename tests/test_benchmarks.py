@@ -8,7 +8,7 @@ import pytest
 
 
 @pytest.mark.parametrize(
-    "name", ["fixture", "throughput", "publish", "import", "git_commit", "scale"]
+    "name", ["fixture", "throughput", "publish", "import", "git_commit", "scale", "pages"]
 )
 def test_benchmark_smoke_run(name: str) -> None:
     module = importlib.import_module(f"benchmarks.bench_{name}")

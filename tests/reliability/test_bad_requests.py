@@ -43,6 +43,18 @@ ROUTES: dict[str, tuple[str, tuple[str, ...]]] = {
     "git info/refs": ("/git/index/info/refs", ("GET", "HEAD", "POST")),
     "git upload-pack": ("/git/index/git-upload-pack", ("GET", "HEAD", "POST")),
     "git HEAD file": ("/git/index/HEAD", ("GET", "HEAD", "POST")),
+    # the web page
+    "crate list page": ("/", ("GET", "HEAD")),
+    "crate page": ("/crates/existing", ("GET", "HEAD")),
+    "version page": ("/crates/existing/1.0.0", ("GET", "HEAD")),
+    "traffic page": ("/traffic", ("GET", "HEAD")),
+    "traffic rows": ("/traffic/rows", ("GET", "HEAD")),
+    "faults page": ("/faults", ("GET", "HEAD", "POST")),
+    "remove a fault": ("/faults/1/remove", ("POST",)),
+    "index delay form": ("/faults/delay", ("POST",)),
+    "sign in": ("/session", ("POST",)),
+    "sign out": ("/session/end", ("POST",)),
+    "stylesheet": ("/static/fakereg.css", ("GET", "HEAD")),
 }
 METHODS = ("GET", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "TRACE", "FOO")
 BAD_QUERIES = {

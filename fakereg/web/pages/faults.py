@@ -16,7 +16,7 @@ from werkzeug.datastructures import MultiDict
 
 from ...errors import ApiError
 from ...storage.gitsync import GitSync
-from ...testing.faults import Fault, FaultSpec
+from ...testing.faults import Answer, Fault, FaultSpec
 from ...testing.inspection import Observer
 from ...testing.records import KINDS
 from .layout import cells, esc, hidden_csrf, table
@@ -125,7 +125,7 @@ class FaultPages:
             str(fault.id),
             esc(fault.kind),
             esc(matches or "any request"),
-            esc(fault.spec.describe()),
+            esc(_effect(fault)),
             esc(times),
             str(fault.hits),
             str(fault.seen),
@@ -138,6 +138,13 @@ class FaultPages:
                 "</form>"
             )
         return cells(*values)
+
+
+def _effect(fault: Fault) -> str:
+    """What the fault does, with the error details it answers (the words cargo shows)."""
+    effect = fault.effect
+    words = effect.errors if isinstance(effect, Answer) and effect.errors else ()
+    return fault.spec.describe() + "".join(f": {w}" for w in words)
 
 
 def _delay_text(seconds: float | None, polls: int | None) -> str:

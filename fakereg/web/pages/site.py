@@ -166,6 +166,8 @@ class WebPages:
         """The sign-in form of a private registry: a read token, kept in a new session."""
         token = (request.form.get("token") or "").strip()
         auth = self._parts.auth
+        if not auth.private:
+            raise ApiError(400, "this registry is public: its page needs no token")
         auth.read_with(auth.credential_of(token or None))
         old = self._parts.sessions.of(request)
         session = self._parts.sessions.start(admin=bool(old and old.admin), token=token)
