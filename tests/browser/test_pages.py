@@ -225,9 +225,10 @@ def test_the_crate_page_reads_well_on_a_phone(
 
 
 def test_the_me_page_has_the_same_look_and_the_token(
-    fake_registry: FakeRegistry, browser: WebDriver
+    fake_registry: FakeRegistry, browser: WebDriver, screenshot: ScreenshotTaker
 ) -> None:
     browser.get(f"{fake_registry.url}/me")
+    screenshot("me")
     assert browser.find_element(By.ID, "token").text == fake_registry.token
     assert browser.find_element(By.CSS_SELECTOR, "header.top nav a[aria-current]").text == "Token"
     colour = browser.find_element(By.CSS_SELECTOR, "header.top").value_of_css_property(

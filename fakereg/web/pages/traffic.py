@@ -108,10 +108,13 @@ class TrafficPages:
         wanted = TrafficFilter.of(request)
         numbered = self._log.numbered(int(raw))
         last = numbered[-1][0] if numbered else int(raw)
-        shown = [
-            row_json(seq, r) for seq, r in numbered if viewer.covers(r.crate) and wanted.matches(r)
-        ]
-        return {"rows": shown[-ROWS:][::-1], "last_seq": last}
+        shown = []
+        for seq, record in reversed(numbered):  # newest first, until the page is full
+            if viewer.covers(record.crate) and wanted.matches(record):
+                shown.append(row_json(seq, record))
+                if len(shown) == ROWS:
+                    break
+        return {"rows": shown, "last_seq": last}
 
     def page(self, request: Request, viewer: Viewer) -> str:
         """The view: filters, then the newest rows (the script adds new ones live)."""
