@@ -153,10 +153,11 @@ def test_the_admin_forms_remove_faults_and_set_index_delays(
 
 
 def test_the_read_only_page_has_no_form_and_its_routes_refuse_changes(
-    standing: dict[str, Any], browser: WebDriver
+    standing: dict[str, Any], browser: WebDriver, screenshot: ScreenshotTaker
 ) -> None:
     url = standing["url"]
     browser.get(f"{url}/faults")
+    screenshot("faults-read-only")
     assert browser.find_elements(By.CSS_SELECTOR, "main form") == []
     assert browser.find_elements(By.TAG_NAME, "form") == []
     assert "Read-only" in browser.find_element(By.ID, "read-only").text
@@ -180,10 +181,13 @@ def test_the_read_only_page_has_no_form_and_its_routes_refuse_changes(
     ]
 
 
-def test_a_private_registry_asks_for_a_read_token_once(browser: WebDriver, tmp_path: Path) -> None:
+def test_a_private_registry_asks_for_a_read_token_once(
+    browser: WebDriver, screenshot: ScreenshotTaker
+) -> None:
     with FakeRegistry(auth_required=True) as reg:
         reader = reg.add_token(reg.login, scopes=["publish-update"])
         browser.get(reg.page_url)
+        screenshot("sign-in")
         assert "requires a token" in browser.find_element(By.CSS_SELECTOR, "[role=alert]").text
         assert browser.find_elements(By.ID, "count") == []
         form = browser.find_element(By.ID, "sign-in")
