@@ -172,6 +172,8 @@ def test_forms_need_an_admin_session_its_csrf_token_and_this_origin(reg: FakeReg
     assert removed.status == 303
     assert _faults(reg) == []
     assert admin.request("POST", "/faults/99/remove", form={"csrf": csrf}).status == 404
+    huge = admin.request("POST", "/faults", form={**fault, "csrf": csrf, "crate": "x" * 70_000})
+    assert huge.status == 413
     assert reg.requests == []
 
 

@@ -18,7 +18,7 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urlencode
 
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
@@ -53,6 +53,8 @@ _ROUTES = Map(
     merge_slashes=False,
 )
 _PREFIXES = ("/crates/", "/traffic", "/faults", "/session", "/static/", "/favicon.ico")
+#: The largest body a form of the page may post (a 413 beyond).
+MAX_FORM = 64 * 1024
 STATIC_FILES = {
     "fakereg.css": "text/css; charset=utf-8",
     "fakereg.js": "text/javascript; charset=utf-8",
@@ -98,6 +100,7 @@ class WebPages:
         }
 
     def __call__(self, request: Request, **_: Any) -> Response:
+        request.max_content_length = MAX_FORM  # the page's forms are small
         try:
             endpoint, args = _ROUTES.bind_to_environ(request.environ).match()
             if endpoint == "static":
@@ -114,8 +117,10 @@ class WebPages:
             response = error_response(405, f"method {request.method} is not allowed here")
             response.headers["Allow"] = ", ".join(exc.valid_methods or ())
             return secure(response)
-        except HTTPException:
+        except NotFound:
             return self._refused(request, ApiError(404, f"no page at {request.path}"))
+        except HTTPException as exc:  # a form werkzeug would not read (too large, say)
+            return self._refused(request, ApiError(exc.code or 400, str(exc.description)))
         except (ApiError, RefusedError) as exc:
             return self._refused(request, exc)
 
@@ -137,10 +142,13 @@ class WebPages:
         csrf = None if session is None else session.csrf
         return Chrome(self._parts.registry, self._parts.url, viewer.admin, login, csrf)
 
-    def _check_origin(self, request: Request) -> None:
-        origin = request.headers.get("Origin")
-        if origin is not None and origin != self._parts.url:
-            raise ApiError(403, f"a form of this page must come from {self._parts.url}")
+    @staticmethod
+    def _check_origin(request: Request) -> None:
+        """A browser's POST must come from a page of this site (as it was addressed: a
+        registry bound to every interface may be opened under any of its names)."""
+        origin, own = request.headers.get("Origin"), request.host_url.rstrip("/")
+        if origin is not None and origin != own:
+            raise ApiError(403, f"a form of this page must come from {own}, not {origin}")
 
     def _session_form(self, request: Request, viewer: Viewer, *, admin: bool) -> Session:
         """The session a form was posted in, its CSRF token checked (and admin, if asked)."""
