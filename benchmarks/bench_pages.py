@@ -10,15 +10,14 @@ against the read API's JSON search of the same 50 crates, measured in the same r
 
 from __future__ import annotations
 
-import hashlib
 import http.client
 from urllib.parse import urlsplit
 
 from benchmarks.bench_git_commit import crate_name
 from benchmarks.bench_publish import publish_body
+from benchmarks.bench_scale import fill
 from benchmarks.common import Result, interleaved_medians
 from fakereg import Dependency, FakeRegistry
-from fakereg.storage.store import NewVersion
 
 CRATES = 1_000
 BUDGET_MS = 100.0
@@ -26,17 +25,7 @@ README = "# Big\n\nA crate with a README.\n\n" + "| a | b |\n|---|---|\n" + "| 1
 
 
 def _fill(reg: FakeRegistry, count: int) -> None:
-    assert reg._parts is not None
-    store = reg._parts.store
-    batch = []
-    for i in range(count):
-        name = crate_name(i)
-        data = b"synthetic " + name.encode()
-        line = {"name": name, "vers": "1.0.0", "deps": [], "features": {}, "yanked": False,
-                "cksum": hashlib.sha256(data).hexdigest(), "links": None}  # fmt: skip
-        details = {"description": f"The {name} crate, number {i}", "license": "MIT"}
-        batch.append(NewVersion(line, data, details, owner=reg.login))  # type: ignore[arg-type]
-    store.add_versions(batch, "Seed")
+    fill(reg, count)
     deps = [Dependency(crate_name(i), "1", optional=i == 0) for i in range(8)]
     for minor in range(30):
         reg.add_crate(
@@ -49,15 +38,18 @@ def _fill(reg: FakeRegistry, count: int) -> None:
         )
 
 
-def _session(reg: FakeRegistry) -> str:
-    """The cookie of an admin session (the page opened from its admin URL)."""
+def _once(
+    reg: FakeRegistry, method: str, path: str, body: bytes | None = None, token: str = ""
+) -> http.client.HTTPResponse:
+    """One request on a connection of its own; the answer, read."""
     parts = urlsplit(reg.url)
     connection = http.client.HTTPConnection(parts.hostname or "", parts.port)
-    connection.request("GET", f"/faults?admin={reg.admin_token}")
+    connection.request(method, path, body=body, headers={"Authorization": token} if token else {})
     answer = connection.getresponse()
     answer.read()
     connection.close()
-    return answer.headers["Set-Cookie"].split(";", 1)[0]
+    assert answer.status in (200, 303), (path, answer.status)
+    return answer
 
 
 def run(quick: bool = False) -> list[Result]:
@@ -65,13 +57,14 @@ def run(quick: bool = False) -> list[Result]:
     with FakeRegistry() as reg:
         _fill(reg, count)
         for i in range(1_000 if not quick else 100):
-            _get_once(reg, f"/index/config.json?n={i}")
-        body = publish_body("published", "1.0.0")
-        _put(reg, body)
+            _once(reg, "GET", f"/index/config.json?n={i}")
+        _once(reg, "PUT", "/api/v1/crates/new", publish_body("published", "1.0.0"), reg.token)
         for i in range(10):
             reg.fail("download", crate=crate_name(i), status=503)
         publish_seq = len(reg.requests)
-        cookie = _session(reg)
+        # The cookie of an admin session (the page opened from its admin URL):
+        opened = _once(reg, "GET", f"/faults?admin={reg.admin_token}")
+        cookie = opened.headers["Set-Cookie"].split(";", 1)[0]
         parts = urlsplit(reg.url)
         connection = http.client.HTTPConnection(parts.hostname or "", parts.port)
         headers = {"Cookie": cookie, "Accept": "text/html"}
@@ -123,21 +116,3 @@ def run(quick: bool = False) -> list[Result]:
         )
     )
     return results
-
-
-def _get_once(reg: FakeRegistry, path: str) -> None:
-    parts = urlsplit(reg.url)
-    connection = http.client.HTTPConnection(parts.hostname or "", parts.port)
-    connection.request("GET", path)
-    connection.getresponse().read()
-    connection.close()
-
-
-def _put(reg: FakeRegistry, body: bytes) -> None:
-    parts = urlsplit(reg.url)
-    connection = http.client.HTTPConnection(parts.hostname or "", parts.port)
-    connection.request("PUT", "/api/v1/crates/new", body=body, headers={"Authorization": reg.token})
-    answer = connection.getresponse()
-    answer.read()
-    connection.close()
-    assert answer.status == 200, answer.status

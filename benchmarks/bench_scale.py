@@ -11,13 +11,18 @@ at 100,000 crates.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
+from benchmarks.bench_git_commit import crate_name
 from benchmarks.common import PEAK_KIB, Result
+from fakereg import FakeRegistry
+from fakereg.domain.shapes import IndexLine, VersionDetails
+from fakereg.storage.store import NewVersion
 
 SIZES = (1_000, 10_000, 100_000)
 QUICK_SIZES = (200, 1_000)
@@ -25,30 +30,37 @@ SEARCH_BUDGET_MS = 20.0
 FIRST_GIT_BUDGET_S = 5.0
 
 FILL = """
-import hashlib, json, sys, time
+import json, sys, time
 from fakereg import FakeRegistry
-from fakereg.storage.store import NewVersion
-from benchmarks.bench_git_commit import crate_name
-WORDS = ["async", "parser", "serde", "cli", "web", "crypto", "math", "log", "test", "fs"]
-count = int(sys.argv[2])
+from benchmarks.bench_scale import fill
 started = time.perf_counter()
 with FakeRegistry(root=sys.argv[1]) as reg:
-    store = reg._parts.store
-    batch = []
+    fill(reg, int(sys.argv[2]))
+print(json.dumps({"fill_s": time.perf_counter() - started}))
+"""
+WORDS = ["async", "parser", "serde", "cli", "web", "crypto", "math", "log", "test", "fs"]
+
+
+def fill(reg: FakeRegistry, count: int) -> None:
+    """Add *count* small synthetic crates (``crate_name(i)`` 1.0.0, a description of
+    searchable words, a keyword) to *reg*'s store in batches of 5,000, without HTTP."""
+    assert reg._parts is not None
+    batch: list[NewVersion] = []
     for i in range(count):
         name = crate_name(i)
         data = b"synthetic " + name.encode()
-        line = {"name": name, "vers": "1.0.0", "deps": [], "features": {}, "yanked": False,
-                "cksum": hashlib.sha256(data).hexdigest(), "links": None}
+        line: IndexLine = {"name": name, "vers": "1.0.0", "deps": [], "features": {},
+                           "yanked": False, "cksum": hashlib.sha256(data).hexdigest(),
+                           "links": None}  # fmt: skip
         words = f"{WORDS[i % 10]} {WORDS[(i // 10) % 10]} number{i % 997}"
-        details = {"description": f"The {name} crate: {words}", "keywords": [WORDS[i % 10]],
-                   "license": "MIT", "repository": None}
+        details: VersionDetails = {"description": f"The {name} crate: {words}",
+                                   "keywords": [WORDS[i % 10]], "license": "MIT",
+                                   "repository": None}  # fmt: skip
         batch.append(NewVersion(line, data, details, owner=reg.login))
         if len(batch) == 5000 or i == count - 1:
-            store.add_versions(batch, "Seed")
+            reg._parts.store.add_versions(batch, "Seed")
             batch = []
-print(json.dumps({"fill_s": time.perf_counter() - started}))
-"""
+
 
 MEASURE = (
     PEAK_KIB

@@ -54,6 +54,18 @@ def _publish(document: dict[str, Any], folder: Path) -> subprocess.CompletedProc
     )
 
 
+def add_fault(browser: WebDriver, kind: str, effect: str, **fields: str) -> None:
+    """Fill the page's fault form (the other fields as named) and submit it."""
+    form = browser.find_element(By.ID, "fault-form")
+    Select(form.find_element(By.NAME, "kind")).select_by_visible_text(kind)
+    Select(form.find_element(By.NAME, "effect")).select_by_value(effect)
+    for name, value in fields.items():
+        field = form.find_element(By.NAME, name)
+        field.clear()
+        field.send_keys(value)
+    form.submit()
+
+
 def _fetch_status(browser: WebDriver, method: str, path: str, body: str, kind: str) -> int:
     """What the page's own script would get for a request it made: the status."""
     status: int = browser.execute_async_script(
@@ -78,15 +90,9 @@ def test_a_fault_added_from_the_form_fails_the_next_cargo_publish(
     assert browser.current_url == f"{url}/"
     assert browser.find_element(By.CSS_SELECTOR, ".badge.admin").text == "admin"
     browser.find_element(By.LINK_TEXT, "Faults").click()
-    form = WebDriverWait(browser, 5).until(lambda b: b.find_element(By.ID, "fault-form"))
-    Select(form.find_element(By.NAME, "kind")).select_by_visible_text("publish")
-    Select(form.find_element(By.NAME, "effect")).select_by_value("status")
-    status = form.find_element(By.NAME, "status")
-    status.clear()
-    status.send_keys("503")
-    form.find_element(By.NAME, "message").send_keys("registry under maintenance")
-    form.find_element(By.NAME, "times").send_keys("1")
-    form.submit()
+    WebDriverWait(browser, 5).until(lambda b: b.find_element(By.ID, "fault-form"))
+    fields = {"status": "503", "message": "registry under maintenance", "times": "1"}
+    add_fault(browser, "publish", "status", **fields)
     row = WebDriverWait(browser, 5).until(
         lambda b: b.find_element(By.CSS_SELECTOR, "table.faults tbody tr")
     )
@@ -118,10 +124,7 @@ def test_the_admin_forms_remove_faults_and_set_index_delays(
 ) -> None:
     browser.get(standing["admin_page_url"].replace("/?", "/faults?"))
     assert browser.current_url == f"{standing['url']}/faults"
-    form = browser.find_element(By.ID, "fault-form")
-    Select(form.find_element(By.NAME, "kind")).select_by_visible_text("download")
-    Select(form.find_element(By.NAME, "effect")).select_by_value("drop")
-    form.submit()
+    add_fault(browser, "download", "drop")
     WebDriverWait(browser, 5).until(
         lambda b: "drop" in b.find_element(By.CLASS_NAME, "faults").text
     )
@@ -141,10 +144,7 @@ def test_the_admin_forms_remove_faults_and_set_index_delays(
     WebDriverWait(browser, 5).until(lambda b: b.find_element(By.ID, "index-delay").text == "none")
 
     # A fault the control API refuses is refused here with the same words.
-    form = browser.find_element(By.ID, "fault-form")
-    Select(form.find_element(By.NAME, "kind")).select_by_visible_text("index")
-    form.find_element(By.NAME, "delay").send_keys("-1")
-    form.submit()
+    add_fault(browser, "index", "delay", delay="-1")
     alert = WebDriverWait(browser, 5).until(
         lambda b: b.find_element(By.CSS_SELECTOR, "[role=alert]")
     )

@@ -17,7 +17,7 @@ from selenium.webdriver.support.wait import WebDriverWait
 from fakereg import FakeRegistry
 from tests.browser.conftest import PHONE, ScreenshotTaker, row_with, wait_for
 from tests.helpers import publish, write_package
-from tests.read_api.conftest import RICH_MANIFEST, RICH_README, patch_version, rich_dependencies
+from tests.read_api.conftest import fetch_rich, publish_rich
 
 
 @pytest.fixture(scope="module")
@@ -26,22 +26,7 @@ def shelf(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeRegistry]:
     by real cargo, with the traffic of that cleared."""
     tmp = tmp_path_factory.mktemp("shelf")
     with FakeRegistry() as reg:
-        publish(reg, write_package(tmp / "dep-a", "dep-a", "1.0.0"))
-        publish(reg, write_package(tmp / "dep-b", "dep-b", "0.3.0"))
-        for version in ("0.1.0", "0.2.0"):
-            folder = write_package(
-                tmp / f"rich-{version}",
-                "rich",
-                version,
-                manifest_extra=RICH_MANIFEST,
-                dependencies=rich_dependencies(reg.name),
-            )
-            (folder / "README.md").write_text(RICH_README)
-            (folder / "src" / "bin").mkdir()
-            (folder / "src" / "bin" / "cli.rs").write_text("fn main() {}\n")
-            publish(reg, folder)
-        update = {"yanked": True, "yank_message": "broken build"}
-        assert patch_version(reg, "rich", "0.2.0", update, reg.token).status == 200
+        publish_rich(reg, tmp, ("0.1.0", "0.2.0"))
         reg.clear()
         yield reg
         reg.check_errors()
@@ -132,13 +117,7 @@ def test_the_traffic_view_gains_a_row_within_a_second_when_cargo_fetches(
     WebDriverWait(browser, 5).until(lambda b: b.find_element(By.ID, "live").text == "live")
     browser.execute_script("window.notReloaded = true")
     before = len(browser.find_elements(By.CSS_SELECTOR, "#traffic tbody tr"))
-    app = write_package(
-        tmp_path / "app",
-        "app",
-        dependencies=f'rich = {{ version = "0.1", registry = "{shelf.name}" }}',
-        main_rs="fn main() {}\n",
-    )
-    shelf.cargo("fetch", cwd=app, check=True)
+    fetch_rich(shelf, tmp_path / "app")
     fetched = time.monotonic()
     download = shelf.assert_requested("download", crate="rich")[-1]
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -94,35 +95,47 @@ def patch_version(
     )
 
 
+def publish_rich(reg: FakeRegistry, tmp: Path, versions: tuple[str, ...]) -> None:
+    """Publish dep-a 1.0.0, dep-b 0.3.0 and rich at *versions* with real cargo (README,
+    features, a renamed, an optional and a target-specific dependency, a ``[[bin]]``), then
+    yank rich 0.2.0 with the message "broken build"."""
+    publish(reg, write_package(tmp / "dep-a", "dep-a", "1.0.0"))
+    publish(reg, write_package(tmp / "dep-b", "dep-b", "0.3.0"))
+    for version in versions:
+        folder = write_package(
+            tmp / f"rich-{version}",
+            "rich",
+            version,
+            manifest_extra=RICH_MANIFEST,
+            dependencies=rich_dependencies(reg.name),
+        )
+        (folder / "README.md").write_text(RICH_README)
+        (folder / "src" / "bin").mkdir()
+        (folder / "src" / "bin" / "cli.rs").write_text("fn main() {}\n")
+        publish(reg, folder)
+    update = {"yanked": True, "yank_message": "broken build"}
+    yank = patch_version(reg, "rich", "0.2.0", update, reg.token)
+    assert yank.status == 200, yank.body
+
+
+def fetch_rich(reg: FakeRegistry, folder: Path) -> None:
+    """``cargo fetch`` of a package depending on rich 0.1 (one download of rich 0.1.0)."""
+    app = write_package(
+        folder,
+        "app",
+        dependencies=f'rich = {{ version = "0.1", registry = "{reg.name}" }}',
+        main_rs="fn main() {}\n",
+    )
+    reg.cargo("fetch", cwd=app, check=True)
+
+
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FakeRegistry]:
     """dep-a 1.0.0, dep-b 0.3.0 and rich 0.1.0, 0.2.0 (yanked: "broken build") and
     1.0.0-beta.1, published by real cargo; rich 0.1.0 downloaded once by ``cargo fetch``."""
     tmp = tmp_path_factory.mktemp("published")
     with FakeRegistry() as reg:
-        publish(reg, write_package(tmp / "dep-a", "dep-a", "1.0.0"))
-        publish(reg, write_package(tmp / "dep-b", "dep-b", "0.3.0"))
-        for version in ("0.1.0", "0.2.0", "1.0.0-beta.1"):
-            folder = write_package(
-                tmp / f"rich-{version}",
-                "rich",
-                version,
-                manifest_extra=RICH_MANIFEST,
-                dependencies=rich_dependencies(reg.name),
-            )
-            (folder / "README.md").write_text(RICH_README)
-            (folder / "src" / "bin").mkdir()
-            (folder / "src" / "bin" / "cli.rs").write_text("fn main() {}\n")
-            publish(reg, folder)
-        update = {"yanked": True, "yank_message": "broken build"}
-        yank = patch_version(reg, "rich", "0.2.0", update, reg.token)
-        assert yank.status == 200, yank.body
-        app = write_package(
-            tmp / "app",
-            "app",
-            dependencies=f'rich = {{ version = "0.1", registry = "{reg.name}" }}',
-            main_rs="fn main() {}\n",
-        )
-        reg.cargo("fetch", cwd=app, check=True)
+        publish_rich(reg, tmp, ("0.1.0", "0.2.0", "1.0.0-beta.1"))
+        fetch_rich(reg, tmp / "app")
         yield reg
         reg.check_errors()
