@@ -165,6 +165,8 @@ class WebPages:
             raise ApiError(403, "that is not this registry's admin token")
         old = self._parts.sessions.of(request)
         session = self._parts.sessions.start(admin=True, token=old.token if old else None)
+        if old is not None:
+            self._parts.sessions.end(old)
         query = urlencode([(k, v) for k, v in request.args.items(multi=True) if k != "admin"])
         response = redirect(request.path + (f"?{query}" if query else ""), 303)
         self._parts.sessions.set_cookie(response, session)
@@ -179,6 +181,8 @@ class WebPages:
         auth.read_with(auth.credential_of(token or None))
         old = self._parts.sessions.of(request)
         session = self._parts.sessions.start(admin=bool(old and old.admin), token=token)
+        if old is not None:
+            self._parts.sessions.end(old)
         response = redirect(_local(request.form.get("next")), 303)
         self._parts.sessions.set_cookie(response, session)
         return secure(response)
