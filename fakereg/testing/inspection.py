@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..errors import ServerError
+from ..errors import NotFoundError, ServerError
 from ..storage.visibility import IndexVisibility
 from .faults import Fault, FaultOptions, FaultSet, FaultSpec
 from .matchers import MatchCriteria, RequestMatcher
@@ -129,6 +129,21 @@ class Observer:
     def remove_faults(self) -> None:
         """End every fault."""
         self.faults.clear()
+
+    def remove_fault(self, fault_id: int) -> None:
+        """End the fault numbered *fault_id* (``/__fakereg/faults/{id}``, the page's form)."""
+        for fault in self.faults.in_force():
+            if fault.id == fault_id:
+                fault.remove()
+                return
+        raise NotFoundError(f"no fault {fault_id} in force")
+
+    def reveal_index(self, git: GitSync | None = None) -> None:
+        """End the index delays and show every version they hid (and *git*'s held-back
+        commits)."""
+        self.visibility.reveal_all()
+        if git is not None:
+            git.deferred.release_all()
 
     def delay_index_updates(
         self, seconds: float | None = None, polls: int | None = None, *, git: GitSync | None = None

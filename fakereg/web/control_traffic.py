@@ -15,7 +15,7 @@ from ..storage.gitsync import GitSync
 from ..testing.faults import Fault, FaultSpec
 from ..testing.inspection import Observer
 from ..testing.matchers import RequestMatcher
-from ..testing.records import Log, RecordedRequest
+from ..testing.records import SECRET_HEADERS, Log, RecordedRequest
 from ..testing.traffic import PublishRecord, explain_mismatch
 from .http import error_response, json_response, read_json
 
@@ -24,7 +24,6 @@ T = TypeVar("T")
 #: The longest a ``POST /__fakereg/wait`` may wait, in seconds.
 MAX_WAIT = 300.0
 _MATCH_KEYS = ("kind", "method", "crate", "version", "path", "status")
-_SECRET_HEADERS = ("authorization", "cookie")
 
 
 def fault_json(fault: Fault) -> dict[str, Any]:
@@ -72,13 +71,20 @@ def shown_bodies(record: RecordedRequest, *, secrets: bool) -> tuple[bytes, byte
     return record.body, record.response_body
 
 
+def shown_headers(record: RecordedRequest, *, secrets: bool) -> list[tuple[str, str]]:
+    """The request's headers in order, ``Authorization`` and ``Cookie`` redacted unless
+    *secrets*."""
+    return [
+        (name, value if secrets or name.lower() not in SECRET_HEADERS else redact(value))
+        for name, value in record.headers.items_raw()
+    ]
+
+
 def request_json(seq: int, record: RecordedRequest, *, secrets: bool) -> dict[str, Any]:
     """A recorded request in JSON: every field, bodies in base64, tokens redacted (the
     ``Authorization`` header, and the credentials in trusted publishing's bodies)."""
     headers: dict[str, str] = {}
-    for name, value in record.headers.items_raw():
-        if not secrets and name.lower() in _SECRET_HEADERS:
-            value = redact(value)
+    for name, value in shown_headers(record, secrets=secrets):
         headers[name] = f"{headers[name]}, {value}" if name in headers else value
     raw_body, raw_answer = shown_bodies(record, secrets=secrets)
     body = base64.b64encode(raw_body).decode()
@@ -120,7 +126,7 @@ def publish_json(seq: int, record: PublishRecord) -> dict[str, Any]:
     }
 
 
-def _after(log: Log[T], request: Request) -> tuple[list[tuple[int, T]], int]:
+def after(log: Log[T], request: Request) -> tuple[list[tuple[int, T]], int]:
     """The items of *log* after ``?since=N``, and the sequence number to poll from next."""
     raw = request.args.get("since", "0")
     if not raw.isdigit():
@@ -169,9 +175,7 @@ class TrafficControl:
         observed = self._observed
         observed.clear()
         observed.remove_faults()
-        observed.visibility.reveal_all()
-        if self._git is not None:
-            self._git.deferred.release_all()
+        observed.reveal_index(self._git)
 
     def faults(self, request: Request) -> Response:
         if request.method == "GET":
@@ -185,11 +189,8 @@ class TrafficControl:
         return json_response(fault_json(fault))
 
     def remove_fault(self, request: Request, fault_id: int) -> Response:
-        for fault in self._observed.faults.in_force():
-            if fault.id == fault_id:
-                fault.remove()
-                return json_response({"removed": fault_id})
-        raise ApiError(404, f"no fault {fault_id} in force")
+        self._observed.remove_fault(fault_id)
+        return json_response({"removed": fault_id})
 
     def index_delay(self, request: Request) -> Response:
         data = read_json(request, empty={})
@@ -207,12 +208,12 @@ class TrafficControl:
         criteria = {key: request.args[key] for key in _MATCH_KEYS if key in request.args}
         wanted = _matcher(criteria)
         secrets = request.args.get("secrets") == "1"
-        numbered, last = _after(self._observed.request_log, request)
+        numbered, last = after(self._observed.request_log, request)
         found = [request_json(seq, r, secrets=secrets) for seq, r in numbered if wanted.matches(r)]
         return json_response({"requests": found, "last_seq": last})
 
     def publishes(self, request: Request) -> Response:
-        numbered, last = _after(self._observed.publish_log, request)
+        numbered, last = after(self._observed.publish_log, request)
         return json_response(
             {"publishes": [publish_json(seq, r) for seq, r in numbered], "last_seq": last}
         )

@@ -81,6 +81,13 @@ class ReadSources:
     downloads: DownloadCounter
     auth: Authorizer
 
+    def crate(self, name: str) -> CrateState:
+        """The crate called *name* (any spelling), or a 404 in crates.io's words."""
+        found = self.store.crate_state(canonical_name(name)) if name else None
+        if found is None:
+            raise ApiError(404, f"crate `{name}` does not exist")
+        return CrateState(*found)
+
     def versions_json(self, crate: str, versions: Sequence[VersionFacts]) -> list[Any]:
         """``EncodableVersion`` of *versions* of *crate*, with their downloads and users."""
         counts = self.downloads.of_crate(crate)
@@ -98,10 +105,7 @@ class ReadApi:
 
     def _state(self, request: Request, name: str) -> CrateState:
         self._data.auth.read(request, name)
-        state = self._data.store.crate_state(canonical_name(name)) if name else None
-        if state is None:
-            raise ApiError(404, f"crate `{name}` does not exist")
-        return CrateState(*state)
+        return self._data.crate(name)
 
     def _encode_versions(self, state: CrateState, versions: Sequence[VersionFacts]) -> list[Any]:
         return self._data.versions_json(state.name, versions)

@@ -14,11 +14,9 @@ from urllib.parse import quote, urlencode
 from werkzeug.wrappers import Request
 
 from ...domain.crateview import CrateSummary, VersionFacts, default_version, summarize
-from ...domain.names import canonical_name
 from ...domain.readme import render_readme
 from ...domain.search import SearchQuery, rank
 from ...domain.shapes import IndexDependency
-from ...errors import ApiError
 from ...storage.downloads import crate_total, version_total
 from ..read_api import CrateState, ReadSources
 from .layout import cells, esc, table, when
@@ -112,12 +110,9 @@ class CratePages:
 
     def crate(self, viewer: Viewer, name: str, version: str | None = None) -> tuple[str, str]:
         """A crate's page (its default version, or *version*): title and body."""
-        if not viewer.covers(name):
-            raise ApiError(403, f"this token may not read crate `{name}`")
-        found = self._data.store.crate_state(canonical_name(name))
-        if found is None:
-            raise ApiError(404, f"crate `{name}` does not exist")
-        state = CrateState(*found)
+        if viewer.credential is not None:  # the API's rules for a crate-scoped token
+            self._data.auth.read_with(viewer.credential, name)
+        state = self._data.crate(name)
         summary = summarize(state.meta, state.lines)
         facts = state.find(version) if version is not None else default_version(state.versions)
         assert facts is not None  # a crate with index lines has versions

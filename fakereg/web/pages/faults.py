@@ -73,19 +73,13 @@ class FaultPages:
         return self._observed.fail(FaultSpec.from_json(fault_from_form(form)))
 
     def remove(self, fault_id: int) -> None:
-        for fault in self._observed.faults.in_force():
-            if fault.id == fault_id:
-                fault.remove()
-                return
-        raise ApiError(404, f"no fault {fault_id} in force")
+        self._observed.remove_fault(fault_id)
 
     def set_delay(self, form: MultiDict[str, str]) -> None:
         """Delay index updates as the form says; both fields empty: stop (showing all)."""
         seconds, polls = _number(form, "seconds", float), _number(form, "polls", int)
         if seconds is None and polls is None:
-            self._observed.visibility.reveal_all()
-            if self._git is not None:
-                self._git.deferred.release_all()
+            self._observed.reveal_index(self._git)
             return
         self._observed.delay_index_updates(seconds, polls, git=self._git)
 

@@ -11,6 +11,7 @@ JSON error shape to everyone else.
 
 from __future__ import annotations
 
+import functools
 import hmac
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -322,12 +323,17 @@ def _sign_in_form(next_path: str) -> str:
     )
 
 
+@functools.cache
+def _static_data(file: str) -> bytes:
+    """A file of ``static/``, read once per process."""
+    return resources.files(__package__).joinpath("static", file).read_bytes()
+
+
 def _static(request: Request, file: str) -> Response:
     """The stylesheet and the script, from the package (cached until they change)."""
     if file not in STATIC_FILES:
         raise ApiError(404, f"no file {file}")
-    data = resources.files(__package__).joinpath("static", file).read_bytes()
-    response = Response(data, content_type=STATIC_FILES[file])
+    response = Response(_static_data(file), content_type=STATIC_FILES[file])
     response.headers["Cache-Control"] = "no-cache"
     response.add_etag()
     response.make_conditional(request)

@@ -21,8 +21,8 @@ from ...domain.names import canonical_name
 from ...domain.publish import parse_publish_body
 from ...errors import ApiError, FakeRegError
 from ...storage.accounts import redact
-from ...testing.records import KINDS, SECRET_HEADERS, RecordedRequest, RequestLog
-from ..control_traffic import shown_bodies
+from ...testing.records import KINDS, RecordedRequest, RequestLog
+from ..control_traffic import after, shown_bodies, shown_headers
 from .layout import esc, table
 from .sessions import Viewer
 
@@ -102,12 +102,8 @@ class TrafficPages:
     def rows(self, request: Request, viewer: Viewer) -> dict[str, Any]:
         """``/traffic/rows?since=N``: the rows after N that pass the filters, and the
         sequence number to poll from next."""
-        raw = request.args.get("since", "0")
-        if not raw.isdigit():
-            raise ApiError(400, f"invalid `since`: expected a sequence number, got `{raw}`")
         wanted = TrafficFilter.of(request)
-        numbered = self._log.numbered(int(raw))
-        last = numbered[-1][0] if numbered else int(raw)
+        numbered, last = after(self._log, request)
         shown = []
         for seq, record in reversed(numbered):  # newest first, until the page is full
             if viewer.covers(record.crate) and wanted.matches(record):
@@ -155,9 +151,8 @@ class TrafficPages:
         record = self.find(seq, viewer)
         row = row_json(seq, record)
         headers = "".join(
-            f"<tr><th>{esc(name)}</th><td>"
-            f"{esc(redact(value) if name.lower() in SECRET_HEADERS else value)}</td></tr>"
-            for name, value in record.headers.items_raw()
+            f"<tr><th>{esc(name)}</th><td>{esc(value)}</td></tr>"
+            for name, value in shown_headers(record, secrets=False)
         )
         body, answer = shown_bodies(record, secrets=False)
         if record.kind == "me" and self._me_token:
