@@ -19,6 +19,7 @@ from .testing.matchers import RequestMatcher
 from .testing.records import HeaderMap, RecordedRequest
 from .testing.seeding import CrateVersion
 from .testing.traffic import PublishRecord, RequestList
+from .traffic.kinds import Kind
 from .web.server import AddressInUseError, ConnectionCount
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "Fault",
     "FaultSpec",
     "HeaderMap",
+    "Kind",
     "Protocol",
     "PublishRecord",
     "RecordedRequest",

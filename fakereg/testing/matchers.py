@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields
 from typing import Any, TypedDict
 
 from ..domain.names import canonical_name
+from ..traffic.kinds import Kind
 from .records import KINDS, RecordedRequest
 
 _FIELDS = ("kind", "method", "crate", "version", "path", "status")
@@ -32,7 +33,7 @@ class RequestMatcher:
     JSON with the same keys (:meth:`from_json`).
     """
 
-    kind: str | None = None
+    kind: Kind | str | None = None
     method: str | None = None
     crate: str | None = None
     version: str | None = None
@@ -40,8 +41,11 @@ class RequestMatcher:
     status: int | None = None
 
     def __post_init__(self) -> None:
-        if self.kind is not None and self.kind not in KINDS:
-            raise ValueError(f"unknown kind {self.kind!r}: choose one of {', '.join(KINDS)}")
+        if self.kind is not None:
+            kind = Kind.parse(self.kind)
+            if not kind.recorded:
+                raise ValueError(f"unknown kind {self.kind!r}: choose one of {', '.join(KINDS)}")
+            object.__setattr__(self, "kind", kind)
         for name in ("method", "crate", "version", "path"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, str):

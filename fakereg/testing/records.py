@@ -9,39 +9,14 @@ from typing import Generic, NamedTuple, TypeVar
 from urllib.parse import parse_qsl
 
 from ..storage.accounts import redact
+from ..traffic.kinds import RECORDED_KINDS
 
 SECRET_HEADERS = frozenset({"authorization", "cookie"})
 
 T = TypeVar("T")
 
-KINDS = (
-    "config",
-    "index",
-    "download",
-    "publish",
-    "yank",
-    "unyank",
-    "owners",
-    "search",
-    "me",
-    "crate",
-    "versions",
-    "version",
-    "update_version",
-    "dependencies",
-    "readme",
-    "crate_downloads",
-    "reverse_dependencies",
-    "owner_user",
-    "owner_team",
-    "user",
-    "summary",
-    "trusted_publishing",
-    "trustpub_config",
-    "oidc",
-    "git",
-    "other",
-)
+#: The kind names a recorded request can have (``fakereg.Kind``).
+KINDS = RECORDED_KINDS
 
 
 class HeaderMap(Mapping[str, str]):
