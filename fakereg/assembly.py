@@ -32,11 +32,11 @@ from .testing.oidc import GitHubOidc
 from .testing.seeding import Seeder
 from .testing.state import StateView
 from .testing.trusted import TrustedPublishing
+from .traffic.kinds import Kind
+from .web.answer_cache import AnswerCache
 from .web.api import WebApi
-from .web.app import RegistryApp
 from .web.auth import Authorizer
 from .web.control import ControlApi
-from .web.fastpath import FastPath
 from .web.gitserve import GitHttp
 from .web.lists import ListApi
 from .web.pages import (
@@ -48,7 +48,11 @@ from .web.pages import (
     TrafficPages,
     WebPages,
 )
+from .web.pipeline import Pipeline
 from .web.read_api import ReadApi, ReadSources
+from .web.recording import Recorder
+from .web.routes import Handlers, registry_routes
+from .web.routing import Access
 from .web.server import ServerThread, listen
 from .web.sparse import SparseIndex, config_document
 from .web.tls import TestCa
@@ -150,18 +154,7 @@ def assemble(
         events.subscribe(trust.on_change)
         publishing = TrustedPublishing(trust, GitHubOidc(url), store)
         control = ControlApi(admin_token, observed, seeder, state, git, info, publishing)
-        sparse = SparseIndex(store, config, auth, observed.visibility, observed.faults, downloads)
-        fast = FastPath(
-            sparse,
-            store,
-            observed.visibility,
-            config,
-            settings,
-            observed.faults,
-            observed.request_log,
-            observed.errors,
-            downloads,
-        )
+        sparse = SparseIndex(store, config, observed.visibility, observed.faults, downloads)
         sources = ReadSources(store, catalog, accounts, downloads, auth)
         pages = WebPages(
             PageParts(
@@ -180,24 +173,36 @@ def assemble(
                 url=url,
             )
         )
-        app = RegistryApp(
-            sparse,
-            WebApi(store, accounts, auth, settings, observed.publish_log, publishing.trust),
-            ReadApi(sources, url),
-            ListApi(sources),
-            TrustpubApi(publishing, auth, audience=url.split("://", 1)[1]),
-            pages,
-            observed.request_log,
-            observed.errors,
-            git=None if git is None else GitHttp(git, auth),
-            faults=observed.faults,
+        api = WebApi(store, accounts, auth, settings, observed.publish_log, publishing.trust)
+        handlers = Handlers(
+            sparse=sparse,
+            api=api,
+            read=ReadApi(sources, url),
+            lists=ListApi(sources),
+            trusted=TrustpubApi(publishing, auth, audience=url.split("://", 1)[1]),
+            pages=pages,
             control=control,
+            git=None if git is None else GitHttp(git),
+        )
+        cache = AnswerCache()
+        events.subscribe(cache.on_change)
+        visibility = observed.visibility
+        app = Pipeline(
+            registry_routes(handlers),
+            Recorder(observed.request_log),
+            observed.faults,
+            observed.errors,
+            gates={Access.READ: auth.read_by, Access.ADMIN: control.check_admin},
+            refusers={Kind.PAGE: pages.refused},
+            cache=cache,
+            replayable=lambda: not visibility.hiding(),
+            read_body=api.publish_body,
         )
         server = ServerThread(
             app,
             listener,
             idle_timeout=settings.idle_timeout,
-            fast_path=fast,
+            replay=app.replay,
             tls=None if ca is None else ca.server_context,
         )
     except BaseException:

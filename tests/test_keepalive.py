@@ -236,12 +236,12 @@ def test_the_fast_path_answers_what_the_full_path_answers(reg: FakeRegistry) -> 
 def test_a_bug_on_the_fast_path_is_kept_and_the_full_path_answers(
     reg: FakeRegistry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from fakereg.web.fastpath import FastPath
+    from fakereg.web.answer_cache import AnswerCache
 
     def broken(*_: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(FastPath, "_find", broken)
+    monkeypatch.setattr(AnswerCache, "get", broken)
     conn = _connection(reg)
     assert _get(conn, "/index/se/rd/serde")[0] == 200
     assert _get(conn, "/index/config.json")[0] == 200

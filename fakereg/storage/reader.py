@@ -157,6 +157,16 @@ class CrateReader:
         except (FileNotFoundError, NotADirectoryError):
             return None
 
+    def crate_stat_key(self, name: str, version: str) -> tuple[int, int, int] | None:
+        """The stored archive's ``stat`` key (inode, mtime, size) now, or None."""
+        if not (is_valid_crate_name(name) and is_valid_version(version)):
+            return None
+        try:
+            st = os.stat(self._crate_path(name, version))
+        except (FileNotFoundError, NotADirectoryError):
+            return None
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
     def readme(self, name: str, version: str) -> str | None:
         """The README *name* *version* was published with, or None."""
         if not (is_valid_crate_name(name) and is_valid_version(version)):

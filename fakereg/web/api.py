@@ -141,7 +141,6 @@ class WebApi:
 
     def owners(self, request: Request, name: str) -> Response:
         if request.method == "GET":
-            self._auth.read(request, name)
             users = [self._accounts.user(login) for login in self._store.owners(name)]
             return json_response({"users": [views.owner(u) for u in users if u is not None]})
         credential = self._auth.token(request)

@@ -17,7 +17,12 @@ FORBIDDEN_SCOPE = "this token does not have the required permissions to perform 
 def request_token(request: Request) -> str | None:
     """The token in ``Authorization``: bare (as cargo sends it), ``Bearer``, or the password
     of ``Basic`` credentials (as git sends them)."""
-    value = (request.headers.get("Authorization") or "").strip()
+    return token_in(request.headers.get("Authorization"))
+
+
+def token_in(authorization: str | None) -> str | None:
+    """The token an ``Authorization`` header value carries (see :func:`request_token`)."""
+    value = (authorization or "").strip()
     scheme, _, rest = value.partition(" ")
     if scheme.lower() == "bearer":
         value = rest.strip()
@@ -78,9 +83,14 @@ class Authorizer:
         """Let a read through: always on a public registry (None); with a token that may
         read (*crate*, when given) on a private one (its credential). 401 without a valid
         token, 403 otherwise."""
+        return self.read_by(request.headers.get("Authorization"), crate)
+
+    def read_by(self, authorization: str | None, crate: str | None = None) -> Credential | None:
+        """:meth:`read`'s rules for an ``Authorization`` header value (the pipeline's
+        ``READ`` access rule, for answers made and replayed alike)."""
         if not self._settings.auth_required:
             return None
-        return self.read_with(self._credential(request), crate)
+        return self.read_with(self.credential_of(token_in(authorization)), crate)
 
     def read_with(
         self, credential: Credential | str | None, crate: str | None = None

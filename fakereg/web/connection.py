@@ -1,8 +1,8 @@
 """One accepted connection, as the server's poller and workers pass it between them.
 
-The poller answers a fast-path request itself, straight off the socket and without
-blocking (:meth:`Connection.serve_fast`); anything else goes to a worker, which makes the
-connection's werkzeug request handler the first time it needs one.
+The poller answers a request whose answer the pipeline kept itself, straight off the
+socket and without blocking (:meth:`Connection.serve_fast`); anything else goes to a
+worker, which makes the connection's werkzeug request handler the first time it needs one.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ import socket
 import time
 from typing import Any
 
-from .fastpath import FastPath, framed, keeps_alive, parse_simple
 from .handler import RequestHandler, log_line
+from .http1 import framed, keeps_alive, parse_simple, replayed
+from .pipeline import Replayer
 
 
 class Connection:
@@ -48,11 +49,11 @@ class Connection:
             self._handler = self._handler_class(self.sock, self.address, self._server)
         return self._handler
 
-    def serve_fast(self, fast: FastPath | None, server_header: str) -> bool | None:
-        """Answer the request waiting on the socket from the fast path, never blocking.
+    def serve_fast(self, fast: Replayer | None, server_header: str) -> bool | None:
+        """Answer the request waiting on the socket with a kept answer, never blocking.
 
-        None: a worker must (the request is not for the fast path, or part of the answer
-        is left in :attr:`unsent`); otherwise whether the connection stays open.
+        None: a worker must (no kept answer for it, or part of the answer is left in
+        :attr:`unsent`); otherwise whether the connection stays open.
         """
         if fast is None:
             return None
@@ -68,12 +69,12 @@ class Connection:
         request = parse_simple(data)
         if request is None:
             return None
-        answer = fast(request.method, request.target, request.headers, server_header)
+        answer = fast(request.method, request.target, request.headers)
         if answer is None:
             return None
         self.sock.recv(request.size, socket.MSG_DONTWAIT)  # (peeked: it is all there)
         close = not keeps_alive(request)
-        out = framed(answer.data, close=close, version=request.version)
+        out = framed(replayed(answer, server_header), close=close, version=request.version)
         try:
             sent = self.sock.send(out, socket.MSG_DONTWAIT)
         except BlockingIOError:
@@ -81,7 +82,7 @@ class Connection:
         except OSError:
             return False
         requestline = data[: data.index(b"\r\n")].decode("ascii")
-        log_line(self.address[0], requestline, answer.status, started, answer.body_size)
+        log_line(self.address[0], requestline, answer.code, started, len(answer.body))
         if sent < len(out):
             self.unsent = out[sent:]
             if close:

@@ -12,6 +12,8 @@ from werkzeug.wrappers import Request
 from ..domain.publish import PublishBody, parse_publish_body
 from ..errors import ApiError, InvalidError
 from ..testing.faults import Fault
+from ..traffic.kinds import Kind
+from .answer_cache import CacheHint
 
 #: The one environ key fakereg adds: the request's :class:`RequestContext`.
 CONTEXT_KEY = "fakereg.context"
@@ -23,14 +25,16 @@ class RequestContext:
 
     Routing fills ``kind``, ``crate`` and ``version``; a handler that reads the body keeps
     it here (the record shows it); a publish body is parsed once, whoever asks first (a
-    fault filtering on the crate, then the handler).
+    fault filtering on the crate, then the handler); a handler whose answer may be kept
+    for replay says so in ``cache``.
     """
 
-    kind: str = "other"
+    kind: Kind = Kind.OTHER
     crate: str | None = None
     version: str | None = None
     body: bytes | None = None
     fault: Fault | None = None
+    cache: CacheHint | None = None
     arrived: float = field(default_factory=time.time)
     started: float = field(default_factory=time.perf_counter)
     _publish: PublishBody | InvalidError | None = None

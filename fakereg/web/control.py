@@ -11,16 +11,13 @@ Control requests are not recorded: the journal shows only what the tool under te
 from __future__ import annotations
 
 import hmac
-from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from werkzeug.exceptions import HTTPException, MethodNotAllowed
-from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
 from ..domain.cratebuild import CrateSpec
-from ..errors import ApiError, FakeRegError, RefusedError
+from ..errors import ApiError
 from ..storage.gitsync import GitSync
 from ..testing.inspection import Observer
 from ..testing.seeding import CrateVersion, Seeder
@@ -32,25 +29,6 @@ from .http import json_response, read_json, refusal
 
 PREFIX = "/__fakereg"
 MAX_CRATE_UPLOAD = 64 * 1024 * 1024
-
-_ROUTES = Map(
-    [
-        Rule(f"{PREFIX}/health", endpoint="health", methods=["GET"]),
-        Rule(f"{PREFIX}/reset", endpoint="reset", methods=["POST"]),
-        Rule(f"{PREFIX}/crates", endpoint="crates", methods=["GET", "POST", "PUT"]),
-        Rule(f"{PREFIX}/users", endpoint="users", methods=["POST"]),
-        Rule(f"{PREFIX}/tokens", endpoint="tokens", methods=["POST", "DELETE"]),
-        Rule(f"{PREFIX}/faults", endpoint="faults", methods=["GET", "POST"]),
-        Rule(f"{PREFIX}/faults/<int:fault_id>", endpoint="fault", methods=["DELETE"]),
-        Rule(f"{PREFIX}/index-delay", endpoint="index_delay", methods=["POST"]),
-        Rule(f"{PREFIX}/requests", endpoint="requests", methods=["GET"]),
-        Rule(f"{PREFIX}/publishes", endpoint="publishes", methods=["GET"]),
-        Rule(f"{PREFIX}/wait", endpoint="wait", methods=["POST"]),
-        Rule(f"{PREFIX}/trusted-publishers", endpoint="trusted", methods=["GET", "POST"]),
-        Rule(f"{PREFIX}/github-actions-env", endpoint="github_env", methods=["POST"]),
-    ],
-    strict_slashes=False,
-)
 
 _ADD_CRATE_EXTRAS = ("yanked", "owner", "pubtime")
 
@@ -99,46 +77,16 @@ class ControlApi:
         self._state = state
         self._git = git
         self._info = info
-        self._traffic = TrafficControl(observed, git)
-        self._handlers: dict[str, Callable[..., Response]] = {
-            "health": self.health,
-            "reset": self.reset,
-            "crates": self.crates,
-            "users": self.users,
-            "tokens": self.tokens,
-            "faults": self._traffic.faults,
-            "fault": self._traffic.remove_fault,
-            "index_delay": self._traffic.index_delay,
-            "requests": self._traffic.requests,
-            "publishes": self._traffic.publishes,
-            "wait": self._traffic.wait,
-            "trusted": self.trusted_publishers,
-            "github_env": self.github_actions_env,
-        }
+        #: The traffic routes (faults, delays, the journal), answered by their own part.
+        self.traffic = TrafficControl(observed, git)
 
     def close(self) -> None:
         """The registry is stopping: requests waiting on the journal answer now."""
-        self._traffic.close()
+        self.traffic.close()
 
-    def __call__(self, request: Request, **_: Any) -> Response:
-        context_of(request).kind = "control"
-        try:
-            self._check_admin(request)
-            endpoint, args = _ROUTES.bind_to_environ(request.environ).match()
-            return self._handlers[str(endpoint)](request, **args)
-        except MethodNotAllowed as exc:
-            response = refusal(ApiError(405, f"method {request.method} is not allowed here"))
-            response.headers["Allow"] = ", ".join(exc.valid_methods or ())
-            return response
-        except HTTPException:
-            return refusal(ApiError(404, f"no control route {request.path}"))
-        except (ApiError, RefusedError) as exc:
-            return refusal(exc)
-        except (ValueError, TypeError, FakeRegError) as exc:  # the same words as in Python
-            return refusal(ApiError(400, str(exc)))
-
-    def _check_admin(self, request: Request) -> None:
-        header = request.headers.get("Authorization", "")
+    def check_admin(self, authorization: str | None, crate: str | None = None) -> None:
+        """The ``ADMIN`` access rule: 401 without a token, 403 for another token."""
+        header = authorization or ""
         scheme, _, token = header.partition(" ")
         if not header:
             raise ApiError(
@@ -151,6 +99,14 @@ class ControlApi:
         if not hmac.compare_digest(given.encode(), self._admin_token.encode()):
             raise ApiError(403, "that is not this registry's admin token")
 
+    def no_route(self, request: Request, allowed: tuple[str, ...] = (), **_: Any) -> Response:
+        """A path under ``/__fakereg`` that is no route (404), or a method it does not take."""
+        if allowed:
+            response = refusal(ApiError(405, f"method {request.method} is not allowed here"))
+            response.headers["Allow"] = ", ".join(allowed)
+            return response
+        raise ApiError(404, f"no control route {request.path}")
+
     # -- routes ----------------------------------------------------------------------------
 
     def health(self, request: Request) -> Response:
@@ -160,7 +116,7 @@ class ControlApi:
         data = _object(read_json(request, empty={}), "reset")
         _only(data, ("crates",), "reset")
         crates = _typed(data, "crates", bool, "reset")
-        self._traffic.reset()
+        self.traffic.reset()
         removed = self._seeder.remove_all() if crates else []
         return json_response({"reset": True, "crates_removed": removed})
 

@@ -17,7 +17,6 @@ from werkzeug.wrappers import Request, Response
 from ..errors import ApiError
 from ..storage.gitindex import GitIndex
 from ..storage.gitsync import GitSync
-from .auth import Authorizer
 from .context import RequestContext, context_in, context_of
 from .http import error_response
 
@@ -165,12 +164,7 @@ class _PackCache:
 class GitHttp:
     """Serves ``/git/index/…`` from the bare repository; pushes are refused."""
 
-    def __init__(
-        self,
-        git: GitSync,
-        auth: Authorizer,
-    ) -> None:
-        self._auth = auth
+    def __init__(self, git: GitSync) -> None:
         self._git = git
         self._backend = _Backend(git.git)
         self._app = make_wsgi_chain(self._backend)
@@ -190,7 +184,6 @@ class GitHttp:
         return data
 
     def __call__(self, request: Request, path: str = "") -> Response:
-        self._auth.read(request)
         if "git-receive-pack" in (path, request.args.get("service")):
             raise ApiError(403, "the git index of this registry is read-only: pushes are refused")
         self._git.serving()  # made on first use, its config.json this registry's

@@ -4,8 +4,8 @@ werkzeug's own ``run_wsgi`` closes every connection and, after each answer, wait
 for body bytes the application left unread. This one keeps HTTP/1.1 connections open
 (and HTTP/1.0 ones that ask), frames every answer with ``Content-Length`` or chunks,
 reads what is left of a request body only when it is short, and closes the connection
-when it cannot know where the next request starts. A :class:`FastPath` may answer the
-hot routes before any WSGI environ is built.
+when it cannot know where the next request starts. An answer the pipeline kept may be
+replayed before any WSGI environ is built.
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from werkzeug.serving import WSGIRequestHandler
 
-from .fastpath import FastPath, framed
+from .http1 import framed, replayed
+from .pipeline import Replayer
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import WSGIApplication, WSGIEnvironment
@@ -88,7 +89,7 @@ class RequestHandler(WSGIRequestHandler):
     """
 
     protocol_version = "HTTP/1.1"
-    fast_path: FastPath | None = None
+    replay: Replayer | None = None
 
     def __init__(self, request: socket.socket, client_address: Any, server: Any) -> None:
         self.request = request
@@ -152,14 +153,15 @@ class RequestHandler(WSGIRequestHandler):
             log_line(self.address_string(), self.requestline, self._status, started, self._sent)
 
     def _answer(self) -> None:
-        fast = self.fast_path
+        fast = self.replay
         if fast is not None and self.command in ("GET", "HEAD"):
             headers = {key.lower(): value for key, value in self.headers.items()}
-            answer = fast(self.command, self.path, headers, self.version_string())
+            answer = fast(self.command, self.path, headers)
             if answer is not None:
-                self._status, self._sent = answer.status, answer.body_size
+                self._status, self._sent = answer.code, len(answer.body)
+                data = replayed(answer, self.version_string())
                 self.wfile.write(
-                    framed(answer.data, close=self.close_connection, version=self.request_version)
+                    framed(data, close=self.close_connection, version=self.request_version)
                 )
                 return
         self.run_wsgi()

@@ -37,7 +37,6 @@ class ListApi:
 
     def search(self, request: Request) -> Response:
         """``GET /api/v1/crates``: crates.io's filters, sorts and both pagination styles."""
-        self._data.auth.read(request)
         query = self._query(request)
         paging = Pagination.gather(request, seek=True, limit_pages=True)
         totals = self._data.downloads.totals()
@@ -96,7 +95,6 @@ class ListApi:
 
     def summary(self, request: Request) -> Response:
         """``GET /api/v1/summary``: counts, and the new, updated and downloaded lists."""
-        self._data.auth.read(request)
         every = self._data.catalog.every()
         totals = self._data.downloads.totals()
 
@@ -146,7 +144,6 @@ class ListApi:
     def reverse_dependencies(self, request: Request, name: str) -> Response:
         """``GET /api/v1/crates/{name}/reverse_dependencies``: the crates whose default
         version (not yanked) depends on *name*, most downloaded first, paged."""
-        self._data.auth.read(request, name)
         paging = Pagination.gather(request, limit_pages=True)
         target = self._data.catalog.get(name)
         if target is None:
@@ -184,7 +181,6 @@ class ListApi:
 
     def user(self, request: Request, login: str) -> Response:
         """``GET /api/v1/users/{login}``."""
-        self._data.auth.read(request)
         found = self._data.accounts.user(login)
         if found is None:
             raise ApiError(404, "Not Found")
@@ -192,7 +188,6 @@ class ListApi:
 
     def me(self, request: Request) -> Response:
         """``GET /api/v1/me``: the token's user and the crates it owns (403 without one)."""
-        self._data.auth.read(request)
         credential = self._data.auth.token(request)
         user = credential.user
         owned = [

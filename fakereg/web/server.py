@@ -28,8 +28,8 @@ from werkzeug.serving import BaseWSGIServer
 from ..errors import FakeRegError
 from ..settings import DEFAULT_IDLE_TIMEOUT
 from .connection import Connection
-from .fastpath import FastPath
 from .handler import RequestHandler
+from .pipeline import Replayer
 
 if TYPE_CHECKING:
     from collections.abc import Iterable, Iterator
@@ -114,7 +114,8 @@ class _InFlight:
 
 class ServerThread:
     """Serves *app* on *listener* (from :func:`listen`, which it then owns) from a poller
-    thread and up to :data:`MAX_WORKERS` workers; *fast_path* may answer hot routes."""
+    thread and up to :data:`MAX_WORKERS` workers; *replay* replays the answers the
+    pipeline kept."""
 
     #: How long stop() lets requests in flight finish.
     drain_timeout = 5.0
@@ -125,7 +126,7 @@ class ServerThread:
         listener: socket.socket,
         *,
         idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
-        fast_path: FastPath | None = None,
+        replay: Replayer | None = None,
         max_workers: int = MAX_WORKERS,
         tls: ssl.SSLContext | None = None,
     ) -> None:
@@ -134,10 +135,10 @@ class ServerThread:
         self.idle_timeout = idle_timeout
         self._tls = tls
         if tls is not None:  # the poller cannot peek into TLS: every request takes a worker
-            fast_path = None
-        self._fast = fast_path
+            replay = None
+        self._fast = replay
         self._handler = type(
-            "Handler", (RequestHandler,), {"timeout": idle_timeout, "fast_path": fast_path}
+            "Handler", (RequestHandler,), {"timeout": idle_timeout, "replay": replay}
         )
         try:
             # werkzeug's server object: the listening socket, and what its handlers read.

@@ -19,7 +19,7 @@ from ..storage.downloads import DownloadCounter
 from ..storage.store import CrateStore, IndexFile
 from ..storage.visibility import IndexVisibility
 from ..testing.faults import FaultSet
-from .auth import Authorizer
+from .answer_cache import CacheHint
 from .context import RequestContext, context_of
 from .fault_effects import with_malicious_checksums
 
@@ -42,6 +42,8 @@ class IndexAnswer(NamedTuple):
     headers: list[tuple[str, str]]
     #: Last-Modified shown as now, the file being dated later (changed twice in a second).
     future_dated: bool = False
+    #: The file's ``stat`` key when the answer is the file as stored (no view of it).
+    stat_key: tuple[int, int, int] | None = None
 
 
 class SparseIndex:
@@ -51,12 +53,10 @@ class SparseIndex:
         self,
         store: CrateStore,
         config: bytes,
-        auth: Authorizer,
         visibility: IndexVisibility,
         faults: FaultSet,
         downloads: DownloadCounter,
     ) -> None:
-        self._auth = auth
         self._downloads = downloads
         self._store = store
         self._config = config
@@ -66,7 +66,7 @@ class SparseIndex:
         self._facts_lock = threading.Lock()
 
     def config_json(self, request: Request) -> Response:
-        self._auth.read(request)
+        context_of(request).cache = CacheHint()  # the same for the registry's life
         response = Response(self._config, content_type="application/json")
         response.headers["Cache-Control"] = "no-cache"
         return response
@@ -98,13 +98,17 @@ class SparseIndex:
 
     def index_file(self, request: Request, path: str) -> Response:
         name = path.rsplit("/", 1)[-1]
-        self._auth.read(request, name)
+        context = context_of(request)
         found = self.index_answer(
             path,
             request.headers.get("If-None-Match"),
             request.headers.get("If-Modified-Since"),
-            context_of(request),
+            context,
         )
+        if found.stat_key is not None and not found.future_dated:
+            # The file as it is (no view of it): kept while the file stays the same.
+            current = functools.partial(self._store.index_stat_key, name)
+            context.cache = CacheHint(found.stat_key, current)
         if found.data is None:
             return Response(status=304, headers=found.headers)
         return Response(found.data, content_type=INDEX_CONTENT_TYPE, headers=found.headers)
@@ -137,9 +141,10 @@ class SparseIndex:
             tag = hashlib.sha256(data).hexdigest()[:32]
         headers = self._headers(tag, file.last_modified)
         future = file.last_modified > time.time()
+        key = file.stat_key if data is file.data else None
         if _not_modified(if_none_match, if_modified_since, tag, file.last_modified):
-            return IndexAnswer(crate, None, headers, future)
-        return IndexAnswer(crate, data, headers, future)
+            return IndexAnswer(crate, None, headers, future, key)
+        return IndexAnswer(crate, data, headers, future, key)
 
     def _view(self, crate: str, data: bytes) -> bytes:
         """The index file as served now: delayed versions hidden, malicious faults applied."""
@@ -148,7 +153,7 @@ class SparseIndex:
         return with_malicious_checksums(data, malicious) if malicious and data else data
 
     def download(self, request: Request, name: str, version: str) -> Response:
-        self._auth.read(request, name)
+        key = self._store.crate_stat_key(name, version)
         data = self._store.crate_bytes(name, version)
         if data is None:
             if self._store.canonical(name) is None:
@@ -158,6 +163,12 @@ class SparseIndex:
         response.headers["Content-Disposition"] = f'attachment; filename="{name}-{version}.crate"'
         if request.method == "GET":
             self._downloads.count(name, version)
+        if key is not None:  # kept while the archive stays; each replay counts
+            context_of(request).cache = CacheHint(
+                key,
+                functools.partial(self._store.crate_stat_key, name, version),
+                functools.partial(self._downloads.count, name, version),
+            )
         return response
 
 

@@ -3,7 +3,7 @@
 from .crates import CargoNames, CratePages
 from .faults import FaultPages
 from .sessions import Sessions
-from .site import PageParts, WebPages, is_page
+from .site import PageParts, WebPages
 from .traffic import TrafficPages
 
 __all__ = [
@@ -14,5 +14,4 @@ __all__ = [
     "Sessions",
     "TrafficPages",
     "WebPages",
-    "is_page",
 ]

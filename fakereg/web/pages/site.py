@@ -19,8 +19,6 @@ from importlib import resources
 from typing import Any
 from urllib.parse import urlencode
 
-from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
-from werkzeug.routing import Map, Rule
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
@@ -34,26 +32,6 @@ from .layout import Chrome, document, esc, page_response, secure
 from .sessions import Session, Sessions, Viewer
 from .traffic import TrafficPages
 
-_ROUTES = Map(
-    [
-        Rule("/", endpoint="crates", methods=["GET"]),
-        Rule("/crates/<name>", endpoint="crate", methods=["GET"]),
-        Rule("/crates/<name>/<version>", endpoint="crate", methods=["GET"]),
-        Rule("/traffic", endpoint="traffic", methods=["GET"]),
-        Rule("/traffic/rows", endpoint="rows", methods=["GET"]),
-        Rule("/traffic/<int:seq>", endpoint="request", methods=["GET"]),
-        Rule("/faults", endpoint="faults", methods=["GET", "POST"]),
-        Rule("/faults/<int:fault_id>/remove", endpoint="remove_fault", methods=["POST"]),
-        Rule("/faults/delay", endpoint="delay", methods=["POST"]),
-        Rule("/session", endpoint="sign_in", methods=["POST"]),
-        Rule("/session/end", endpoint="sign_out", methods=["POST"]),
-        Rule("/static/<file>", endpoint="static", methods=["GET"]),
-        Rule("/favicon.ico", endpoint="static", defaults={"file": "favicon.svg"}, methods=["GET"]),
-    ],
-    strict_slashes=False,
-    merge_slashes=False,
-)
-_PREFIXES = ("/crates/", "/traffic", "/faults", "/session", "/static/", "/favicon.ico")
 #: The largest body a form of the page may post (a 413 beyond).
 MAX_FORM = 64 * 1024
 STATIC_FILES = {
@@ -63,9 +41,9 @@ STATIC_FILES = {
 }
 
 
-def is_page(path: str) -> bool:
-    """True for the paths the page answers (everything else is the registry's)."""
-    return path == "/" or path.startswith(_PREFIXES)
+#: A page: the request, who is looking, the route's arguments.
+PageView = Callable[..., Response]
+Handler = Callable[..., Response]
 
 
 @dataclass(frozen=True)
@@ -88,42 +66,35 @@ class WebPages:
 
     def __init__(self, parts: PageParts) -> None:
         self._parts = parts
-        self._handlers: dict[str, Callable[..., Response]] = {
-            "crates": self._crates,
-            "crate": self._crate,
-            "traffic": self._traffic,
-            "rows": self._rows,
-            "request": self._request,
-            "faults": self._faults,
-            "remove_fault": self._remove_fault,
-            "delay": self._delay,
-            "sign_out": self._sign_out,
-        }
 
-    def __call__(self, request: Request, **_: Any) -> Response:
-        request.max_content_length = MAX_FORM  # the page's forms are small
-        try:
-            endpoint, args = _ROUTES.bind_to_environ(request.environ).match()
-            if endpoint == "static":
-                return _static(request, **args)
+    def view(self, page: PageView) -> Handler:
+        """The handler of a page's route: the page's rules (a form posted from this site,
+        ``?admin=`` opening an admin session, who is looking) around *page*."""
+
+        def handler(request: Request, **args: Any) -> Response:
+            request.max_content_length = MAX_FORM  # the page's forms are small
             if request.method == "POST":
                 self._check_origin(request)
-            if endpoint == "sign_in":
-                return self._sign_in(request)
             admin = request.args.get("admin")
             if admin is not None:
                 return self._open_admin(request, admin)
-            return self._handlers[str(endpoint)](request, self._viewer(request), **args)
-        except MethodNotAllowed as exc:
+            return page(request, self._viewer(request), **args)
+
+        return handler
+
+    @staticmethod
+    def static(request: Request, file: str) -> Response:
+        """The stylesheet, the script and the icon, from the package (cached until they
+        change)."""
+        return _static(request, file)
+
+    def no_page(self, request: Request, allowed: tuple[str, ...] = (), **_: Any) -> Response:
+        """A path of the page's with no page (404), or a method it does not take (405)."""
+        if allowed:
             response = error_response(405, f"method {request.method} is not allowed here")
-            response.headers["Allow"] = ", ".join(exc.valid_methods or ())
+            response.headers["Allow"] = ", ".join(allowed)
             return secure(response)
-        except NotFound:
-            return self._refused(request, ApiError(404, f"no page at {request.path}"))
-        except HTTPException as exc:  # a form werkzeug would not read (too large, say)
-            return self._refused(request, ApiError(exc.code or 400, str(exc.description)))
-        except (ApiError, RefusedError) as exc:
-            return self._refused(request, exc)
+        raise ApiError(404, f"no page at {request.path}")
 
     # -- who is looking ----------------------------------------------------------------
 
@@ -173,8 +144,10 @@ class WebPages:
         self._parts.sessions.set_cookie(response, session)
         return secure(response)
 
-    def _sign_in(self, request: Request) -> Response:
+    def sign_in(self, request: Request) -> Response:
         """The sign-in form of a private registry: a read token, kept in a new session."""
+        request.max_content_length = MAX_FORM
+        self._check_origin(request)
         token = (request.form.get("token") or "").strip()
         auth = self._parts.auth
         if not auth.private:
@@ -188,7 +161,7 @@ class WebPages:
         self._parts.sessions.set_cookie(response, session)
         return secure(response)
 
-    def _sign_out(self, request: Request, viewer: Viewer) -> Response:
+    def sign_out(self, request: Request, viewer: Viewer) -> Response:
         session = self._session_form(request, viewer, admin=False)
         self._parts.sessions.end(session)
         response = redirect("/", 303)
@@ -200,30 +173,30 @@ class WebPages:
     def _page(self, viewer: Viewer, title: str, body: str, active: str) -> Response:
         return page_response(document(title, body, self._chrome(viewer), active=active))
 
-    def _crates(self, request: Request, viewer: Viewer) -> Response:
+    def crates(self, request: Request, viewer: Viewer) -> Response:
         body = self._parts.crates.listing(request)
         return self._page(viewer, "Crates", body, "crates")
 
-    def _crate(
+    def crate(
         self, request: Request, viewer: Viewer, name: str, version: str | None = None
     ) -> Response:
         title, body = self._parts.crates.crate(viewer, name, version)
         return self._page(viewer, title, body, "crates")
 
-    def _traffic(self, request: Request, viewer: Viewer) -> Response:
+    def traffic(self, request: Request, viewer: Viewer) -> Response:
         return self._page(viewer, "Traffic", self._parts.traffic.page(request, viewer), "traffic")
 
-    def _rows(self, request: Request, viewer: Viewer) -> Response:
+    def rows(self, request: Request, viewer: Viewer) -> Response:
         return secure(json_response(self._parts.traffic.rows(request, viewer)))
 
-    def _request(self, request: Request, viewer: Viewer, seq: int) -> Response:
+    def request(self, request: Request, viewer: Viewer, seq: int) -> Response:
         detail = self._parts.traffic.detail(seq, viewer)
         if request.args.get("part") == "detail":
             return page_response(detail)
         body = f'<p><a href="/traffic">← Traffic</a></p>{detail}'
         return self._page(viewer, f"Request #{seq}", body, "traffic")
 
-    def _faults(self, request: Request, viewer: Viewer) -> Response:
+    def faults(self, request: Request, viewer: Viewer) -> Response:
         error = None
         if request.method == "POST":
             self._session_form(request, viewer, admin=True)
@@ -241,12 +214,12 @@ class WebPages:
         response.status_code = 400 if error else 200
         return response
 
-    def _remove_fault(self, request: Request, viewer: Viewer, fault_id: int) -> Response:
+    def remove_fault(self, request: Request, viewer: Viewer, fault_id: int) -> Response:
         self._session_form(request, viewer, admin=True)
         self._parts.faults.remove(fault_id)
         return secure(redirect("/faults", 303))
 
-    def _delay(self, request: Request, viewer: Viewer) -> Response:
+    def delay(self, request: Request, viewer: Viewer) -> Response:
         self._session_form(request, viewer, admin=True)
         try:
             self._parts.faults.set_delay(request.form)
@@ -261,7 +234,7 @@ class WebPages:
         try:
             viewer = self._viewer(request)
         except ApiError as exc:
-            return self._refused(request, exc)
+            return self.refused(request, exc)
         api = self._parts.url
         if viewer.credential is not None or self._parts.auth.private:
             who = viewer.credential.user.login if viewer.credential else "admin"
@@ -283,7 +256,8 @@ class WebPages:
 
     # -- refusals ----------------------------------------------------------------------
 
-    def _refused(self, request: Request, exc: ApiError | RefusedError) -> Response:
+    def refused(self, request: Request, exc: ApiError | RefusedError) -> Response:
+        """A refusal in the page's style: HTML for a browser, Cargo's JSON for the rest."""
         if "text/html" not in (request.headers.get("Accept") or ""):
             return secure(refusal(exc))
         status = status_of(exc)
@@ -330,7 +304,6 @@ def _static_data(file: str) -> bytes:
 
 
 def _static(request: Request, file: str) -> Response:
-    """The stylesheet and the script, from the package (cached until they change)."""
     if file not in STATIC_FILES:
         raise ApiError(404, f"no file {file}")
     response = Response(_static_data(file), content_type=STATIC_FILES[file])
