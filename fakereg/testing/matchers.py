@@ -7,8 +7,9 @@ from dataclasses import dataclass, fields
 from typing import Any, TypedDict
 
 from ..domain.names import canonical_name
+from ..traffic.kinds import RECORDED_KINDS as KINDS
 from ..traffic.kinds import Kind
-from .records import KINDS, RecordedRequest
+from ..traffic.records import RecordedRequest
 
 _FIELDS = ("kind", "method", "crate", "version", "path", "status")
 
@@ -27,7 +28,7 @@ class MatchCriteria(TypedDict, total=False):
 class RequestMatcher:
     """What a request must have to match; None means anything.
 
-    *kind* is one of :data:`~fakereg.testing.records.KINDS`; *crate* matches as crates.io
+    *kind* is one of :data:`~fakereg.traffic.kinds.RECORDED_KINDS`; *crate* matches as crates.io
     compares names (case and ``-``/``_`` aside); *method* in any case; *path* exactly;
     *status* is the answer's (0: the connection was cut). Buildable from keywords or from
     JSON with the same keys (:meth:`from_json`).

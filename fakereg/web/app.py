@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import logging
 import re
 import time
 from collections.abc import Callable, Iterable
@@ -16,7 +15,9 @@ from werkzeug.wrappers import Request, Response
 
 from ..errors import ApiError, RefusedError
 from ..testing.faults import Answer, Cut, Fault, FaultSet, Rewrite
-from ..testing.records import Log, RawRequest, RequestLog
+from ..traffic.errorsink import ErrorSink
+from ..traffic.log import RequestLog
+from ..traffic.records import RawRequest
 from .api import WebApi
 from .context import CONTEXT_KEY, RequestContext
 from .fault_effects import cut_connection, describe, fault_answer, shape
@@ -110,7 +111,6 @@ URL_MAP = Map(
 Handler = Callable[..., Response]
 #: Kinds of request that are not the tool's traffic: the control API and the web page.
 _UNRECORDED = frozenset({"control", "page"})
-log = logging.getLogger("fakereg")
 
 
 class RegistryApp:
@@ -129,7 +129,7 @@ class RegistryApp:
         trusted: TrustpubApi,
         pages: WebPages,
         log: RequestLog,
-        errors: Log[BaseException],
+        errors: ErrorSink,
         git: Handler | None = None,
         faults: FaultSet | None = None,
         control: Handler | None = None,
@@ -202,8 +202,7 @@ class RegistryApp:
         except HTTPException as exc:
             return error_response(exc.code or 400, str(exc.description))
         except Exception as exc:  # a bug of ours: answer, record, and fail the test later
-            log.error("fakereg server error", exc_info=exc)
-            self._errors.append(exc)
+            self._errors.report(exc, "app")
             return error_response(500, f"internal error in fakereg: {exc!r}")
 
     def _take_fault(self, request: Request, context: RequestContext) -> Fault | None:

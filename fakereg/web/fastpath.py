@@ -9,7 +9,6 @@ leaves to the full path by answering None.
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Mapping
 from typing import NamedTuple
@@ -22,10 +21,10 @@ from ..storage.downloads import DownloadCounter
 from ..storage.store import CrateStore
 from ..storage.visibility import IndexVisibility
 from ..testing.faults import FaultSet
-from ..testing.records import Log, RawRequest, RequestLog
+from ..traffic.errorsink import ErrorSink
+from ..traffic.log import RequestLog
+from ..traffic.records import RawRequest
 from .sparse import INDEX_CONTENT_TYPE, SparseIndex
-
-logger = logging.getLogger("fakereg")
 
 #: kind, status, the header fields after Date (ending the head), body, crate, version.
 _Found = tuple[str, int, bytes, bytes, "str | None", "str | None"]
@@ -111,7 +110,7 @@ class FastPath:
         settings: Settings,
         faults: FaultSet,
         log: RequestLog,
-        errors: Log[BaseException],
+        errors: ErrorSink,
         downloads: DownloadCounter,
     ) -> None:
         self._downloads = downloads
@@ -140,8 +139,7 @@ class FastPath:
         try:
             found = self._find(target, headers)
         except Exception as exc:  # a bug of ours: kept for check_errors; the full path answers
-            logger.error("fakereg server error on the fast path", exc_info=exc)
-            self._errors.append(exc)
+            self._errors.report(exc, "fast path")
             return None
         if found is None:
             return None

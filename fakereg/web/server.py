@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from werkzeug.serving import BaseWSGIServer
 
-from ..errors import FakeRegError
+from ..errors import AddressInUseError
 from ..settings import DEFAULT_IDLE_TIMEOUT
 from .connection import Connection
 from .fastpath import FastPath
@@ -45,10 +45,6 @@ LISTEN_BACKLOG = 1024
 #: Workers answering requests at once; more connections wait their turn, idle ones cost
 #: no worker.
 MAX_WORKERS = 32
-
-
-class AddressInUseError(FakeRegError, OSError):
-    """The requested host and port cannot be bound."""
 
 
 def listen(host: str, port: int) -> socket.socket:
