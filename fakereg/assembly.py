@@ -113,7 +113,7 @@ def assemble(
         reason = exc.strerror or type(exc).__name__
         raise RootError(f"cannot use {root} as a registry root: {reason}") from None
     lock = RootLock(root, interprocess=lasting)
-    events = IndexEvents()
+    events = IndexEvents(observed.errors.report)
     store = CrateStore(root, lock, events, durable=lasting)
     accounts = Accounts(root, lock, durable=lasting)
     token = accounts.start_token(settings.login, token)
@@ -199,6 +199,7 @@ def assemble(
             idle_timeout=settings.idle_timeout,
             fast_path=fast,
             tls=None if ca is None else ca.server_context,
+            errors=observed.errors,
         )
     except BaseException:
         listener.close()

@@ -43,8 +43,13 @@ class InvalidError(RefusedError, ValueError):
     """Input that breaks Cargo's or crates.io's rules: a name, a version, metadata, an archive."""
 
 
-class NotFoundError(RefusedError, LookupError):
-    """No such crate, version or user."""
+class NotFoundError(RefusedError, KeyError):
+    """No such crate, version, user or token. A ``KeyError`` (so a ``LookupError``), as
+    ``reg.owners``, ``reg.crate_file``, ``reg.add_token`` and ``reg.revoke`` document, whose
+    message reads as written (``KeyError`` would quote it)."""
+
+    def __str__(self) -> str:
+        return Exception.__str__(self)
 
 
 class ForbiddenError(RefusedError):
@@ -104,7 +109,7 @@ class ManifestError(FakeRegError, ValueError):
     reports it as a :class:`SeedError`."""
 
 
-class SeedError(FakeRegError):
+class SeedError(RefusedError):
     """Versions that cannot be added to a registry (nothing of the batch was added)."""
 
 

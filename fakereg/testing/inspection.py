@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..errors import NotFoundError, ServerError
+from ..errors import InvalidTypeError, NotFoundError, ServerError
 from ..storage.visibility import IndexVisibility
 from ..traffic.errorsink import ErrorSink
 from ..traffic.log import PublishLog, RequestLog
@@ -117,7 +117,7 @@ class Observer:
         """
         if isinstance(kind, FaultSpec):
             if options:
-                raise TypeError("give a FaultSpec or keywords, not both")
+                raise InvalidTypeError("give a FaultSpec or keywords, not both")
             return self.faults.add(kind)
         spec = FaultSpec.build(kind, **options)
         return self.faults.add(spec)

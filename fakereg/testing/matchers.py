@@ -7,6 +7,7 @@ from dataclasses import dataclass, fields
 from typing import Any, TypedDict
 
 from ..domain.names import canonical_name
+from ..errors import InvalidError, InvalidTypeError
 from ..traffic.kinds import RECORDED_KINDS as KINDS
 from ..traffic.kinds import Kind
 from ..traffic.records import RecordedRequest
@@ -45,16 +46,16 @@ class RequestMatcher:
         if self.kind is not None:
             kind = Kind.parse(self.kind)
             if not kind.recorded:
-                raise ValueError(f"unknown kind {self.kind!r}: choose one of {', '.join(KINDS)}")
+                raise InvalidError(f"unknown kind {self.kind!r}: choose one of {', '.join(KINDS)}")
             object.__setattr__(self, "kind", kind)
         for name in ("method", "crate", "version", "path"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, str):
-                raise TypeError(f"{name} must be a string, not {value!r}")
+                raise InvalidTypeError(f"{name} must be a string, not {value!r}")
         if self.status is not None and (
             isinstance(self.status, bool) or not isinstance(self.status, int)
         ):
-            raise TypeError(f"status must be a whole number, not {self.status!r}")
+            raise InvalidTypeError(f"status must be a whole number, not {self.status!r}")
         if self.method is not None:
             object.__setattr__(self, "method", self.method.upper())
 
@@ -64,7 +65,7 @@ class RequestMatcher:
         if not isinstance(kind, RequestMatcher):
             return cls(kind, **criteria)
         if any(value is not None for value in criteria.values()):
-            raise TypeError("give a RequestMatcher or criteria, not both")
+            raise InvalidTypeError("give a RequestMatcher or criteria, not both")
         return kind
 
     @classmethod
@@ -72,7 +73,7 @@ class RequestMatcher:
         """A matcher from a JSON object with these keys (others are refused)."""
         unknown = set(data) - {f.name for f in fields(cls)}
         if unknown:
-            raise ValueError(f"unknown matcher keys: {', '.join(sorted(unknown))}")
+            raise InvalidError(f"unknown matcher keys: {', '.join(sorted(unknown))}")
         return cls(**data)
 
     def _checks(

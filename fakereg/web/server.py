@@ -12,7 +12,6 @@ finish, then closes every connection still open, so no thread of the server outl
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import queue
 import selectors
@@ -27,6 +26,7 @@ from werkzeug.serving import BaseWSGIServer
 
 from ..errors import AddressInUseError
 from ..settings import DEFAULT_IDLE_TIMEOUT
+from ..traffic.errorsink import ErrorSink
 from .connection import Connection
 from .fastpath import FastPath
 from .handler import RequestHandler
@@ -36,8 +36,6 @@ if TYPE_CHECKING:
 
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
-
-log = logging.getLogger("fakereg")
 
 #: Connections the kernel may hold before they are accepted (capped by net.core.somaxconn).
 LISTEN_BACKLOG = 1024
@@ -110,7 +108,8 @@ class _InFlight:
 
 class ServerThread:
     """Serves *app* on *listener* (from :func:`listen`, which it then owns) from a poller
-    thread and up to :data:`MAX_WORKERS` workers; *fast_path* may answer hot routes."""
+    thread and up to :data:`MAX_WORKERS` workers; *fast_path* may answer hot routes.
+    A bug of the poller or a worker ends that connection only and goes to *errors*."""
 
     #: How long stop() lets requests in flight finish.
     drain_timeout = 5.0
@@ -124,11 +123,13 @@ class ServerThread:
         fast_path: FastPath | None = None,
         max_workers: int = MAX_WORKERS,
         tls: ssl.SSLContext | None = None,
+        errors: ErrorSink | None = None,
     ) -> None:
         host, port = listener.getsockname()[:2]
         self._in_flight = _InFlight(app)
         self.idle_timeout = idle_timeout
         self._tls = tls
+        self._errors = ErrorSink() if errors is None else errors
         if tls is not None:  # the poller cannot peek into TLS: every request takes a worker
             fast_path = None
         self._fast = fast_path
@@ -199,8 +200,8 @@ class ServerThread:
                     else:
                         try:
                             self._readable(selector, key.data)
-                        except Exception:  # a bug of ours: lose this connection only
-                            log.exception("fakereg server error on a connection")
+                        except Exception as exc:  # a bug of ours: lose this connection only
+                            self._errors.report(exc, "poller")
                             self._drop(selector, key.data)
                 self._expire(selector)
 
@@ -234,8 +235,8 @@ class ServerThread:
             keep = connection.serve_fast(self._fast, self._server_header)
         except OSError:  # the client's doing
             keep = False
-        except Exception:  # a bug of ours: lose this connection only
-            log.exception("fakereg server error on a new connection")
+        except Exception as exc:  # a bug of ours: lose this connection only
+            self._errors.report(exc, "poller, a new connection")
             keep = False
         if keep:
             self._watch(selector, connection)
@@ -338,8 +339,8 @@ class ServerThread:
                 keep = connection.handler.serve_one()
         except OSError:  # (the handler's own errors are handled where they arise)
             keep = False
-        except Exception:  # a bug of ours outside the application: end this connection only
-            log.exception("fakereg server error on a connection")
+        except Exception as exc:  # a bug of ours outside the application: end this one only
+            self._errors.report(exc, "worker")
             keep = False
         keep = keep and not self._stopping
         with self._lock:
