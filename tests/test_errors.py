@@ -4,8 +4,8 @@ classes all live in ``fakereg.errors`` and are exported."""
 
 from __future__ import annotations
 
-from http.client import HTTPConnection, HTTPException
 import json
+from http.client import HTTPConnection, HTTPException
 
 import pytest
 
