@@ -3,24 +3,39 @@
 from .domain.cratebuild import CrateOptions, CrateSpec
 from .domain.deps import Dependency
 from .errors import (
+    AddressInUseError,
     ApiError,
     CargoError,
     CargoNotFoundError,
+    ConflictError,
     FakeRegError,
+    ForbiddenError,
+    InvalidError,
+    InvalidTypeError,
+    LimitError,
+    ManifestError,
+    NameClashError,
+    NotFoundError,
+    RefusedError,
     RootError,
+    SeedError,
     ServerError,
+    SettingError,
+    TarError,
+    TooLargeError,
+    UnauthorizedError,
+    VersionExistsError,
 )
 from .factory import RegistryFactory
 from .registry import FakeRegistry
-from .settings import PROTOCOLS, Protocol, SettingError, Settings
-from .storage.store import SeedError
+from .settings import PROTOCOLS, Protocol, Settings
 from .testing.faults import Answer, Cut, Fault, FaultSpec, Rewrite, Truncate
 from .testing.matchers import RequestMatcher
-from .testing.records import HeaderMap, RecordedRequest
 from .testing.seeding import CrateVersion
-from .testing.traffic import PublishRecord, RequestList
 from .traffic.kinds import Kind
-from .web.server import AddressInUseError, ConnectionCount
+from .traffic.records import HeaderMap, PublishRecord, RecordedRequest
+from .traffic.requests import RequestList
+from .web.server import ConnectionCount
 
 __all__ = [
     "PROTOCOLS",
@@ -29,6 +44,7 @@ __all__ = [
     "ApiError",
     "CargoError",
     "CargoNotFoundError",
+    "ConflictError",
     "ConnectionCount",
     "CrateOptions",
     "CrateSpec",
@@ -39,11 +55,19 @@ __all__ = [
     "FakeRegistry",
     "Fault",
     "FaultSpec",
+    "ForbiddenError",
     "HeaderMap",
+    "InvalidError",
+    "InvalidTypeError",
     "Kind",
+    "LimitError",
+    "ManifestError",
+    "NameClashError",
+    "NotFoundError",
     "Protocol",
     "PublishRecord",
     "RecordedRequest",
+    "RefusedError",
     "RegistryFactory",
     "RequestList",
     "RequestMatcher",
@@ -53,6 +77,10 @@ __all__ = [
     "ServerError",
     "SettingError",
     "Settings",
+    "TarError",
+    "TooLargeError",
     "Truncate",
+    "UnauthorizedError",
+    "VersionExistsError",
 ]
 __version__ = "0.1.0"

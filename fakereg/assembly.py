@@ -19,7 +19,7 @@ from pathlib import Path
 from .errors import RootError
 from .settings import Settings
 from .storage.accounts import Accounts
-from .storage.catalog import Catalog, ChangeJournal
+from .storage.catalog import Catalog, ChangeFeed
 from .storage.downloads import DownloadCounter
 from .storage.events import IndexEvents
 from .storage.fsutil import RootLock
@@ -117,7 +117,7 @@ def assemble(
         reason = exc.strerror or type(exc).__name__
         raise RootError(f"cannot use {root} as a registry root: {reason}") from None
     lock = RootLock(root, interprocess=lasting)
-    events = IndexEvents()
+    events = IndexEvents(observed.errors.report)
     store = CrateStore(root, lock, events, durable=lasting)
     accounts = Accounts(root, lock, durable=lasting)
     token = accounts.start_token(settings.login, token)
@@ -128,11 +128,11 @@ def assemble(
         url = base_url(settings.host, port, tls=settings.tls)
         ca = TestCa.create(root / "meta" / "tls") if settings.tls else None
         config = config_document(url, auth_required=settings.auth_required)
-        journal = ChangeJournal(root)
-        events.subscribe(journal.on_change)
+        changes = ChangeFeed(root)
+        events.subscribe(changes.on_change)
         downloads = DownloadCounter(root)
         events.subscribe(downloads.on_change)
-        catalog = Catalog(store, journal)
+        catalog = Catalog(store, changes)
         events.subscribe(observed.visibility.on_change)
         git = None
         if settings.git_index:
@@ -204,6 +204,7 @@ def assemble(
             idle_timeout=settings.idle_timeout,
             replay=app.replay,
             tls=None if ca is None else ca.server_context,
+            errors=observed.errors,
         )
     except BaseException:
         listener.close()

@@ -1,5 +1,4 @@
-"""Every exception fakereg raises (but the few that live beside the code raising them and are
-re-exported from :mod:`fakereg`: ``SeedError``, ``AddressInUseError``, ``SettingError``).
+"""Every exception fakereg raises, each public one exported from :mod:`fakereg`.
 
 Domain code raises :class:`RefusedError` subclasses, which say what rule a request or a
 change broke and nothing of HTTP; the web layer alone turns them into status codes and
@@ -44,8 +43,13 @@ class InvalidError(RefusedError, ValueError):
     """Input that breaks Cargo's or crates.io's rules: a name, a version, metadata, an archive."""
 
 
-class NotFoundError(RefusedError, LookupError):
-    """No such crate, version or user."""
+class NotFoundError(RefusedError, KeyError):
+    """No such crate, version, user or token. A ``KeyError`` (so a ``LookupError``), as
+    ``reg.owners``, ``reg.crate_file``, ``reg.add_token`` and ``reg.revoke`` document, whose
+    message reads as written (``KeyError`` would quote it)."""
+
+    def __str__(self) -> str:
+        return Exception.__str__(self)
 
 
 class ForbiddenError(RefusedError):
@@ -83,6 +87,38 @@ class NameClashError(ConflictError):
         )
         self.name = name
         self.existing = existing
+
+
+class InvalidTypeError(InvalidError, TypeError):
+    """Input of the wrong type (a number where a string goes, keywords given twice): an
+    :class:`InvalidError` (a 400 over the control API) that Python callers, who got a
+    ``TypeError`` for it before, may still catch as one."""
+
+
+class TarError(FakeRegError, ValueError):
+    """Not a readable gzip tar archive (the message says why); ``domain/cratefile.py``
+    turns it into an :class:`InvalidError`."""
+
+
+class TooLargeError(TarError):
+    """The archive unpacks to more than the allowed size."""
+
+
+class ManifestError(FakeRegError, ValueError):
+    """A ``Cargo.toml`` that is not a packaged (normalized) crate manifest; an import
+    reports it as a :class:`SeedError`."""
+
+
+class SeedError(RefusedError):
+    """Versions that cannot be added to a registry (nothing of the batch was added)."""
+
+
+class SettingError(FakeRegError, AttributeError):
+    """A setting changed on a running registry, where it would not take effect everywhere."""
+
+
+class AddressInUseError(FakeRegError, OSError):
+    """The requested host and port cannot be bound."""
 
 
 class RootError(FakeRegError, OSError):

@@ -29,8 +29,9 @@ from .storage.gitsync import GitSync
 from .testing.inspection import Observer
 from .testing.seeding import Seeder
 from .testing.state import StateView
-from .testing.traffic import PublishRecord, RequestList
 from .testing.trusted import TrustedPublishing
+from .traffic.records import PublishRecord
+from .traffic.requests import RequestList
 from .web.server import ConnectionCount
 from .web.tls import TestCa
 

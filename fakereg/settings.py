@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
 
-from .errors import FakeRegError
+from .errors import SettingError
 
 if TYPE_CHECKING:
     from .registry import FakeRegistry
@@ -17,10 +17,6 @@ DEFAULT_LOGIN = "fakereg-user"
 #: Seconds a connection may stay silent (no request bytes, or no reading of the answer).
 DEFAULT_IDLE_TIMEOUT = 30.0
 _REGISTRY_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
-
-
-class SettingError(FakeRegError, AttributeError):
-    """A setting changed on a running registry, where it would not take effect everywhere."""
 
 
 @dataclass(frozen=True)

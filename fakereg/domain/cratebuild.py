@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypedDict, cast
 
-from ..errors import InvalidError
+from ..errors import InvalidError, InvalidTypeError
 from .deps import Dependency, DependencySpec, as_dependencies
 from .manifest import toml_document
 from .names import check_crate_name, check_version
@@ -82,7 +82,7 @@ class CrateSpec:
         """The spec of *options* (:class:`CrateOptions`), checked (ValueError)."""
         unknown = set(options) - set(CrateOptions.__annotations__)
         if unknown:
-            raise TypeError(f"unknown crate options: {', '.join(sorted(unknown))}")
+            raise InvalidTypeError(f"unknown crate options: {', '.join(sorted(unknown))}")
         values: dict[str, Any] = dict(options)
         values["deps"] = tuple(as_dependencies(options.get("deps", ())))
         values["features"] = dict(options.get("features") or {})
@@ -101,12 +101,17 @@ class CrateSpec:
         options = dict(data)
         name, version = options.pop("name", None), options.pop("version", None)
         if not isinstance(name, str) or not isinstance(version, str):
-            raise ValueError("a crate needs a name and a version (strings)")
+            raise InvalidError("a crate needs a name and a version (strings)")
         deps = options.get("deps", ())
         if isinstance(deps, (str, Mapping)):
             deps = [deps]
-        options["deps"] = [Dependency(**d) if isinstance(d, Mapping) else d for d in deps]
-        return cls.of(name, version, cast(CrateOptions, options))
+        try:
+            options["deps"] = [Dependency(**d) if isinstance(d, Mapping) else d for d in deps]
+            return cls.of(name, version, cast(CrateOptions, options))
+        except InvalidError:
+            raise
+        except TypeError as exc:  # a key JSON misnamed, or a value of the wrong type
+            raise InvalidTypeError(str(exc)) from None
 
     def check(self) -> None:
         """Raise ValueError for what cargo would refuse to build or resolve."""
@@ -114,9 +119,11 @@ class CrateSpec:
             try:
                 check(value)
             except InvalidError as exc:
-                raise ValueError(str(exc)) from None
+                raise InvalidError(str(exc)) from None
         if self.edition not in ("2015", "2018", "2021", "2024"):
-            raise ValueError(f"unknown edition {self.edition!r}")
+            raise InvalidError(f"unknown edition {self.edition!r}")
+        if self.readme is not None and not isinstance(self.readme, str):
+            raise InvalidTypeError(f"readme must be a string, not {self.readme!r}")
         for path in self.files:
             check_relative_path(path)
         _check_features(self.features, self.deps)
@@ -126,7 +133,7 @@ def check_relative_path(path: str) -> None:
     """Refuse paths that would leave the crate folder or that cargo could not unpack."""
     parts = path.split("/")
     if not path or path.startswith("/") or "\\" in path or ".." in parts or "" in parts:
-        raise ValueError(f"invalid file path {path!r}: use a relative path with '/'")
+        raise InvalidError(f"invalid file path {path!r}: use a relative path with '/'")
 
 
 def _check_features(features: Mapping[str, Sequence[str]], deps: Sequence[Dependency]) -> None:
@@ -134,24 +141,24 @@ def _check_features(features: Mapping[str, Sequence[str]], deps: Sequence[Depend
     optional = {dep.toml_name for dep in deps if dep.optional}
     for feature, values in features.items():
         if not _FEATURE_NAME_RE.match(feature):
-            raise ValueError(f"invalid feature name {feature!r}")
+            raise InvalidError(f"invalid feature name {feature!r}")
         if isinstance(values, str):
-            raise TypeError(f"feature {feature!r} must list strings, not be one string")
+            raise InvalidTypeError(f"feature {feature!r} must list strings, not be one string")
         for value in values:
             if value.startswith("dep:"):
                 if value[4:] not in optional:
-                    raise ValueError(
+                    raise InvalidError(
                         f"feature {feature!r} enables {value!r}, but {value[4:]!r} is not an "
                         "optional dependency"
                     )
             elif "/" in value:
                 dep = value.split("/", 1)[0].rstrip("?")
                 if dep not in all_deps:
-                    raise ValueError(
+                    raise InvalidError(
                         f"feature {feature!r} enables {value!r}, but {dep!r} is not a dependency"
                     )
             elif value not in features and value not in optional:
-                raise ValueError(
+                raise InvalidError(
                     f"feature {feature!r} enables {value!r}, which is neither a feature nor "
                     "an optional dependency"
                 )
@@ -285,6 +292,6 @@ def read_folder(folder: Path) -> dict[str, bytes]:
             if relative in _NOT_PACKAGED:
                 continue
             if path.is_symlink() or not path.is_file():
-                raise ValueError(f"{path}: not a regular file (a .crate holds only files)")
+                raise InvalidError(f"{path}: not a regular file (a .crate holds only files)")
             files[relative] = path.read_bytes()
     return files

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from ..errors import InvalidError
+from ..errors import InvalidError, TarError, TooLargeError
 from ..tomlcompat import tomllib
-from .tarscan import TarEntry, TarError, TooLargeError, entries, gunzip
+from .tarscan import TarEntry, entries, gunzip
 
 MAX_ENTRIES = 50_000
 MAX_MANIFEST_BYTES = 4 * 1024 * 1024

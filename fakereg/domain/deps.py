@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from ..errors import InvalidError, InvalidTypeError
 from .names import is_valid_crate_name
 
 DependencyKind = Literal["normal", "dev", "build"]
@@ -42,7 +43,7 @@ def normalize_req(req: str) -> str:
     for part in text.split(","):
         match = _COMPARATOR_RE.match(part)
         if match is None:
-            raise ValueError(f"invalid version requirement {req!r}")
+            raise InvalidError(f"invalid version requirement {req!r}")
         op, version = match["op"] or "", match["version"]
         wildcard = any(piece in ("*", "x", "X") for piece in version.split("."))
         if not op and not wildcard:
@@ -72,18 +73,18 @@ class Dependency:
 
     def __post_init__(self) -> None:
         if not is_valid_crate_name(self.name):
-            raise ValueError(f"invalid crate name {self.name!r} in a dependency")
+            raise InvalidError(f"invalid crate name {self.name!r} in a dependency")
         if self.rename is not None and not is_valid_crate_name(self.rename):
-            raise ValueError(f"invalid rename {self.rename!r} of dependency {self.name!r}")
+            raise InvalidError(f"invalid rename {self.rename!r} of dependency {self.name!r}")
         if self.kind not in KINDS:
-            raise ValueError(
+            raise InvalidError(
                 f"dependency {self.name!r}: kind must be one of {', '.join(KINDS)}, "
                 f"not {self.kind!r}"
             )
         if self.optional and self.kind == "dev":
-            raise ValueError(f"dev-dependency {self.name!r} cannot be optional (cargo refuses)")
+            raise InvalidError(f"dev-dependency {self.name!r} cannot be optional (cargo refuses)")
         if isinstance(self.features, str):
-            raise TypeError(f"dependency {self.name!r}: features must be a list of strings")
+            raise InvalidTypeError(f"dependency {self.name!r}: features must be a list of strings")
         object.__setattr__(self, "features", tuple(self.features))
         object.__setattr__(self, "req", normalize_req(self.req))
 
@@ -92,7 +93,7 @@ class Dependency:
         """``"serde"`` (any version) or ``"serde@^1"`` / ``"serde@1.0"`` (a requirement)."""
         name, sep, req = text.partition("@")
         if sep and not req.strip():
-            raise ValueError(f"dependency {text!r} has an empty version requirement")
+            raise InvalidError(f"dependency {text!r} has an empty version requirement")
         return cls(name.strip(), req if sep else "*")
 
     @property
@@ -109,7 +110,7 @@ class Dependency:
             if registry == "crates-io":
                 return CRATES_IO_INDEX
             if not _URL_RE.match(registry):
-                raise ValueError(
+                raise InvalidError(
                     f"dependency {self.name!r}: registry must be a FakeRegistry, an index URL "
                     f"or 'crates-io', not {registry!r}"
                 )
@@ -131,12 +132,14 @@ def as_dependencies(specs: Sequence[DependencySpec] | DependencySpec) -> list[De
         elif isinstance(spec, Dependency):
             deps.append(spec)
         else:
-            raise TypeError(f"a dependency is a 'name@req' string or a Dependency, not {spec!r}")
+            raise InvalidTypeError(
+                f"a dependency is a 'name@req' string or a Dependency, not {spec!r}"
+            )
     seen: set[tuple[str, str | None, str]] = set()
     for dep in deps:
         key = (dep.kind, dep.target, dep.toml_name)
         if key in seen:
-            raise ValueError(
+            raise InvalidError(
                 f"dependency {dep.toml_name!r} appears twice in the same table (give one a rename)"
             )
         seen.add(key)

@@ -13,7 +13,10 @@ from typing import Any
 
 import tomli_w
 
+from ..errors import ManifestError
 from .deps import normalize_req
+
+__all__ = ["ManifestError", "metadata_from_manifest", "toml_document"]
 
 _SECTIONS = {
     "dependencies": "normal",
@@ -33,10 +36,6 @@ _TEXT_FIELDS = {
     "rust-version": "rust_version",
 }
 _LIST_FIELDS = ("authors", "keywords", "categories")
-
-
-class ManifestError(ValueError):
-    """A ``Cargo.toml`` that is not a packaged (normalized) crate manifest."""
 
 
 # -- writing ---------------------------------------------------------------------------

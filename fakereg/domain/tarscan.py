@@ -13,19 +13,13 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from ..errors import TarError, TooLargeError
+
 BLOCK = 512
 _ZERO_BLOCK = bytes(BLOCK)
 REGULAR_TYPES = frozenset({b"0", b"\0", b"7"})
 DIRECTORY_TYPE = b"5"
 _META_TYPES = frozenset({b"L", b"K", b"x", b"g"})  # long names, pax records
-
-
-class TarError(ValueError):
-    """Not a readable gzip tar archive (the message says why)."""
-
-
-class TooLargeError(TarError):
-    """The archive unpacks to more than the allowed size."""
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TypedDict
 
 from ..domain.names import canonical_name
+from ..errors import InvalidError
 from .fsutil import RootLock, atomic_write
 
 _LOGIN_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,38}\Z")
@@ -70,13 +71,15 @@ def _check_limits(
     scope_list = None if scopes is None else list(scopes)
     for scope in scope_list or ():
         if scope not in SCOPES:
-            raise ValueError(f"unknown scope {scope!r}: choose from {', '.join(SCOPES)}")
+            raise InvalidError(f"unknown scope {scope!r}: choose from {', '.join(SCOPES)}")
     crate_list = None if crates is None else list(crates)
     for pattern in crate_list or ():
-        if not _PATTERN_RE.match(pattern):
-            raise ValueError(f"invalid crate pattern {pattern!r}: a crate name, maybe ending in *")
+        if not isinstance(pattern, str) or not _PATTERN_RE.match(pattern):
+            raise InvalidError(
+                f"invalid crate pattern {pattern!r}: a crate name, maybe ending in *"
+            )
     if expires is not None and expires.tzinfo is None:
-        raise ValueError("expires must be an aware datetime (e.g. with tzinfo=timezone.utc)")
+        raise InvalidError("expires must be an aware datetime (e.g. with tzinfo=timezone.utc)")
     return scope_list, crate_list, None if expires is None else expires.isoformat()
 
 
@@ -151,7 +154,7 @@ class Accounts:
     def ensure_user(self, login: str, name: str | None = None, *, read: bool = True) -> User:
         """Create *login* unless it exists; return it."""
         if not _LOGIN_RE.match(login):
-            raise ValueError(f"invalid login {login!r}: use letters, digits, '-' and '_'")
+            raise InvalidError(f"invalid login {login!r}: use letters, digits, '-' and '_'")
         with self._lock():
             data = self._load()
             if self._add_user(data, login, name, read):
@@ -176,7 +179,7 @@ class Accounts:
         ``credentials.toml``).
         """
         if not _LOGIN_RE.match(login):
-            raise ValueError(f"invalid login {login!r}: use letters, digits, '-' and '_'")
+            raise InvalidError(f"invalid login {login!r}: use letters, digits, '-' and '_'")
         key = login.lower()
         with self._lock():
             data = self._load()
@@ -254,13 +257,13 @@ class Accounts:
     ) -> tuple[str, bool]:
         token = generate_token() if token is None else token
         if not token or not token.isprintable() or token != token.strip():
-            raise ValueError("a token must be non-empty printable text without surrounding space")
+            raise InvalidError("a token must be non-empty printable text without surrounding space")
         digest = _digest(token)
         if login.lower() not in data["users"]:
-            raise ValueError(f"no user {login!r}")
+            raise InvalidError(f"no user {login!r}")
         holder = self._holder(data, digest)
         if holder is not None and holder != login.lower():
-            raise ValueError("that token already belongs to another user")
+            raise InvalidError("that token already belongs to another user")
         if holder is not None:
             return token, False
         scope_list, crate_list, expiry = limits

@@ -1,4 +1,4 @@
-"""Search's view of every crate, in memory, kept in step with the root's change journal.
+"""Search's view of every crate, in memory, kept in step with the root's change feed.
 
 Reading every crate per query costs seconds at crates.io's size. The catalog reads them
 once, at its first query, then follows ``meta/changes.log``: the store's listener appends
@@ -21,10 +21,10 @@ from ..domain.names import canonical_name
 from ..domain.shapes import CrateRecord, IndexLine
 from .events import IndexChange
 
-__all__ = ["Catalog", "ChangeJournal", "CrateSummary", "summarize"]
+__all__ = ["Catalog", "ChangeFeed", "CrateSummary", "summarize"]
 
 
-class ChangeJournal:
+class ChangeFeed:
     """``meta/changes.log``: one line per changed crate, appended under the root lock."""
 
     def __init__(self, root: Path) -> None:
@@ -149,25 +149,25 @@ class Catalog:
     #: Crates changed since the snapshot beyond which the next query makes a new one.
     resnapshot_after = 256
 
-    def __init__(self, store: CrateSource, journal: ChangeJournal) -> None:
+    def __init__(self, store: CrateSource, feed: ChangeFeed) -> None:
         self._store = store
-        self._journal = journal
+        self._feed = feed
         self._entries: dict[str, _Entry] = {}
         self._snapshot = _Snapshot([])
         self._changed: set[str] = set()  # keys whose entry differs from the snapshot's
-        self._offset: int | None = None  # where the journal was read up to; None: not built
+        self._offset: int | None = None  # where the feed was read up to; None: not built
         self._dependents: dict[str, set[str]] = {}  # key -> keys whose default depends on it
         self._tagged: dict[tuple[str, str], set[str]] = {}  # (kind, tag) -> keys
         self._lock = threading.Lock()
 
     def _refresh(self) -> None:
         if self._offset is None:
-            self._offset = self._journal.size()  # changes from here on are read again
+            self._offset = self._feed.size()  # changes from here on are read again
             for key in self._store.crate_keys():
                 self._reload(key)
             self._changed = set(self._entries)
-        elif self._journal.size() > self._offset:
-            names, self._offset = self._journal.read_from(self._offset)
+        elif self._feed.size() > self._offset:
+            names, self._offset = self._feed.read_from(self._offset)
             for key in dict.fromkeys(canonical_name(name) for name in names):
                 self._reload(key)
                 self._changed.add(key)

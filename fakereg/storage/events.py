@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+
+log = logging.getLogger("fakereg")
 
 
 @dataclass(frozen=True)
@@ -24,21 +27,38 @@ class IndexChange:
 
 #: Called under the root lock after index files changed, with one message for them all.
 IndexListener = Callable[[Sequence[IndexChange], str], None]
+#: Told of an exception a listener raised, and where (``ErrorSink.report``).
+ErrorReport = Callable[[BaseException, str], None]
+
+
+def _log_error(exc: BaseException, where: str) -> None:
+    log.error("fakereg server error (%s)", where, exc_info=exc)
 
 
 class IndexEvents:
     """Who hears of index changes: the git view, the index delays (and, later, a live page).
 
     Listeners run in the order they subscribed, under the root lock, in the thread that
-    made the change; a listener that raises fails that change's request.
+    made the change. They run after the store's commit point: the change is made whatever
+    they do, so a listener that raises cannot fail its request. Its exception goes to
+    *report* (the registry's ``ErrorSink``, so ``reg.check_errors()`` raises it) and the
+    next listener runs.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, report: ErrorReport = _log_error) -> None:
         self._listeners: list[IndexListener] = []
+        self._report = report
 
     def subscribe(self, listener: IndexListener) -> None:
         self._listeners.append(listener)
 
     def announce(self, changes: Sequence[IndexChange], message: str) -> None:
         for listener in self._listeners:
-            listener(changes, message)
+            try:
+                listener(changes, message)
+            except Exception as exc:  # a bug of the listener's: the change stands
+                self._report(exc, f"index listener {_name(listener)}")
+
+
+def _name(listener: IndexListener) -> str:
+    return getattr(listener, "__qualname__", None) or repr(listener)

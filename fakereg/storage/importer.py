@@ -11,11 +11,11 @@ from typing import Any
 from ..domain.cratebuild import read_folder, tar_gz
 from ..domain.cratefile import inspect_crate, parse_manifest
 from ..domain.crateinfo import readme_text, version_details
-from ..domain.manifest import ManifestError, metadata_from_manifest
+from ..domain.manifest import metadata_from_manifest
 from ..domain.publish import check_metadata, index_line, pubtime_now
-from ..errors import InvalidError
+from ..errors import InvalidError, ManifestError, SeedError
 from ..settings import Settings
-from .store import NewVersion, SeedError
+from .store import NewVersion
 
 #: Called after each crate is read: (crates read so far, crates in all).
 Progress = Callable[[int, int], None]

@@ -25,7 +25,7 @@ from ..domain.names import (
 )
 from ..domain.publish import pubtime_now
 from ..domain.shapes import AuditAction, CrateRecord, IndexLine, VersionDetails
-from ..errors import ConflictError, FakeRegError, ForbiddenError, NotFoundError
+from ..errors import ConflictError, ForbiddenError, NotFoundError, SeedError
 from .events import IndexChange, IndexEvents
 from .fsutil import RootLock, atomic_write
 from .reader import CrateReader, IndexFile, dump_line
@@ -43,10 +43,6 @@ class NewVersion:
     source: str = ""  # where it came from, for error messages
     owner: str = ""  # the owner of the crate if it is new
     readme: str | None = None
-
-
-class SeedError(FakeRegError):
-    """Versions that cannot be added to a registry (nothing of the batch was added)."""
 
 
 class CrateStore(CrateReader):

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..domain.names import canonical_name
+from ..errors import InvalidError
 from .events import IndexChange
 
 
@@ -36,9 +37,9 @@ class IndexVisibility:
     def check(seconds: float | None, polls: int | None) -> None:
         """ValueError unless (*seconds*, *polls*) is a delay :meth:`configure` takes."""
         if seconds is not None and seconds < 0:
-            raise ValueError("seconds cannot be negative")
+            raise InvalidError("seconds cannot be negative")
         if polls is not None and polls < 0:
-            raise ValueError("polls cannot be negative")
+            raise InvalidError("polls cannot be negative")
 
     def configure(self, seconds: float | None, polls: int | None) -> None:
         self.check(seconds, polls)

@@ -11,6 +11,7 @@ a :class:`Fault` is a spec in force, counting its hits.
 from __future__ import annotations
 
 import base64
+import binascii
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypedDict
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
+from ..errors import InvalidError, InvalidTypeError
 from .matchers import RequestMatcher
 
 HeadersArg = Mapping[str, str] | Sequence[tuple[str, str]]
@@ -67,9 +69,9 @@ class Answer:
 
     def __post_init__(self) -> None:
         if not 100 <= self.status <= 599:
-            raise ValueError(f"invalid HTTP status {self.status}")
+            raise InvalidError(f"invalid HTTP status {self.status}")
         if self.errors is not None and self.body is not None:
-            raise ValueError("give errors= (a JSON errors body) or body= (raw), not both")
+            raise InvalidError("give errors= (a JSON errors body) or body= (raw), not both")
 
 
 @dataclass(frozen=True)
@@ -110,21 +112,21 @@ class FaultSpec:
     def __post_init__(self) -> None:
         kind = self.match.kind
         if kind is None:
-            raise ValueError("a fault needs a kind")
+            raise InvalidError("a fault needs a kind")
         if self.match.path is not None or self.match.status is not None:
-            raise ValueError("a fault matches kind, method, crate and version only")
+            raise InvalidError("a fault matches kind, method, crate and version only")
         if self.times is not None and self.times < 1:
-            raise ValueError("times must be at least 1 (or None for always)")
+            raise InvalidError("times must be at least 1 (or None for always)")
         if self.after < 0 or self.delay < 0 or self.dribble < 0:
-            raise ValueError("after, delay and dribble cannot be negative")
+            raise InvalidError("after, delay and dribble cannot be negative")
         if isinstance(self.effect, Cut) and (self.headers or self.dribble):
-            raise ValueError("a dropped or reset connection sends no answer to shape")
+            raise InvalidError("a dropped or reset connection sends no answer to shape")
         if isinstance(self.effect, Rewrite):
             wanted = _REWRITE_KINDS[self.effect.what]
             if kind != wanted:
-                raise ValueError(f"{self.effect.what}=True applies to kind={wanted!r}")
+                raise InvalidError(f"{self.effect.what}=True applies to kind={wanted!r}")
             if self.effect.what == "malicious" and self.match.crate is None:
-                raise ValueError("malicious=True needs crate= (and usually version=)")
+                raise InvalidError("malicious=True needs crate= (and usually version=)")
 
     @classmethod
     def build(cls, kind: str, **options: Unpack[FaultOptions]) -> FaultSpec:
@@ -133,13 +135,16 @@ class FaultSpec:
         ``truncate``, ``corrupt``, ``malicious`` and ``invalid_line``."""
         unknown = set(options) - set(FaultOptions.__annotations__)
         if unknown:
-            raise TypeError(f"unknown fault options: {', '.join(sorted(unknown))}")
+            raise InvalidTypeError(f"unknown fault options: {', '.join(sorted(unknown))}")
         o = options
         status, errors, body = o.get("status"), o.get("errors"), o.get("body")
         if o.get("body_base64") is not None:
             if body is not None:
-                raise ValueError("give body= or body_base64=, not both")
-            body = base64.b64decode(o.get("body_base64") or "", validate=True)
+                raise InvalidError("give body= or body_base64=, not both")
+            try:
+                body = base64.b64decode(o.get("body_base64") or "", validate=True)
+            except (binascii.Error, TypeError) as exc:
+                raise InvalidError(str(exc)) from None
         drop, reset, truncate = (
             o.get("drop", False),
             o.get("reset", False),
@@ -147,12 +152,12 @@ class FaultSpec:
         )
         answers = status is not None or errors is not None or body is not None
         if (drop or reset) and (answers or truncate):
-            raise ValueError("a dropped or reset connection sends no answer to shape")
+            raise InvalidError("a dropped or reset connection sends no answer to shape")
         if drop and reset:
-            raise ValueError("drop and reset are two different ends of a connection: pick one")
+            raise InvalidError("drop and reset are two different ends of a connection: pick one")
         rewrites = [name for name in _REWRITE_KINDS if o.get(name, False)]
         if answers + drop + reset + truncate + len(rewrites) > 1:
-            raise ValueError(
+            raise InvalidError(
                 "a fault has one effect: an answer (status/errors/body), drop, reset, "
                 "truncate, corrupt, malicious or invalid_line; pick one"
             )
@@ -184,13 +189,13 @@ class FaultSpec:
     def from_json(cls, data: Mapping[str, Any]) -> FaultSpec:
         """A spec from a JSON object with ``reg.fail()``'s keyword names."""
         if not isinstance(data.get("kind"), str):
-            raise ValueError("a fault needs a kind")
+            raise InvalidError("a fault needs a kind")
         options = dict(data)
         kind = options.pop("kind")
         try:
             return cls.build(kind, **options)
         except TypeError as exc:  # an unknown key, or a value of the wrong type
-            raise ValueError(f"invalid fault: {exc}") from None
+            raise InvalidError(f"invalid fault: {exc}") from None
 
     def describe(self) -> str:
         """A short name of what the fault does, for records and reports."""

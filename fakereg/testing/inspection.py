@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..errors import NotFoundError, ServerError
+from ..errors import InvalidTypeError, NotFoundError, ServerError
 from ..storage.visibility import IndexVisibility
+from ..traffic.errorsink import ErrorSink
+from ..traffic.log import PublishLog, RequestLog
+from ..traffic.records import PublishRecord, RecordedRequest
+from ..traffic.requests import RequestList, explain_mismatch
 from .faults import Fault, FaultOptions, FaultSet, FaultSpec
 from .matchers import MatchCriteria, RequestMatcher
-from .records import Log, RecordedRequest, RequestLog
-from .traffic import PublishLog, PublishRecord, RequestList, explain_mismatch
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -28,7 +30,7 @@ class Observer:
     def __init__(self) -> None:
         self.request_log = RequestLog()
         self.publish_log = PublishLog()
-        self.errors = Log[BaseException]()
+        self.errors = ErrorSink()
         self.faults = FaultSet()
         self.visibility = IndexVisibility()
 
@@ -115,7 +117,7 @@ class Observer:
         """
         if isinstance(kind, FaultSpec):
             if options:
-                raise TypeError("give a FaultSpec or keywords, not both")
+                raise InvalidTypeError("give a FaultSpec or keywords, not both")
             return self.faults.add(kind)
         spec = FaultSpec.build(kind, **options)
         return self.faults.add(spec)

@@ -7,8 +7,10 @@ from dataclasses import dataclass, fields
 from typing import Any, TypedDict
 
 from ..domain.names import canonical_name
+from ..errors import InvalidError, InvalidTypeError
+from ..traffic.kinds import RECORDED_KINDS as KINDS
 from ..traffic.kinds import Kind
-from .records import KINDS, RecordedRequest
+from ..traffic.records import RecordedRequest
 
 _FIELDS = ("kind", "method", "crate", "version", "path", "status")
 
@@ -27,7 +29,7 @@ class MatchCriteria(TypedDict, total=False):
 class RequestMatcher:
     """What a request must have to match; None means anything.
 
-    *kind* is one of :data:`~fakereg.testing.records.KINDS`; *crate* matches as crates.io
+    *kind* is one of :data:`~fakereg.traffic.kinds.RECORDED_KINDS`; *crate* matches as crates.io
     compares names (case and ``-``/``_`` aside); *method* in any case; *path* exactly;
     *status* is the answer's (0: the connection was cut). Buildable from keywords or from
     JSON with the same keys (:meth:`from_json`).
@@ -44,16 +46,16 @@ class RequestMatcher:
         if self.kind is not None:
             kind = Kind.parse(self.kind)
             if not kind.recorded:
-                raise ValueError(f"unknown kind {self.kind!r}: choose one of {', '.join(KINDS)}")
+                raise InvalidError(f"unknown kind {self.kind!r}: choose one of {', '.join(KINDS)}")
             object.__setattr__(self, "kind", kind)
         for name in ("method", "crate", "version", "path"):
             value = getattr(self, name)
             if value is not None and not isinstance(value, str):
-                raise TypeError(f"{name} must be a string, not {value!r}")
+                raise InvalidTypeError(f"{name} must be a string, not {value!r}")
         if self.status is not None and (
             isinstance(self.status, bool) or not isinstance(self.status, int)
         ):
-            raise TypeError(f"status must be a whole number, not {self.status!r}")
+            raise InvalidTypeError(f"status must be a whole number, not {self.status!r}")
         if self.method is not None:
             object.__setattr__(self, "method", self.method.upper())
 
@@ -63,7 +65,7 @@ class RequestMatcher:
         if not isinstance(kind, RequestMatcher):
             return cls(kind, **criteria)
         if any(value is not None for value in criteria.values()):
-            raise TypeError("give a RequestMatcher or criteria, not both")
+            raise InvalidTypeError("give a RequestMatcher or criteria, not both")
         return kind
 
     @classmethod
@@ -71,7 +73,7 @@ class RequestMatcher:
         """A matcher from a JSON object with these keys (others are refused)."""
         unknown = set(data) - {f.name for f in fields(cls)}
         if unknown:
-            raise ValueError(f"unknown matcher keys: {', '.join(sorted(unknown))}")
+            raise InvalidError(f"unknown matcher keys: {', '.join(sorted(unknown))}")
         return cls(**data)
 
     def _checks(

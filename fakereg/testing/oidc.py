@@ -110,7 +110,7 @@ class GitHubOidc:
         gets); *claims* override GitHub's own."""
         owner, _, name = repository.partition("/")
         if not owner or not name:
-            raise ValueError(f"repository must be 'owner/name', not {repository!r}")
+            raise InvalidError(f"repository must be 'owner/name', not {repository!r}")
         run_id = str(secrets.randbelow(9 * 10**9) + 10**9)
         sha = secrets.token_hex(20)
         workflow_ref = f"{repository}/.github/workflows/{workflow}@{ref}"

@@ -17,10 +17,11 @@ from typing import TYPE_CHECKING
 
 from ..domain.cratebuild import CrateOptions, CrateSpec, build_crate
 from ..domain.deps import HasIndexUrl
+from ..errors import SeedError
 from ..storage.accounts import Accounts
 from ..storage.export import export_registry
 from ..storage.importer import Progress, find_crate_sources, load_crates, version_from_crate
-from ..storage.store import CrateStore, NewVersion, SeedError
+from ..storage.store import CrateStore, NewVersion
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from ..domain.names import canonical_name
 from ..domain.shapes import IndexLine
+from ..errors import NotFoundError
 from ..storage.accounts import Accounts
 from ..storage.downloads import DownloadCounter, crate_total, version_total
 from ..storage.store import CrateStore
@@ -35,19 +36,21 @@ class StateView:
         return self._store.entries(crate)
 
     def crate_file(self, crate: str, version: str) -> bytes:
-        """The stored ``.crate`` bytes; KeyError when there are none."""
+        """The stored ``.crate`` bytes; :class:`~fakereg.NotFoundError`
+        (a KeyError) when there are none."""
         store = self._store
         canonical = store.canonical(crate) or crate
         data = store.crate_bytes(canonical, version)
         if data is None:
-            raise KeyError(f"no .crate stored for {crate}@{version}")
+            raise NotFoundError(f"no .crate stored for {crate}@{version}")
         return data
 
     def owners(self, crate: str) -> list[str]:
-        """Logins of *crate*'s owners; KeyError for an unknown crate."""
+        """Logins of *crate*'s owners; :class:`~fakereg.NotFoundError` (a
+        KeyError) for an unknown crate."""
         store = self._store
         if store.canonical(crate) is None:
-            raise KeyError(f"no crate {crate!r}")
+            raise NotFoundError(f"no crate {crate!r}")
         return store.owners(crate)
 
     def add_user(self, login: str, name: str | None = None, *, read: bool = True) -> str:
@@ -84,13 +87,14 @@ class StateView:
         """
         accounts = self._accounts
         if accounts.user(login) is None:
-            raise KeyError(f"no user {login!r}")
+            raise NotFoundError(f"no user {login!r}")
         return accounts.add_token(login, scopes=scopes, crates=crates, expires=expires)
 
     def revoke(self, token: str) -> None:
-        """Make *token* invalid from now on; KeyError when no user holds it."""
+        """Make *token* invalid from now on; :class:`~fakereg.NotFoundError` (a
+        KeyError) when no user holds it."""
         if not self._accounts.revoke(token):
-            raise KeyError("no user holds that token")
+            raise NotFoundError("no user holds that token")
 
     def catalogue(self) -> list[dict[str, object]]:
         """Every crate: its name, owners and versions (``num``, ``yanked``, ``cksum``)."""

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from enum import Enum
 
+from ..errors import InvalidError, InvalidTypeError
+
 
 class Kind(str, Enum):
     """The kind of a request, as the route table names it.
@@ -70,11 +72,11 @@ class Kind(str, Enum):
         if isinstance(value, Kind):
             return value
         if not isinstance(value, str):
-            raise TypeError(f"a kind is a string, not {value!r}")
+            raise InvalidTypeError(f"a kind is a string, not {value!r}")
         try:
             return cls(value)
         except ValueError:
-            raise ValueError(
+            raise InvalidError(
                 f"unknown kind {value!r}: choose one of {', '.join(RECORDED_KINDS)}"
             ) from None
 

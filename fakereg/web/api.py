@@ -16,7 +16,8 @@ from ..settings import Settings
 from ..storage.accounts import Accounts
 from ..storage.store import CrateStore
 from ..storage.trustpub import TrustStore
-from ..testing.traffic import PublishLog, PublishRecord
+from ..traffic.log import PublishLog
+from ..traffic.records import PublishRecord
 from . import views
 from .auth import Authorizer, request_token
 from .context import context_of

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import base64
-import json
 import threading
 from typing import Any, TypeVar
 
 from werkzeug.wrappers import Request, Response
 
 from ..errors import ApiError
-from ..storage.accounts import redact
 from ..storage.gitsync import GitSync
-from ..testing.faults import Fault, FaultSpec
+from ..testing.faults import FaultSpec
 from ..testing.inspection import Observer
 from ..testing.matchers import RequestMatcher
-from ..testing.records import SECRET_HEADERS, Log, RecordedRequest
-from ..testing.traffic import PublishRecord, explain_mismatch
+from ..traffic.jsonform import fault_json, publish_json, request_json
+from ..traffic.log import Log
+from ..traffic.records import RecordedRequest
+from ..traffic.requests import explain_mismatch
 from .http import error_response, json_response, read_json
 
 T = TypeVar("T")
@@ -24,106 +23,6 @@ T = TypeVar("T")
 #: The longest a ``POST /__fakereg/wait`` may wait, in seconds.
 MAX_WAIT = 300.0
 _MATCH_KEYS = ("kind", "method", "crate", "version", "path", "status")
-
-
-def fault_json(fault: Fault) -> dict[str, Any]:
-    spec = fault.spec
-    return {
-        "id": fault.id,
-        "kind": fault.kind,
-        "description": spec.describe(),
-        "crate": spec.match.crate,
-        "version": spec.match.version,
-        "method": spec.match.method,
-        "times": spec.times,
-        "after": spec.after,
-        "hits": fault.hits,
-        "seen": fault.seen,
-        "active": fault.active,
-    }
-
-
-#: Kinds whose bodies carry credentials (a JWT, an exchanged token, an ID token), and
-#: the JSON keys that hold them.
-_CREDENTIAL_KINDS = frozenset({"trusted_publishing", "oidc"})
-_CREDENTIAL_KEYS = ("jwt", "token", "value")
-
-
-def _redact_json(data: bytes) -> bytes:
-    """*data* with the credentials of a JSON object redacted (other bodies as they are)."""
-    try:
-        parsed = json.loads(data)
-    except (ValueError, RecursionError):
-        return data
-    if not isinstance(parsed, dict):
-        return data
-    for key in _CREDENTIAL_KEYS:
-        if isinstance(parsed.get(key), str):
-            parsed[key] = redact(parsed[key])
-    return json.dumps(parsed).encode()
-
-
-def shown_bodies(record: RecordedRequest, *, secrets: bool) -> tuple[bytes, bytes]:
-    """The request's body and its answer's, with trusted publishing's credentials redacted
-    unless *secrets*."""
-    if not secrets and record.kind in _CREDENTIAL_KINDS:
-        return _redact_json(record.body), _redact_json(record.response_body)
-    return record.body, record.response_body
-
-
-def shown_headers(record: RecordedRequest, *, secrets: bool) -> list[tuple[str, str]]:
-    """The request's headers in order, ``Authorization`` and ``Cookie`` redacted unless
-    *secrets*."""
-    return [
-        (name, value if secrets or name.lower() not in SECRET_HEADERS else redact(value))
-        for name, value in record.headers.items_raw()
-    ]
-
-
-def request_json(seq: int, record: RecordedRequest, *, secrets: bool) -> dict[str, Any]:
-    """A recorded request in JSON: every field, bodies in base64, tokens redacted (the
-    ``Authorization`` header, and the credentials in trusted publishing's bodies)."""
-    headers: dict[str, str] = {}
-    for name, value in shown_headers(record, secrets=secrets):
-        headers[name] = f"{headers[name]}, {value}" if name in headers else value
-    raw_body, raw_answer = shown_bodies(record, secrets=secrets)
-    body = base64.b64encode(raw_body).decode()
-    answer = base64.b64encode(raw_answer).decode()
-    return {
-        "seq": seq,
-        "method": record.method,
-        "path": record.path,
-        "query": record.query,
-        "headers": headers,
-        "body": body,
-        "body_base64": body,  # (the same: bodies are base64 text here)
-        "status": record.status,
-        "kind": record.kind,
-        "response_body": answer,
-        "response_body_base64": answer,
-        "duration": record.duration,
-        "crate": record.crate,
-        "version": record.version,
-        "fault": record.fault,
-        "at": record.at,
-    }
-
-
-def publish_json(seq: int, record: PublishRecord) -> dict[str, Any]:
-    return {
-        "seq": seq,
-        "status": record.status,
-        "accepted": record.accepted,
-        "error": record.error,
-        "login": record.login,
-        "name": record.name,
-        "version": record.version,
-        "metadata": record.metadata,
-        "files": list(record.files),
-        "manifest": record.manifest,
-        "crate_base64": base64.b64encode(record.crate).decode(),
-        "trusted_publishing": record.trusted_publishing,
-    }
 
 
 def after(log: Log[T], request: Request) -> tuple[list[tuple[int, T]], int]:

@@ -10,7 +10,6 @@ the page) skip the fault check and the record. The server replays kept answers
 from __future__ import annotations
 
 import contextlib
-import logging
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping
@@ -20,9 +19,9 @@ from urllib.parse import unquote_to_bytes
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
-from ..errors import ApiError, FakeRegError, RefusedError
+from ..errors import ApiError, RefusedError
 from ..testing.faults import Answer, Cut, Fault, FaultSet, Rewrite
-from ..testing.records import Log
+from ..traffic.errorsink import ErrorSink
 from ..traffic.kinds import Kind
 from .answer_cache import AnswerCache, CachedAnswer, CacheKey, header_block
 from .context import CONTEXT_KEY, RequestContext
@@ -34,7 +33,6 @@ from .routing import Access, Match, Route, RouteTable
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
 
-log = logging.getLogger("fakereg")
 
 #: Refusals in a part's own style (the page answers a browser in HTML).
 Refuser = Callable[[Request, "ApiError | RefusedError"], Response]
@@ -75,7 +73,7 @@ class Pipeline:
         routes: RouteTable,
         recorder: Recorder,
         faults: FaultSet,
-        errors: Log[BaseException],
+        errors: ErrorSink,
         *,
         gates: Mapping[Access, Gate],
         refusers: Mapping[Kind, Refuser],
@@ -142,17 +140,9 @@ class Pipeline:
         except HTTPException as exc:  # werkzeug's own (a form too large, say)
             detail = ApiError(exc.code or 400, str(exc.description))
             return self._refuse(route, request, detail)
-        except (ValueError, TypeError, FakeRegError) as exc:
-            if route.kind is not Kind.CONTROL:
-                return self._failed(exc)
-            return self._refuse(route, request, ApiError(400, str(exc)))
         except Exception as exc:  # a bug of ours: answer, record, and fail the test later
-            return self._failed(exc)
-
-    def _failed(self, exc: Exception) -> Response:
-        log.error("fakereg server error", exc_info=exc)
-        self._errors.append(exc)
-        return error_response(500, f"internal error in fakereg: {exc!r}")
+            self._errors.report(exc, f"{route.kind} {request.method} {request.path}")
+            return error_response(500, f"internal error in fakereg: {exc!r}")
 
     def _refuse(self, route: Route, request: Request, exc: ApiError | RefusedError) -> Response:
         refuser = self._refusers.get(route.kind)
@@ -229,8 +219,7 @@ class Pipeline:
                 kept.hint.on_replay()
             self._recorder.replayed(method, target, headers, context, kept.code, kept.body)
         except Exception as exc:  # a bug of ours: kept for check_errors; the pipeline answers
-            log.error("fakereg server error replaying an answer", exc_info=exc)
-            self._errors.append(exc)
+            self._errors.report(exc, f"replaying {method} {target}")
             return None
         return Replay(kept.status, kept.head, b"" if method == "HEAD" else kept.body)
 

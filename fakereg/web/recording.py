@@ -8,7 +8,8 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from ..testing.records import RawRequest, RequestLog
+from ..traffic.log import RequestLog
+from ..traffic.records import RawRequest
 from .context import RequestContext
 from .fault_effects import describe
 

@@ -12,7 +12,6 @@ finish, then closes every connection still open, so no thread of the server outl
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
 import queue
 import selectors
@@ -25,8 +24,9 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from werkzeug.serving import BaseWSGIServer
 
-from ..errors import FakeRegError
+from ..errors import AddressInUseError
 from ..settings import DEFAULT_IDLE_TIMEOUT
+from ..traffic.errorsink import ErrorSink
 from .connection import Connection
 from .handler import RequestHandler
 from .pipeline import Replayer
@@ -37,18 +37,12 @@ if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment
 
 
-log = logging.getLogger("fakereg")
-
 #: Connections the kernel may hold before they are accepted (capped by net.core.somaxconn).
 LISTEN_BACKLOG = 1024
 
 #: Workers answering requests at once; more connections wait their turn, idle ones cost
 #: no worker.
 MAX_WORKERS = 32
-
-
-class AddressInUseError(FakeRegError, OSError):
-    """The requested host and port cannot be bound."""
 
 
 def listen(host: str, port: int) -> socket.socket:
@@ -115,7 +109,8 @@ class _InFlight:
 class ServerThread:
     """Serves *app* on *listener* (from :func:`listen`, which it then owns) from a poller
     thread and up to :data:`MAX_WORKERS` workers; *replay* replays the answers the
-    pipeline kept."""
+    pipeline kept. A bug of the poller or a worker ends that connection only and goes to
+    *errors*."""
 
     #: How long stop() lets requests in flight finish.
     drain_timeout = 5.0
@@ -129,11 +124,13 @@ class ServerThread:
         replay: Replayer | None = None,
         max_workers: int = MAX_WORKERS,
         tls: ssl.SSLContext | None = None,
+        errors: ErrorSink | None = None,
     ) -> None:
         host, port = listener.getsockname()[:2]
         self._in_flight = _InFlight(app)
         self.idle_timeout = idle_timeout
         self._tls = tls
+        self._errors = ErrorSink() if errors is None else errors
         if tls is not None:  # the poller cannot peek into TLS: every request takes a worker
             replay = None
         self._fast = replay
@@ -204,8 +201,8 @@ class ServerThread:
                     else:
                         try:
                             self._readable(selector, key.data)
-                        except Exception:  # a bug of ours: lose this connection only
-                            log.exception("fakereg server error on a connection")
+                        except Exception as exc:  # a bug of ours: lose this connection only
+                            self._errors.report(exc, "poller")
                             self._drop(selector, key.data)
                 self._expire(selector)
 
@@ -239,8 +236,8 @@ class ServerThread:
             keep = connection.serve_fast(self._fast, self._server_header)
         except OSError:  # the client's doing
             keep = False
-        except Exception:  # a bug of ours: lose this connection only
-            log.exception("fakereg server error on a new connection")
+        except Exception as exc:  # a bug of ours: lose this connection only
+            self._errors.report(exc, "poller, a new connection")
             keep = False
         if keep:
             self._watch(selector, connection)
@@ -343,8 +340,8 @@ class ServerThread:
                 keep = connection.handler.serve_one()
         except OSError:  # (the handler's own errors are handled where they arise)
             keep = False
-        except Exception:  # a bug of ours outside the application: end this connection only
-            log.exception("fakereg server error on a connection")
+        except Exception as exc:  # a bug of ours outside the application: end this one only
+            self._errors.report(exc, "worker")
             keep = False
         keep = keep and not self._stopping
         with self._lock:

@@ -18,7 +18,7 @@ from ...errors import ApiError
 from ...storage.gitsync import GitSync
 from ...testing.faults import Answer, Fault, FaultSpec
 from ...testing.inspection import Observer
-from ...testing.records import KINDS
+from ...traffic.kinds import RECORDED_KINDS as KINDS
 from .layout import cells, esc, hidden_csrf, table
 from .sessions import Viewer
 

@@ -21,8 +21,11 @@ from ...domain.names import canonical_name
 from ...domain.publish import parse_publish_body
 from ...errors import ApiError, FakeRegError
 from ...storage.accounts import redact
-from ...testing.records import KINDS, RecordedRequest, RequestLog
-from ..control_traffic import after, shown_bodies, shown_headers
+from ...traffic.kinds import RECORDED_KINDS as KINDS
+from ...traffic.log import RequestLog
+from ...traffic.records import RecordedRequest
+from ...traffic.redaction import shown_bodies, shown_headers
+from ..control_traffic import after
 from .layout import esc, table
 from .sessions import Viewer
 

@@ -1,16 +1,13 @@
-"""Looking into recorded traffic: filters, ``.last``, assertions that explain themselves."""
+"""Looking into recorded requests: filters, ``.last``, failure messages that explain
+themselves."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from .matchers import RequestMatcher
-from .records import Log, RecordedRequest
-
-if TYPE_CHECKING:
-    pass
+from ..testing.matchers import RequestMatcher
+from .records import RecordedRequest
 
 
 class RequestList(list[RecordedRequest]):
@@ -59,36 +56,3 @@ def explain_mismatch(
         f"  {r.summary()}  (kind={r.kind}, crate={r.crate}, version={r.version})" for r in ranked
     ]
     return "\n".join(lines)
-
-
-@dataclass(frozen=True)
-class PublishRecord:
-    """One publish request, accepted or refused, with what it carried."""
-
-    status: int
-    error: str | None
-    login: str | None
-    metadata: dict[str, Any] | None = field(repr=False)
-    crate: bytes = field(repr=False, default=b"")
-    files: tuple[str, ...] = ()
-    manifest: dict[str, Any] | None = field(repr=False, default=None)
-    #: For a publish with a trusted publishing token: the run it came from (``provider``,
-    #: ``repository``, ``run_id``, ``sha``), as crates.io's ``trustpub_data``; else None.
-    trusted_publishing: dict[str, Any] | None = None
-
-    @property
-    def accepted(self) -> bool:
-        return self.status == 200
-
-    @property
-    def name(self) -> str | None:
-        value = (self.metadata or {}).get("name")
-        return value if isinstance(value, str) else None
-
-    @property
-    def version(self) -> str | None:
-        value = (self.metadata or {}).get("vers")
-        return value if isinstance(value, str) else None
-
-
-PublishLog = Log[PublishRecord]

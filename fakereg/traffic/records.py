@@ -1,22 +1,13 @@
-"""Immutable records of the HTTP requests a registry received."""
+"""Immutable records of what a registry received: requests, their headers, publishes."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Generic, NamedTuple, TypeVar
+from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 
-from ..storage.accounts import redact
-from ..traffic.kinds import RECORDED_KINDS
-
-SECRET_HEADERS = frozenset({"authorization", "cookie"})
-
-T = TypeVar("T")
-
-#: The kind names a recorded request can have (``fakereg.Kind``).
-KINDS = RECORDED_KINDS
+from .redaction import redact_headers
 
 
 class HeaderMap(Mapping[str, str]):
@@ -46,11 +37,7 @@ class HeaderMap(Mapping[str, str]):
         return self._items
 
     def __repr__(self) -> str:
-        shown = {
-            key: (redact(value) if key.lower() in SECRET_HEADERS else value)
-            for key, value in self._items
-        }
-        return f"HeaderMap({shown!r})"
+        return f"HeaderMap({dict(redact_headers(self._items))!r})"
 
 
 @dataclass(frozen=True)
@@ -93,50 +80,6 @@ class RecordedRequest:
         return f"{line} [fault: {self.fault}]" if self.fault else line
 
 
-class Log(Generic[T]):
-    """A thread-safe, append-only list that can be waited on."""
-
-    def __init__(self) -> None:
-        self._changed = threading.Condition()
-        self._items: list[T] = []
-        self._cleared = 0  # items forgotten by clear(): sequence numbers go on from there
-
-    def append(self, item: T) -> None:
-        with self._changed:
-            self._items.append(item)
-            self._changed.notify_all()
-
-    def snapshot(self) -> list[T]:
-        with self._changed:
-            return list(self._items)
-
-    def clear(self) -> None:
-        with self._changed:
-            self._cleared += len(self._items)
-            self._items.clear()
-
-    def _readable(self) -> list[T]:
-        return self._items
-
-    def numbered(self, since: int = 0) -> list[tuple[int, T]]:
-        """The items with their sequence numbers (1, 2, … never reused, even after
-        :meth:`clear`), those after *since* only: a poller sees each item once."""
-        with self._changed:
-            items = self._readable()
-            start = max(0, since - self._cleared)
-            return [(self._cleared + i + 1, item) for i, item in enumerate(items[start:], start)]
-
-    def wake(self) -> None:
-        """Make every :meth:`wait` check its predicate again (something else changed)."""
-        with self._changed:
-            self._changed.notify_all()
-
-    def wait(self, predicate: Callable[[list[T]], bool], timeout: float) -> bool:
-        """Block until *predicate* holds for the items (True) or *timeout* passes (False)."""
-        with self._changed:
-            return self._changed.wait_for(lambda: predicate(self._readable()), timeout)
-
-
 class RawRequest(NamedTuple):
     """A request as the server keeps it until it is read: a RecordedRequest's fields, the
     headers as pairs. Cheap to make on the hot path; made a record when first read."""
@@ -156,6 +99,7 @@ class RawRequest(NamedTuple):
     at: float
 
     def record(self) -> RecordedRequest:
+        """The :class:`RecordedRequest` a reader sees."""
         return RecordedRequest(
             method=self.method,
             path=self.path,
@@ -173,21 +117,31 @@ class RawRequest(NamedTuple):
         )
 
 
-class RequestLog(Log[RecordedRequest]):
-    """The log of requests: kept raw while the server appends, made records when read."""
+@dataclass(frozen=True)
+class PublishRecord:
+    """One publish request, accepted or refused, with what it carried."""
 
-    def append_raw(self, raw: RawRequest) -> None:
-        with self._changed:
-            self._items.append(raw)  # type: ignore[arg-type]
-            self._changed.notify_all()
+    status: int
+    error: str | None
+    login: str | None
+    metadata: dict[str, Any] | None = field(repr=False)
+    crate: bytes = field(repr=False, default=b"")
+    files: tuple[str, ...] = ()
+    manifest: dict[str, Any] | None = field(repr=False, default=None)
+    #: For a publish with a trusted publishing token: the run it came from (``provider``,
+    #: ``repository``, ``run_id``, ``sha``), as crates.io's ``trustpub_data``; else None.
+    trusted_publishing: dict[str, Any] | None = None
 
-    def _readable(self) -> list[RecordedRequest]:
-        items: list[RecordedRequest | RawRequest] = self._items  # type: ignore[assignment]
-        for i, item in enumerate(items):
-            if isinstance(item, RawRequest):
-                items[i] = item.record()
-        return self._items
+    @property
+    def accepted(self) -> bool:
+        return self.status == 200
 
-    def snapshot(self) -> list[RecordedRequest]:
-        with self._changed:
-            return list(self._readable())
+    @property
+    def name(self) -> str | None:
+        value = (self.metadata or {}).get("name")
+        return value if isinstance(value, str) else None
+
+    @property
+    def version(self) -> str | None:
+        value = (self.metadata or {}).get("vers")
+        return value if isinstance(value, str) else None

@@ -1,0 +1,76 @@
+"""The traffic in JSON, as the control API answers it: requests (tokens redacted, bodies
+in base64), publishes, faults."""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+
+from ..testing.faults import Fault
+from .records import PublishRecord, RecordedRequest
+from .redaction import shown_bodies, shown_headers
+
+
+def request_json(seq: int, record: RecordedRequest, *, secrets: bool) -> dict[str, Any]:
+    """A recorded request in JSON: every field, bodies in base64, tokens redacted (the
+    ``Authorization`` header, and the credentials in trusted publishing's bodies)."""
+    headers: dict[str, str] = {}
+    for name, value in shown_headers(record, secrets=secrets):
+        headers[name] = f"{headers[name]}, {value}" if name in headers else value
+    raw_body, raw_answer = shown_bodies(record, secrets=secrets)
+    body = base64.b64encode(raw_body).decode()
+    answer = base64.b64encode(raw_answer).decode()
+    return {
+        "seq": seq,
+        "method": record.method,
+        "path": record.path,
+        "query": record.query,
+        "headers": headers,
+        "body": body,
+        "body_base64": body,  # (the same: bodies are base64 text here)
+        "status": record.status,
+        "kind": record.kind,
+        "response_body": answer,
+        "response_body_base64": answer,
+        "duration": record.duration,
+        "crate": record.crate,
+        "version": record.version,
+        "fault": record.fault,
+        "at": record.at,
+    }
+
+
+def publish_json(seq: int, record: PublishRecord) -> dict[str, Any]:
+    """A publish record in JSON, its ``.crate`` in base64."""
+    return {
+        "seq": seq,
+        "status": record.status,
+        "accepted": record.accepted,
+        "error": record.error,
+        "login": record.login,
+        "name": record.name,
+        "version": record.version,
+        "metadata": record.metadata,
+        "files": list(record.files),
+        "manifest": record.manifest,
+        "crate_base64": base64.b64encode(record.crate).decode(),
+        "trusted_publishing": record.trusted_publishing,
+    }
+
+
+def fault_json(fault: Fault) -> dict[str, Any]:
+    """A fault in force in JSON: its spec described, its counts."""
+    spec = fault.spec
+    return {
+        "id": fault.id,
+        "kind": fault.kind,
+        "description": spec.describe(),
+        "crate": spec.match.crate,
+        "version": spec.match.version,
+        "method": spec.match.method,
+        "times": spec.times,
+        "after": spec.after,
+        "hits": fault.hits,
+        "seen": fault.seen,
+        "active": fault.active,
+    }
