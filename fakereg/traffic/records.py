@@ -54,7 +54,7 @@ class RecordedRequest:
     headers: HeaderMap
     body: bytes = field(repr=False)
     status: int
-    kind: str
+    kind: str  # a Kind member (typed as str: lists of kinds take plain names too)
     response_body: bytes = field(repr=False, default=b"")
     duration: float = 0.0
     crate: str | None = None

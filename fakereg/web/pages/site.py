@@ -1,7 +1,8 @@
-"""The web page of a registry: its routes, sessions, who may see what, and its errors.
+"""The web page of a registry: its views, sessions, who may see what, and its errors.
 
-Served at ``/`` by every registry. The page's own requests are neither recorded nor
-faulted (like the control API's): the traffic view shows what the tool under test did.
+Served at ``/`` by every registry (its routes are ``Kind.PAGE`` routes of
+:mod:`fakereg.web.routes`). The page's own requests are neither recorded nor faulted (like
+the control API's): the traffic view shows what the tool under test did.
 On a private registry (``auth_required``) the page follows the API's rules: a read token,
 given once in the sign-in form (or in ``Authorization``), kept in the session. Opening the
 page from ``/?admin=<admin token>`` starts an admin session: the faults view gets its
