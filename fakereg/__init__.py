@@ -30,9 +30,9 @@ from .factory import RegistryFactory
 from .registry import FakeRegistry
 from .settings import PROTOCOLS, Protocol, Settings
 from .testing.faults import Answer, Cut, Fault, FaultSpec, Rewrite, Truncate
-from .testing.matchers import RequestMatcher
 from .testing.seeding import CrateVersion
 from .traffic.kinds import Kind
+from .traffic.matchers import RequestMatcher
 from .traffic.records import HeaderMap, PublishRecord, RecordedRequest
 from .traffic.requests import RequestList
 from .web.server import ConnectionCount

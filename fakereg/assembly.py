@@ -5,9 +5,9 @@ the ``config.json``, the default token) instead of asking the registry for them 
 "an index file changed" is an event (:class:`~fakereg.storage.events.IndexEvents`) that
 the index delays and the git view subscribe to. The test-facing state (an
 :class:`~fakereg.testing.inspection.Observer`) belongs to the ``FakeRegistry`` object and
-is handed in. A publish then travels: ``web/pipeline.py``
-(the route table, faults, access, recording) → ``web/api.py`` (body, rules, token) → ``storage/store.py``
-(archive, metadata, index file under the root lock) → ``IndexEvents`` → the delays
+is handed in. A publish then travels: ``web/pipeline.py`` (the route table, faults,
+access, recording) → ``web/api.py`` (body, rules, token) → ``storage/store.py`` (archive,
+metadata, index file under the root lock) → ``IndexEvents`` → the delays
 (``storage/visibility.py``) and the git view (``storage/gitsync.py``, one commit).
 """
 

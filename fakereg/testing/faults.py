@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from typing_extensions import Unpack
 
 from ..errors import InvalidError, InvalidTypeError
-from .matchers import RequestMatcher
+from ..traffic.matchers import RequestMatcher
 
 HeadersArg = Mapping[str, str] | Sequence[tuple[str, str]]
 RewriteKind = Literal["corrupt", "malicious", "invalid_line"]
@@ -243,6 +243,23 @@ class Fault:
     @property
     def effect(self) -> Effect | None:
         return self.spec.effect
+
+    def as_json(self) -> dict[str, Any]:
+        """The fault in JSON (the control API's): its spec described, its counts."""
+        spec = self.spec
+        return {
+            "id": self.id,
+            "kind": self.kind,
+            "description": spec.describe(),
+            "crate": spec.match.crate,
+            "version": spec.match.version,
+            "method": spec.match.method,
+            "times": spec.times,
+            "after": spec.after,
+            "hits": self.hits,
+            "seen": self.seen,
+            "active": self.active,
+        }
 
     @property
     def active(self) -> bool:

@@ -13,10 +13,10 @@ from ..errors import InvalidTypeError, NotFoundError, ServerError
 from ..storage.visibility import IndexVisibility
 from ..traffic.errorsink import ErrorSink
 from ..traffic.log import PublishLog, RequestLog
+from ..traffic.matchers import MatchCriteria, RequestMatcher
 from ..traffic.records import PublishRecord, RecordedRequest
 from ..traffic.requests import RequestList, explain_mismatch
 from .faults import Fault, FaultOptions, FaultSet, FaultSpec
-from .matchers import MatchCriteria, RequestMatcher
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack

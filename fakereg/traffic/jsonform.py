@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-from ..testing.faults import Fault
 from .records import PublishRecord, RecordedRequest
 from .redaction import shown_bodies, shown_headers
 
@@ -55,22 +54,4 @@ def publish_json(seq: int, record: PublishRecord) -> dict[str, Any]:
         "manifest": record.manifest,
         "crate_base64": base64.b64encode(record.crate).decode(),
         "trusted_publishing": record.trusted_publishing,
-    }
-
-
-def fault_json(fault: Fault) -> dict[str, Any]:
-    """A fault in force in JSON: its spec described, its counts."""
-    spec = fault.spec
-    return {
-        "id": fault.id,
-        "kind": fault.kind,
-        "description": spec.describe(),
-        "crate": spec.match.crate,
-        "version": spec.match.version,
-        "method": spec.match.method,
-        "times": spec.times,
-        "after": spec.after,
-        "hits": fault.hits,
-        "seen": fault.seen,
-        "active": fault.active,
     }

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from ..testing.matchers import RequestMatcher
+from .matchers import RequestMatcher
 from .records import RecordedRequest
 
 

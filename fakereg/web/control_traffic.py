@@ -11,9 +11,9 @@ from ..errors import ApiError
 from ..storage.gitsync import GitSync
 from ..testing.faults import FaultSpec
 from ..testing.inspection import Observer
-from ..testing.matchers import RequestMatcher
-from ..traffic.jsonform import fault_json, publish_json, request_json
+from ..traffic.jsonform import publish_json, request_json
 from ..traffic.log import Log
+from ..traffic.matchers import RequestMatcher
 from ..traffic.records import RecordedRequest
 from ..traffic.requests import explain_mismatch
 from .http import error_response, json_response, read_json
@@ -79,13 +79,13 @@ class TrafficControl:
     def faults(self, request: Request) -> Response:
         if request.method == "GET":
             return json_response(
-                {"faults": [fault_json(f) for f in self._observed.faults.in_force()]}
+                {"faults": [f.as_json() for f in self._observed.faults.in_force()]}
             )
         data = read_json(request)
         if not isinstance(data, dict):
             raise ApiError(400, "a fault must be a JSON object with reg.fail()'s keywords")
         fault = self._observed.fail(FaultSpec.from_json(data))
-        return json_response(fault_json(fault))
+        return json_response(fault.as_json())
 
     def remove_fault(self, request: Request, fault_id: int) -> Response:
         self._observed.remove_fault(fault_id)

@@ -8,9 +8,9 @@ from typing import Any, TypedDict
 
 from ..domain.names import canonical_name
 from ..errors import InvalidError, InvalidTypeError
-from ..traffic.kinds import RECORDED_KINDS as KINDS
-from ..traffic.kinds import Kind
-from ..traffic.records import RecordedRequest
+from .kinds import RECORDED_KINDS as KINDS
+from .kinds import Kind
+from .records import RecordedRequest
 
 _FIELDS = ("kind", "method", "crate", "version", "path", "status")
 
