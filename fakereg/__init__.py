@@ -16,6 +16,7 @@ from .errors import (
     ManifestError,
     NameClashError,
     NotFoundError,
+    NotRunningError,
     RefusedError,
     RootError,
     SeedError,
@@ -24,6 +25,7 @@ from .errors import (
     TarError,
     TooLargeError,
     UnauthorizedError,
+    UnavailableError,
     VersionExistsError,
 )
 from .factory import RegistryFactory
@@ -64,6 +66,7 @@ __all__ = [
     "ManifestError",
     "NameClashError",
     "NotFoundError",
+    "NotRunningError",
     "Protocol",
     "PublishRecord",
     "RecordedRequest",
@@ -81,6 +84,7 @@ __all__ = [
     "TooLargeError",
     "Truncate",
     "UnauthorizedError",
+    "UnavailableError",
     "VersionExistsError",
 ]
 __version__ = "0.1.0"

@@ -20,6 +20,7 @@ from .errors import RootError
 from .settings import Settings
 from .storage.accounts import Accounts
 from .storage.catalog import Catalog, ChangeFeed
+from .storage.delay import IndexDelay
 from .storage.downloads import DownloadCounter
 from .storage.events import IndexEvents
 from .storage.fsutil import RootLock
@@ -27,6 +28,7 @@ from .storage.gitindex import GitIndex
 from .storage.gitsync import GitSync
 from .storage.store import CrateStore
 from .storage.trustpub import TrustStore
+from .storage.visibility import IndexVisibility
 from .testing.inspection import Observer
 from .testing.oidc import GitHubOidc
 from .testing.seeding import Seeder
@@ -78,6 +80,7 @@ class Parts:
     downloads: DownloadCounter
     publishing: TrustedPublishing
     ca: TestCa | None
+    delay: IndexDelay
 
 
 def base_url(host: str, port: int, *, tls: bool = False) -> str:
@@ -103,25 +106,32 @@ def git_index_url(url: str) -> str:
 
 
 def assemble(
-    settings: Settings, root: Path, *, lasting: bool, token: str | None, observed: Observer
+    settings: Settings,
+    root: Path,
+    *,
+    shared: bool,
+    durable: bool,
+    token: str | None,
+    observed: Observer,
 ) -> Parts:
     """Open *root*, bind the port and build every part; nothing is served yet.
 
-    *lasting*: the root outlives the process and may be shared (lock across processes,
-    fsync what is written); *token*: the default user's token, if one was given. An
-    unusable root is a :class:`~fakereg.RootError`.
+    *shared*: the root outlives the process and other processes may open it (lock across
+    processes; the admin token kept in ``meta/admin-token``); *durable*: fsync what is
+    written (a crash loses nothing acknowledged); *token*: the default user's token, if
+    one was given. An unusable root is a :class:`~fakereg.RootError`.
     """
     try:
         root.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         reason = exc.strerror or type(exc).__name__
         raise RootError(f"cannot use {root} as a registry root: {reason}") from None
-    lock = RootLock(root, interprocess=lasting)
+    lock = RootLock(root, interprocess=shared)
     events = IndexEvents(observed.errors.report)
-    store = CrateStore(root, lock, events, durable=lasting)
-    accounts = Accounts(root, lock, durable=lasting)
+    store = CrateStore(root, lock, events, durable=durable)
+    accounts = Accounts(root, lock, durable=durable)
     token = accounts.start_token(settings.login, token)
-    admin_token = accounts.admin_token(lasting=lasting)
+    admin_token = accounts.admin_token(lasting=shared)
     listener = listen(settings.host, settings.port)
     try:
         port: int = listener.getsockname()[1]
@@ -133,12 +143,15 @@ def assemble(
         downloads = DownloadCounter(root)
         events.subscribe(downloads.on_change)
         catalog = Catalog(store, changes)
-        events.subscribe(observed.visibility.on_change)
+        visibility = IndexVisibility()  # what an index delay hides, for this start only
+        events.subscribe(visibility.on_change)
+        delay = IndexDelay(visibility)
         git = None
         if settings.git_index:
-            repository = GitIndex(root / "git" / "index.git", durable=lasting)
-            git = GitSync(repository, store, lock, config, observed.visibility)
+            repository = GitIndex(root / "git" / "index.git", durable=durable)
+            git = GitSync(repository, store, lock, config, visibility)
             events.subscribe(git.on_change)
+            delay.attach_git(git)
         auth = Authorizer(accounts, settings, login_url=f"{url}/me")
         index_urls = {sparse_index_url(url)} | ({git_index_url(url)} if git is not None else set())
         seeder = Seeder(
@@ -150,11 +163,11 @@ def assemble(
         )
         state = StateView(store, accounts, downloads)
         info = {"name": settings.name, "url": url, "protocol": settings.protocol}
-        trust = TrustStore(root, lock, durable=lasting)
+        trust = TrustStore(root, lock, durable=durable)
         events.subscribe(trust.on_change)
         publishing = TrustedPublishing(trust, GitHubOidc(url), store)
-        control = ControlApi(admin_token, observed, seeder, state, git, info, publishing)
-        sparse = SparseIndex(store, config, observed.visibility, observed.faults, downloads)
+        control = ControlApi(admin_token, observed, seeder, state, delay, info, publishing)
+        sparse = SparseIndex(store, config, visibility, observed.faults, downloads)
         sources = ReadSources(store, catalog, accounts, downloads, auth)
         pages = WebPages(
             PageParts(
@@ -164,7 +177,7 @@ def assemble(
                     me_token=token,
                     max_unpacked=settings.max_unpacked_size,
                 ),
-                faults=FaultPages(observed, git),
+                faults=FaultPages(observed, delay),
                 auth=auth,
                 sessions=Sessions(port, secure=settings.tls),
                 admin_token=admin_token,
@@ -186,7 +199,6 @@ def assemble(
         )
         cache = AnswerCache()
         events.subscribe(cache.on_change)
-        visibility = observed.visibility
         app = Pipeline(
             registry_routes(handlers),
             Recorder(observed.request_log),
@@ -195,7 +207,7 @@ def assemble(
             gates={Access.READ: auth.read_by, Access.ADMIN: control.check_admin},
             refusers={Kind.PAGE: pages.refused},
             cache=cache,
-            replayable=lambda: not visibility.hiding(),
+            replayable=lambda: not delay.active(),
             read_body=api.publish_body,
         )
         server = ServerThread(
@@ -231,4 +243,5 @@ def assemble(
         downloads,
         publishing,
         ca,
+        delay,
     )

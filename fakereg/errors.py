@@ -113,6 +113,16 @@ class SeedError(RefusedError):
     """Versions that cannot be added to a registry (nothing of the batch was added)."""
 
 
+class UnavailableError(FakeRegError, RuntimeError, AttributeError):
+    """What this registry does not have as it is now: a git index started without one, a
+    CA of a plain-HTTP registry. An ``AttributeError`` too, so ``hasattr`` answers False."""
+
+
+class NotRunningError(UnavailableError):
+    """What only a running registry has (its URL, its parts) was asked of one that was never
+    started or is stopped."""
+
+
 class SettingError(FakeRegError, AttributeError):
     """A setting changed on a running registry, where it would not take effect everywhere."""
 

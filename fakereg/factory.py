@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .registry import FakeRegistry
+from .settings import RegistryOptions, check_options
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 
 class RegistryFactory:
@@ -15,13 +19,15 @@ class RegistryFactory:
     Every registry it starts shares one cargo home (``base_dir/cargo-home``, or a temporary
     one) unless ``cargo_home=`` says otherwise, so one ``reg.env`` reaches them all, and
     dependencies across registries resolve. A registry started without ``name=`` gets a
-    free one: ``fakereg``, ``fakereg-2``, ... The pytest fixture ``fake_registry_factory``
-    is one of these, scoped to a test.
+    free one: ``fakereg``, ``fakereg-2``, ... A root the factory makes under *base_dir* is
+    not ``durable`` (nothing is fsynced: it lives as long as a test) unless told. The
+    pytest fixture ``fake_registry_factory`` is one of these, scoped to a test.
     """
 
-    def __init__(self, base_dir: Path | None = None, **defaults: Any) -> None:
+    def __init__(self, base_dir: Path | None = None, **defaults: Unpack[RegistryOptions]) -> None:
+        check_options(defaults, "RegistryFactory()")
         self._base_dir = base_dir
-        self._defaults = defaults
+        self._defaults: dict[str, Any] = dict(defaults)
         self._home_dir: tempfile.TemporaryDirectory[str] | None = None
         self.registries: list[FakeRegistry] = []
 
@@ -42,9 +48,10 @@ class RegistryFactory:
             name = f"fakereg-{number}"
         return name
 
-    def __call__(self, **kwargs: Any) -> FakeRegistry:
+    def __call__(self, **kwargs: Unpack[RegistryOptions]) -> FakeRegistry:
         """A started :class:`FakeRegistry`; *kwargs* go to its constructor."""
-        options = self._defaults | kwargs
+        check_options(kwargs, "fake_registry_factory()")
+        options: dict[str, Any] = self._defaults | dict(kwargs)
         if "name" not in options:
             options["name"] = self._free_name()
         elif any(r.running and r.name == options["name"] for r in self.registries):
@@ -52,8 +59,9 @@ class RegistryFactory:
                 f"a registry named {options['name']!r} is already running in this factory "
                 "(they share a cargo home): choose another name"
             )
-        if self._base_dir is not None:
-            options.setdefault("root", self._base_dir / f"fakereg-{len(self.registries)}")
+        if self._base_dir is not None and options.get("root") is None:
+            options["root"] = self._base_dir / f"fakereg-{len(self.registries)}"
+            options.setdefault("durable", False)  # the factory's own root: a test's scratch
         options.setdefault("cargo_home", self.cargo_home)
         registry = FakeRegistry(**options)
         registry.start()

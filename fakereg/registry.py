@@ -10,8 +10,9 @@ import tempfile
 from collections.abc import Mapping
 from pathlib import Path
 from types import TracebackType
+from typing import TYPE_CHECKING, Any
 
-from .assembly import Parts, assemble, git_index_url, sparse_index_url
+from .assembly import assemble, git_index_url, sparse_index_url
 from .cargo_config import (
     CargoHomeEntry,
     find_cargo,
@@ -20,25 +21,25 @@ from .cargo_config import (
     run_cargo,
     unregister_from_cargo_home,
 )
-from .facade import Delegate
-from .settings import DEFAULT_IDLE_TIMEOUT, DEFAULT_LOGIN, Setting, Settings
+from .errors import UnavailableError
+from .facade.filling import Filling
+from .facade.observing import Observing
 from .settings import PROTOCOLS as PROTOCOLS  # (importable from here, as before)
+from .settings import SETTING_NAMES, Options, Setting, Settings, check_options
 from .settings import Protocol as Protocol
 from .storage.accounts import redact
 from .storage.gitsync import GitSync
 from .testing.inspection import Observer
-from .testing.seeding import Seeder
-from .testing.state import StateView
-from .testing.trusted import TrustedPublishing
-from .traffic.records import PublishRecord
-from .traffic.requests import RequestList
 from .web.server import ConnectionCount
 from .web.tls import TestCa
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
 
 log = logging.getLogger("fakereg")
 
 
-class FakeRegistry:
+class FakeRegistry(Filling, Observing):
     """A real Cargo registry on ``127.0.0.1`` for the length of a ``with`` block.
 
     ``root=None`` keeps state in a temporary directory removed by :meth:`stop`; a given
@@ -67,51 +68,31 @@ class FakeRegistry:
         name: str = "fakereg",
         protocol: Protocol = "sparse",
         token: str | None = None,
-        *,
-        host: str = "127.0.0.1",
-        port: int = 0,
-        login: str = DEFAULT_LOGIN,
-        strict: bool = False,
-        max_upload_size: int = 10 * 1024 * 1024,
-        max_unpacked_size: int = 512 * 1024 * 1024,
-        cargo_home: str | os.PathLike[str] | None = None,
-        write_credentials: bool = True,
-        cargo_bin: str | os.PathLike[str] | None = None,
-        git_index: bool = True,
-        retry_sleep_ms: int | None = 10,
-        publish_timeout: float | None = None,
-        auth_required: bool = False,
-        replace_crates_io: bool = False,
-        idle_timeout: float = DEFAULT_IDLE_TIMEOUT,
-        tls: bool = False,
+        **options: Unpack[Options],
     ) -> None:
+        """*options* are :class:`~fakereg.Settings`' fields (``host``, ``port``,
+        ``login``, ``strict``, ``max_upload_size``, ``max_unpacked_size``, ``git_index``,
+        ``retry_sleep_ms``, ``publish_timeout``, ``auth_required``, ``replace_crates_io``,
+        ``idle_timeout``, ``tls``, ``durable``) and ``cargo_home``,
+        ``write_credentials``, ``cargo_bin`` (:class:`~fakereg.settings.Options`)."""
+        check_options(options, "FakeRegistry()")
+        given: dict[str, Any] = dict(options)
         self._settings = Settings(
             name=name,
             protocol=protocol,
-            host=host,
-            port=port,
-            login=login,
-            strict=strict,
-            max_upload_size=max_upload_size,
-            max_unpacked_size=max_unpacked_size,
-            git_index=git_index,
-            retry_sleep_ms=retry_sleep_ms,
-            publish_timeout=publish_timeout,
-            auth_required=auth_required,
-            replace_crates_io=replace_crates_io,
-            idle_timeout=idle_timeout,
-            tls=tls,
+            **{key: given.pop(key) for key in SETTING_NAMES if key in given},
         )
         if root is not None and not str(root):
             raise ValueError("root='' names no folder: pass a path, or None for a temporary root")
+        cargo_home, cargo_bin = given.get("cargo_home"), given.get("cargo_bin")
         self._given_root = None if root is None else Path(root)
         self._given_cargo_home = None if cargo_home is None else Path(cargo_home)
         self._given_token = token
-        self._write_credentials = write_credentials
+        self._write_credentials: bool = given.get("write_credentials", True)
         self._cargo_bin = None if cargo_bin is None else str(cargo_bin)
         self._observer = Observer()
         self._tempdir: tempfile.TemporaryDirectory[str] | None = None
-        self._parts: Parts | None = None
+        self._parts = None
         self._registered = False
 
     @property
@@ -132,11 +113,13 @@ class FakeRegistry:
             root = self._given_root.resolve()
         # A given root outlives the process and may be shared; a temporary one is ours.
         lasting = self._given_root is not None
+        durable = lasting if self.settings.durable is None else self.settings.durable
         try:
             parts = self._parts = assemble(
                 self.settings,
                 root,
-                lasting=lasting,
+                shared=lasting,
+                durable=durable,
                 token=self._given_token,
                 observed=self._observer,
             )
@@ -174,8 +157,7 @@ class FakeRegistry:
             parts.control.close()
             parts.server.stop()
             parts.downloads.close()
-            if parts.git is not None:
-                parts.git.deferred.cancel()
+            parts.delay.stop()
         if self._tempdir is not None:
             self._tempdir.cleanup()
             self._tempdir = None
@@ -190,16 +172,6 @@ class FakeRegistry:
         tb: TracebackType | None,
     ) -> None:
         self.stop()
-
-    @property
-    def running(self) -> bool:
-        """True between :meth:`start` and :meth:`stop`."""
-        return self._parts is not None
-
-    def _running(self) -> Parts:
-        if self._parts is None:
-            raise RuntimeError("this FakeRegistry is not running: call start() or use `with`")
-        return self._parts
 
     # -- addresses and configuration ---------------------------------------------------
 
@@ -253,7 +225,7 @@ class FakeRegistry:
     def _ca(self) -> TestCa:
         ca = self._running().ca
         if ca is None:
-            raise RuntimeError("this registry serves plain HTTP (start it with tls=True)")
+            raise UnavailableError("this registry serves plain HTTP (start it with tls=True)")
         return ca
 
     @property
@@ -318,7 +290,7 @@ class FakeRegistry:
     def _git(self) -> GitSync:
         git = self._running().git
         if git is None:
-            raise RuntimeError("this FakeRegistry was started with git_index=False")
+            raise UnavailableError("this FakeRegistry was started with git_index=False")
         return git
 
     # -- running cargo -----------------------------------------------------------------
@@ -343,71 +315,6 @@ class FakeRegistry:
         command = [self.cargo_path(), *map(str, args)]
         full_env = self.env | dict(env or {})
         return run_cargo(command, full_env, cwd=cwd, input=input, check=check, timeout=timeout)
-
-    # -- filling it (testing/seeding.py), observing and failing (testing/inspection.py),
-    # -- and its state (testing/state.py): each hands the call to its part
-
-    def _seeder(self) -> Seeder:
-        return self._running().seeder
-
-    def _state(self) -> StateView:
-        return self._running().state
-
-    def _publishing(self) -> TrustedPublishing:
-        return self._running().publishing
-
-    add_crate = Delegate(Seeder.add_crate, "_seeder")
-    import_crates = Delegate(Seeder.import_crates, "_seeder")
-    batch = Delegate(Seeder.batch, "_seeder")
-    export = Delegate(Seeder.export, "_seeder")
-
-    @property
-    def requests(self) -> RequestList:
-        """Every HTTP request received so far, in order (a snapshot)."""
-        return self._observer.requests
-
-    @property
-    def publishes(self) -> list[PublishRecord]:
-        """One record per publish request, accepted or refused, in order."""
-        return self._observer.publishes
-
-    clear = Delegate(Observer.clear, "_observer")
-    assert_requested = Delegate(Observer.assert_requested, "_observer")
-    wait_for = Delegate(Observer.wait_for, "_observer")
-    fail = Delegate(Observer.fail, "_observer")
-    remove_faults = Delegate(Observer.remove_faults, "_observer")
-
-    def delay_index_updates(self, seconds: float | None = None, polls: int | None = None) -> None:
-        """Show versions published from now on in the sparse index only after *seconds*
-        and after their crate's index file was read *polls* times; no arguments: stop."""
-        git = None if self._parts is None else self._parts.git
-        self._observer.delay_index_updates(seconds, polls, git=git)
-
-    versions = Delegate(StateView.versions, "_state")
-    index_entries = Delegate(StateView.index_entries, "_state")
-    crate_file = Delegate(StateView.crate_file, "_state")
-    owners = Delegate(StateView.owners, "_state")
-    downloads = Delegate(StateView.downloads, "_state")
-    add_trusted_publisher = Delegate(TrustedPublishing.add_trusted_publisher, "_publishing")
-    trusted_publishers = Delegate(TrustedPublishing.trusted_publishers, "_publishing")
-    github_actions_env = Delegate(TrustedPublishing.github_actions_env, "_publishing")
-    add_user = Delegate(StateView.add_user, "_state")
-    lasting_token = Delegate(StateView.lasting_token, "_state")
-    add_token = Delegate(StateView.add_token, "_state")
-    revoke = Delegate(StateView.revoke, "_state")
-
-    # -- errors of the server thread (testing/inspection.py) ----------------------------
-
-    @property
-    def errors(self) -> list[BaseException]:
-        """Exceptions raised inside the server thread (each answered with a 500)."""
-        return self._observer.errors.snapshot()
-
-    def clear_errors(self) -> None:
-        """Forget server-thread errors (for a test that provoked them on purpose)."""
-        self._observer.errors.clear()
-
-    check_errors = Delegate(Observer.check_errors, "_observer")
 
     def __repr__(self) -> str:
         state = f"url={self.url!r}" if self.running else "stopped"

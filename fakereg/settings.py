@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Generic, Literal, TypeVar, overload
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any, Generic, Literal, TypedDict, TypeVar, overload
 
 from .errors import SettingError
-
-if TYPE_CHECKING:
-    from .registry import FakeRegistry
 
 Protocol = Literal["sparse", "git"]
 PROTOCOLS: tuple[str, ...] = ("sparse", "git")
@@ -21,7 +20,13 @@ _REGISTRY_NAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*\Z")
 
 @dataclass(frozen=True)
 class Settings:
-    """What a :class:`~fakereg.FakeRegistry` was configured with; checked when made."""
+    """What a :class:`~fakereg.FakeRegistry` was configured with; checked when made.
+
+    The one declaration of every setting: its name, type and default. ``durable``: fsync
+    what is written, so that a crash loses nothing acknowledged (None: durable when the
+    registry was given a root to keep, not for a temporary one nor for the per-test roots
+    of ``RegistryFactory`` and the pytest fixtures).
+    """
 
     name: str = "fakereg"
     protocol: Protocol = "sparse"
@@ -38,6 +43,7 @@ class Settings:
     replace_crates_io: bool = False
     idle_timeout: float = DEFAULT_IDLE_TIMEOUT
     tls: bool = False
+    durable: bool | None = None
 
     def __post_init__(self) -> None:
         if not _REGISTRY_NAME_RE.match(self.name) or self.name == "crates-io":
@@ -65,6 +71,65 @@ class Settings:
             raise ValueError("idle_timeout must be positive")
 
 
+#: The names of the settings (the fields of :class:`Settings`).
+SETTING_NAMES: tuple[str, ...] = tuple(f.name for f in fields(Settings))
+
+
+class Options(TypedDict, total=False):
+    """:class:`~fakereg.FakeRegistry`'s keyword-only arguments: :class:`Settings`' fields
+    (but ``name`` and ``protocol``, which may also be given by position), and where the
+    registry meets cargo. Typed here for ``**options``; a test checks them against
+    :class:`Settings`."""
+
+    host: str
+    port: int
+    login: str
+    strict: bool
+    max_upload_size: int
+    max_unpacked_size: int
+    git_index: bool
+    retry_sleep_ms: int | None
+    publish_timeout: float | None
+    auth_required: bool
+    replace_crates_io: bool
+    idle_timeout: float
+    tls: bool
+    durable: bool | None
+    #: The cargo home to register in (default: ``<root>/cargo-home``).
+    cargo_home: str | os.PathLike[str] | None
+    #: Write the default token into the cargo home's ``credentials.toml``.
+    write_credentials: bool
+    #: The cargo that ``reg.cargo()`` runs (default: ``$FAKEREG_CARGO``, then PATH).
+    cargo_bin: str | os.PathLike[str] | None
+
+
+class RegistryOptions(Options, total=False):
+    """Every keyword :class:`~fakereg.FakeRegistry` takes: what ``RegistryFactory``, its
+    calls and the ``fake_registry`` marker accept."""
+
+    root: str | os.PathLike[str] | None
+    name: str
+    protocol: Protocol
+    token: str | None
+
+
+#: Every keyword :class:`RegistryOptions` names.
+OPTION_NAMES: frozenset[str] = frozenset(RegistryOptions.__annotations__) | frozenset(
+    Options.__annotations__
+)
+
+
+def check_options(options: Mapping[str, object], where: str) -> None:
+    """TypeError naming the valid keywords when *options* has one FakeRegistry does not
+    take (a misspelt ``@pytest.mark.fake_registry(prtocol=…)``, say)."""
+    unknown = sorted(set(options) - OPTION_NAMES)
+    if unknown:
+        raise TypeError(
+            f"{where}: unknown FakeRegistry option(s) {', '.join(unknown)}; "
+            f"choose from {', '.join(sorted(OPTION_NAMES))}"
+        )
+
+
 #: Settings that only shape :attr:`FakeRegistry.env`, read afresh each time: they may
 #: change at any moment. Every other setting is fixed once the registry has started.
 LIVE_SETTINGS = frozenset({"retry_sleep_ms", "publish_timeout"})
@@ -73,23 +138,27 @@ T = TypeVar("T")
 
 
 class Setting(Generic[T]):
-    """A :class:`FakeRegistry` attribute that reads, and before start replaces, its settings."""
+    """A :class:`FakeRegistry` attribute that shows one of its :class:`Settings` (whose
+    field of the same name declares it) and, before start, replaces it."""
 
     def __set_name__(self, owner: type, name: str) -> None:
+        if name not in SETTING_NAMES:
+            raise TypeError(f"{owner.__name__}.{name} shows no field of Settings")
         self.name = name
 
     @overload
     def __get__(self, obj: None, objtype: type | None = None) -> Setting[T]: ...
 
     @overload
-    def __get__(self, obj: FakeRegistry, objtype: type | None = None) -> T: ...
+    def __get__(self, obj: object, objtype: type | None = None) -> T: ...
 
-    def __get__(self, obj: FakeRegistry | None, objtype: type | None = None) -> Any:
+    def __get__(self, obj: object | None, objtype: type | None = None) -> Any:
         if obj is None:
             return self
-        return getattr(obj.settings, self.name)
+        settings: Settings = getattr(obj, "settings")  # noqa: B009 - any holder of settings
+        return getattr(settings, self.name)
 
-    def __set__(self, obj: FakeRegistry, value: T) -> None:
+    def __set__(self, obj: Any, value: T) -> None:
         if obj.running and self.name not in LIVE_SETTINGS:
             raise SettingError(
                 f"FakeRegistry.{self.name} cannot change while the registry is running "

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from fakereg import PROTOCOLS, FakeRegistry, RegistryFactory, ServerError
+from fakereg.settings import check_options
 
 _factories = pytest.StashKey[RegistryFactory]()
 
@@ -82,7 +83,9 @@ def fake_registry(
     ``@pytest.mark.fake_registry(**kwargs)`` passes keyword arguments to FakeRegistry;
     they win over ``fake_registry_options``.
     """
-    return fake_registry_factory(**(fake_registry_options | marker_kwargs(request)))
+    options = fake_registry_options | marker_kwargs(request)
+    check_options(options, f"fake_registry for {request.node.nodeid}")
+    return fake_registry_factory(**options)
 
 
 def marker_kwargs(request: pytest.FixtureRequest) -> dict[str, Any]:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from fakereg import FakeRegistry
+from fakereg import FakeRegistry, RegistryFactory
 from fakereg.storage.fsutil import atomic_write
 from fakereg.storage.gitindex import GitIndex
 
@@ -75,3 +75,40 @@ def test_index_changes_git_missed_are_committed_at_its_next_first_use(tmp_path: 
         assert [line["vers"] for line in reg.index_entries("seen")] == ["1.0.0", "1.1.0"]
         assert files["mi/ss/missed"] == (root / "index" / "mi" / "ss" / "missed").read_bytes()
         assert files["se/en/seen"] == (root / "index" / "se" / "en" / "seen").read_bytes()
+
+
+def test_durable_is_a_setting_and_the_fixture_roots_are_not(
+    tmp_path: Path, fsyncs: list[int]
+) -> None:
+    with FakeRegistry(tmp_path / "quick", durable=False) as reg:
+        reg.add_crate("quick", "1.0.0")
+        reg.git_path  # noqa: B018
+        assert reg.settings.durable is False
+    assert fsyncs == []
+    with RegistryFactory(tmp_path / "factory") as factory:
+        scratch = factory()  # a root the factory made: a test's scratch, not fsynced
+        scratch.add_crate("scratch", "1.0.0")
+        assert fsyncs == []
+        kept = factory(root=tmp_path / "kept")  # a root the caller gave: durable
+        kept.add_crate("kept", "1.0.0")
+        assert len(fsyncs) >= 3
+    fsyncs.clear()
+    with FakeRegistry(durable=True) as temporary:  # asked for, even on a temporary root
+        temporary.add_crate("asked", "1.0.0")
+    assert len(fsyncs) >= 3
+
+
+def test_the_fixture_registry_writes_without_fsync(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(
+        """
+        import os
+
+        def test_quick(fake_registry, monkeypatch):
+            calls = []
+            monkeypatch.setattr(os, "fsync", lambda fd: calls.append(fd))
+            fake_registry.add_crate("x", "1.0.0")
+            assert calls == []
+            assert fake_registry.settings.durable is False
+        """
+    )
+    pytester.runpytest_subprocess("-p", "no:randomly").assert_outcomes(passed=1)

@@ -1,8 +1,10 @@
-"""What a test observes and injects: traffic, assertions on it, faults, index delays, errors.
+"""What a test observes and injects across starts: traffic, assertions on it, faults, errors.
 
-:class:`Observer` belongs to a ``FakeRegistry`` object and outlives its starts and stops;
-the web layer appends to its logs, and ``FakeRegistry.requests``, ``fail`` and the like
-read and change it.
+:class:`Observer` belongs to a ``FakeRegistry`` object and outlives its starts and stops
+(the journal, the publish log, the faults and the server's errors go on from one start to
+the next); the web layer appends to its logs, and ``FakeRegistry.requests``, ``fail`` and
+the like read and change it. An index delay lives for one start only
+(:class:`~fakereg.storage.delay.IndexDelay`).
 """
 
 from __future__ import annotations
@@ -10,7 +12,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..errors import InvalidTypeError, NotFoundError, ServerError
-from ..storage.visibility import IndexVisibility
 from ..traffic.errorsink import ErrorSink
 from ..traffic.log import PublishLog, RequestLog
 from ..traffic.matchers import MatchCriteria, RequestMatcher
@@ -21,18 +22,15 @@ from .faults import Fault, FaultOptions, FaultSet, FaultSpec
 if TYPE_CHECKING:
     from typing_extensions import Unpack
 
-    from ..storage.gitsync import GitSync
-
 
 class Observer:
-    """Recorded requests, publishes and server errors; assertions; faults; index delays."""
+    """Recorded requests, publishes and server errors; assertions; faults."""
 
     def __init__(self) -> None:
         self.request_log = RequestLog()
         self.publish_log = PublishLog()
         self.errors = ErrorSink()
         self.faults = FaultSet()
-        self.visibility = IndexVisibility()
 
     # -- recorded traffic --------------------------------------------------------------
 
@@ -58,11 +56,7 @@ class Observer:
         count: int | None = None,
         **criteria: Unpack[MatchCriteria],
     ) -> RequestList:
-        """Assert that matching requests arrived (*count* of them exactly, when given).
-
-        *kind* may be a :class:`~fakereg.RequestMatcher` instead of the criteria. Returns
-        the matching requests; the failure message lists those that came closest.
-        """
+        """What `FakeRegistry.assert_requested` does (documented there)."""
         wanted = RequestMatcher.of(kind, criteria)
         records = self.requests
         found = RequestList(r for r in records if wanted.matches(r))
@@ -79,13 +73,7 @@ class Observer:
         timeout: float = 10.0,
         **criteria: Unpack[MatchCriteria],
     ) -> RecordedRequest:
-        """Wait for the *count*-th matching request (e.g. from a tool in the background).
-
-        Unlike :meth:`assert_requested`, whose *count* is an exact total, *count* here is
-        an ordinal: the call returns once that many have arrived (more may follow), with
-        the *count*-th of them. *kind* may be a :class:`~fakereg.RequestMatcher`. Raises
-        TimeoutError listing the closest requests.
-        """
+        """What `FakeRegistry.wait_for` does (documented there)."""
         wanted = RequestMatcher.of(kind, criteria)
 
         def enough(records: list[RecordedRequest]) -> bool:
@@ -102,19 +90,7 @@ class Observer:
     # -- faults ------------------------------------------------------------------------
 
     def fail(self, kind: str | FaultSpec, **options: Unpack[FaultOptions]) -> Fault:
-        """Make matching requests fail; see the README's "Testing failures" for each effect.
-
-        ``status``/``errors``/``body``/``headers`` answer in the registry's place;
-        ``delay`` waits before answering; ``dribble`` spreads the body over that many
-        seconds; ``drop`` closes the connection without an answer, ``reset`` resets it;
-        ``truncate`` sends half the body; ``corrupt`` flips bytes of a download;
-        ``malicious`` serves a ``.crate`` with a path escaping its folder (and its checksum
-        in the sparse index); ``invalid_line`` appends an unparsable line to an index file.
-        A fault has one effect among the answer, ``drop``, ``reset``, ``truncate``,
-        ``corrupt``, ``malicious`` and ``invalid_line``; ``headers``, ``delay`` and
-        ``dribble`` go with any but a cut connection. The same keywords in JSON make a
-        :class:`~fakereg.FaultSpec` (``FaultSpec.from_json``).
-        """
+        """What `FakeRegistry.fail` does (documented there)."""
         if isinstance(kind, FaultSpec):
             if options:
                 raise InvalidTypeError("give a FaultSpec or keywords, not both")
@@ -139,23 +115,3 @@ class Observer:
                 fault.remove()
                 return
         raise NotFoundError(f"no fault {fault_id} in force")
-
-    def reveal_index(self, git: GitSync | None = None) -> None:
-        """End the index delays and show every version they hid (and *git*'s held-back
-        commits)."""
-        self.visibility.reveal_all()
-        if git is not None:
-            git.deferred.release_all()
-
-    def delay_index_updates(
-        self, seconds: float | None = None, polls: int | None = None, *, git: GitSync | None = None
-    ) -> None:
-        """Show versions published from now on in the sparse index only after *seconds*
-        and after their crate's index file was read *polls* times; no arguments: stop.
-
-        *git*: the running registry's git view, made now if a delay starts (the commits
-        it holds back need the repository to exist), once the delay is known valid."""
-        self.visibility.check(seconds, polls)
-        if git is not None and (seconds is not None or polls is not None):
-            git.ready()
-        self.visibility.configure(seconds, polls)

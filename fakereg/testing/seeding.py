@@ -82,20 +82,7 @@ class Seeder:
     def add_crate(
         self, name: str, version: str, **options: Unpack[AddCrateOptions]
     ) -> CrateVersion:
-        """Build a real ``.crate`` and store it exactly as a publish would, without HTTP.
-
-        *deps* are ``"name@req"`` strings or :class:`~fakereg.Dependency` objects;
-        *features* maps feature names to what they enable (``dep:x`` and ``x?/f`` too).
-        The crate gets a ``src/lib.rs`` (``pub fn version()``; with ``proc_macro=True`` a
-        ``version!()`` macro), a ``build.rs`` with ``build_rs=True`` (or its text), and
-        *files* on top (``None`` removes a file; a ``Cargo.toml`` replaces the generated
-        one and its contents decide the index line). *owner* defaults to :attr:`login`;
-        *yanked* and *pubtime* (an aware datetime or cargo's text) set the index line's.
-        The other options (:class:`~fakereg.testing.seeding.AddCrateOptions`) are the
-        manifest's: ``links``, ``rust_version``, ``edition``, ``proc_macro``,
-        ``description``, ``license``, ``keywords``, ``categories``, ``repository``,
-        ``homepage``, ``documentation``, ``authors``, ``readme``.
-        """
+        """What `FakeRegistry.add_crate` does (documented there)."""
         yanked = options.pop("yanked", False)
         owner = options.pop("owner", None)
         pubtime = options.pop("pubtime", None)
@@ -134,18 +121,7 @@ class Seeder:
         local_registries: Iterable[str | HasIndexUrl] = (),
         progress: Progress | None = None,
     ) -> list[CrateVersion]:
-        """Import ``.crate`` files, folders of them, or unpacked crate folders, in one commit.
-
-        Each index line is derived from the crate's normalized ``Cargo.toml``, as a publish
-        of it would have been. A dependency without ``registry-index`` (crates.io, in
-        ``Cargo.toml`` terms) comes from this registry, and so does one whose
-        ``registry-index`` is one of *local_registries* (registries or index URLs: say,
-        where a vendored folder came from). Versions already present with the same checksum
-        are skipped; any other problem raises :class:`~fakereg.SeedError` and imports
-        nothing. *progress* is called as ``progress(done, total)`` while crates are read.
-        The rules that only gate new publishes (reserved names, ``strict``, ownership) do
-        not apply to crates a registry already accepted.
-        """
+        """What `FakeRegistry.import_crates` does (documented there)."""
         local = self._own_index_urls | {
             r if isinstance(r, str) else r.index_url for r in local_registries
         }
@@ -159,11 +135,7 @@ class Seeder:
 
     @contextmanager
     def batch(self) -> Iterator[None]:
-        """Make the ``add_crate`` and ``import_crates`` calls of the block one index change.
-
-        Much faster for many crates (one git commit); the crates appear when the block ends,
-        and none of them if it raises.
-        """
+        """What `FakeRegistry.batch` does (documented there)."""
         key = threading.get_ident()
         if key in self._batches:
             raise RuntimeError("batch() blocks do not nest")
@@ -188,15 +160,7 @@ class Seeder:
         return self._store.add_versions(versions, message)
 
     def export(self, path: str | os.PathLike[str], *, url: str | None = None) -> Path:
-        """Write a static copy into the new or empty folder *path*, to be served at *url*.
-
-        The copy holds the sparse index (``index/``), the ``.crate`` files at the paths
-        its ``config.json`` points to, and the git index (``git/index``, ready for git's
-        dumb HTTP protocol) when this registry has one. It has no Web API. Without *url*
-        the copy points at itself with ``file://`` URLs: cargo reads it where it lies,
-        through ``registry = "file:///…/git/index"`` (``reg.export(p).joinpath("git",
-        "index").as_uri()``).
-        """
+        """What `FakeRegistry.export` does (documented there)."""
         return export_registry(self._store, Path(path), url, git=self._git)
 
 

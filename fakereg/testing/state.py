@@ -22,8 +22,7 @@ class StateView:
         self._downloads = downloads
 
     def downloads(self, crate: str, version: str | None = None) -> int:
-        """How many times *crate* (*version*, when given) was downloaded: every GET of
-        the download route that served the file, by any process on this root."""
+        """What `FakeRegistry.downloads` does (documented there)."""
         counts = self._downloads.of_crate(canonical_name(crate))
         return crate_total(counts) if version is None else version_total(counts.get(version))
 
@@ -32,12 +31,11 @@ class StateView:
         return [entry["vers"] for entry in self.index_entries(crate)]
 
     def index_entries(self, crate: str) -> list[IndexLine]:
-        """The parsed JSON lines exactly as the index serves them."""
+        """What `FakeRegistry.index_entries` does (documented there)."""
         return self._store.entries(crate)
 
     def crate_file(self, crate: str, version: str) -> bytes:
-        """The stored ``.crate`` bytes; :class:`~fakereg.NotFoundError`
-        (a KeyError) when there are none."""
+        """What `FakeRegistry.crate_file` does (documented there)."""
         store = self._store
         canonical = store.canonical(crate) or crate
         data = store.crate_bytes(canonical, version)
@@ -46,29 +44,20 @@ class StateView:
         return data
 
     def owners(self, crate: str) -> list[str]:
-        """Logins of *crate*'s owners; :class:`~fakereg.NotFoundError` (a
-        KeyError) for an unknown crate."""
+        """What `FakeRegistry.owners` does (documented there)."""
         store = self._store
         if store.canonical(crate) is None:
             raise NotFoundError(f"no crate {crate!r}")
         return store.owners(crate)
 
     def add_user(self, login: str, name: str | None = None, *, read: bool = True) -> str:
-        """Create a user (or reuse an existing one) and return a new token for it.
-
-        ``read=False`` makes a user who may not read a private (``auth_required``) registry.
-        """
+        """What `FakeRegistry.add_user` does (documented there)."""
         accounts = self._accounts
         accounts.ensure_user(login, name, read=read)
         return accounts.add_token(login)
 
     def lasting_token(self, login: str) -> str:
-        """A token for *login* (created if need be) that stays the same on every start.
-
-        It is made once per root and kept there, as the default user's :attr:`token` is:
-        pasted credentials stay valid across restarts of a registry on a given root, until
-        the token is revoked.
-        """
+        """What `FakeRegistry.lasting_token` does (documented there)."""
         return self._accounts.start_token(login)
 
     def add_token(
@@ -79,20 +68,14 @@ class StateView:
         crates: Iterable[str] | None = None,
         expires: datetime | None = None,
     ) -> str:
-        """A new token for an existing user, limited like a crates.io token.
-
-        *scopes*: some of ``publish-new``, ``publish-update``, ``yank``, ``change-owners``
-        (None: all); *crates*: crate name patterns such as ``foo`` or ``foo*`` (None: all);
-        *expires*: an aware datetime after which the token is refused.
-        """
+        """What `FakeRegistry.add_token` does (documented there)."""
         accounts = self._accounts
         if accounts.user(login) is None:
             raise NotFoundError(f"no user {login!r}")
         return accounts.add_token(login, scopes=scopes, crates=crates, expires=expires)
 
     def revoke(self, token: str) -> None:
-        """Make *token* invalid from now on; :class:`~fakereg.NotFoundError` (a
-        KeyError) when no user holds it."""
+        """What `FakeRegistry.revoke` does (documented there)."""
         if not self._accounts.revoke(token):
             raise NotFoundError("no user holds that token")
 

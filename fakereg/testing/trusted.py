@@ -51,11 +51,7 @@ class TrustedPublishing:
         workflow_filename: str,
         environment: str | None = None,
     ) -> GitHubConfig:
-        """Let GitHub Actions runs of *workflow_filename* in *repository_owner*/
-        *repository_name* (in *environment*, when given) publish new versions of *crate*,
-        as crates.io's GitHub trusted publishing config does. The crate must exist
-        (trusted publishing never creates one); at most five configs a crate; names are
-        checked as crates.io checks them (InvalidError)."""
+        """What `FakeRegistry.add_trusted_publisher` does (documented there)."""
         trustpub.check_owner(repository_owner)
         trustpub.check_repository(repository_name)
         trustpub.check_workflow(workflow_filename)
@@ -86,13 +82,7 @@ class TrustedPublishing:
         environment: str | None = None,
         **claims: Any,
     ) -> dict[str, str]:
-        """The environment a GitHub Actions job with ``permissions: id-token: write`` gets:
-        ``ACTIONS_ID_TOKEN_REQUEST_URL`` and ``ACTIONS_ID_TOKEN_REQUEST_TOKEN`` (served by
-        this registry's fake GitHub), ``GITHUB_REPOSITORY``, ``GITHUB_WORKFLOW_REF``,
-        ``GITHUB_REF``, ``GITHUB_SHA``, ``GITHUB_RUN_ID`` and the rest. Every ID token the
-        job asks for carries GitHub's claims for it; *claims* override them (say
-        ``repository_owner_id="1"``, ``event_name="pull_request_target"``, or
-        ``exp=<a past time>`` for an expired token)."""
+        """What `FakeRegistry.github_actions_env` does (documented there)."""
         token, job = self.oidc.new_job(repository, workflow, ref, environment, claims)
         env = {
             "GITHUB_ACTIONS": "true",

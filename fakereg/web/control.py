@@ -18,7 +18,7 @@ from werkzeug.wrappers import Request, Response
 
 from ..domain.cratebuild import CrateSpec
 from ..errors import ApiError
-from ..storage.gitsync import GitSync
+from ..storage.delay import IndexDelay
 from ..testing.inspection import Observer
 from ..testing.seeding import CrateVersion, Seeder
 from ..testing.state import StateView
@@ -66,7 +66,7 @@ class ControlApi:
         observed: Observer,
         seeder: Seeder,
         state: StateView,
-        git: GitSync | None,
+        delay: IndexDelay,
         info: dict[str, Any],
         publishing: TrustedPublishing,
     ) -> None:
@@ -75,10 +75,9 @@ class ControlApi:
         self._observed = observed
         self._seeder = seeder
         self._state = state
-        self._git = git
         self._info = info
         #: The traffic routes (faults, delays, the journal), answered by their own part.
-        self.traffic = TrafficControl(observed, git)
+        self.traffic = TrafficControl(observed, delay)
 
     def close(self) -> None:
         """The registry is stopping: requests waiting on the journal answer now."""

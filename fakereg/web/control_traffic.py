@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 from werkzeug.wrappers import Request, Response
 
 from ..errors import ApiError
-from ..storage.gitsync import GitSync
+from ..storage.delay import IndexDelay
 from ..testing.faults import FaultSpec
 from ..testing.inspection import Observer
 from ..traffic.jsonform import publish_json, request_json
@@ -57,11 +57,11 @@ def _is_whole(value: object) -> bool:
 
 
 class TrafficControl:
-    """Faults, delays and the journal of one registry, for the control API."""
+    """Faults, the index delay and the journal of one registry, for the control API."""
 
-    def __init__(self, observed: Observer, git: GitSync | None) -> None:
+    def __init__(self, observed: Observer, delay: IndexDelay) -> None:
         self._observed = observed
-        self._git = git
+        self._delay = delay
         self._closing = threading.Event()
 
     def close(self) -> None:
@@ -74,7 +74,7 @@ class TrafficControl:
         observed = self._observed
         observed.clear()
         observed.remove_faults()
-        observed.reveal_index(self._git)
+        self._delay.reveal()
 
     def faults(self, request: Request) -> Response:
         if request.method == "GET":
@@ -100,7 +100,7 @@ class TrafficControl:
             raise ApiError(400, "`seconds` must be a number")
         if polls is not None and not _is_whole(polls):
             raise ApiError(400, "`polls` must be a whole number")
-        self._observed.delay_index_updates(seconds, polls, git=self._git)
+        self._delay.set(seconds, polls)
         return json_response({"seconds": seconds, "polls": polls})
 
     def requests(self, request: Request) -> Response:

@@ -15,7 +15,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from ...errors import ApiError
-from ...storage.gitsync import GitSync
+from ...storage.delay import IndexDelay
 from ...testing.faults import Answer, Fault, FaultSpec
 from ...testing.inspection import Observer
 from ...traffic.kinds import RECORDED_KINDS as KINDS
@@ -65,9 +65,9 @@ def _number(form: MultiDict[str, str], key: str, kind: type[int] | type[float]) 
 class FaultPages:
     """The faults view of one registry, and what its forms do."""
 
-    def __init__(self, observed: Observer, git: GitSync | None) -> None:
+    def __init__(self, observed: Observer, delay: IndexDelay) -> None:
         self._observed = observed
-        self._git = git
+        self._delay = delay
 
     def add(self, form: MultiDict[str, str]) -> Fault:
         return self._observed.fail(FaultSpec.from_json(fault_from_form(form)))
@@ -79,9 +79,9 @@ class FaultPages:
         """Delay index updates as the form says; both fields empty: stop (showing all)."""
         seconds, polls = _number(form, "seconds", float), _number(form, "polls", int)
         if seconds is None and polls is None:
-            self._observed.reveal_index(self._git)
+            self._delay.reveal()
             return
-        self._observed.delay_index_updates(seconds, polls, git=self._git)
+        self._delay.set(seconds, polls)
 
     def page(self, viewer: Viewer, csrf: str | None, error: str | None = None) -> str:
         admin = viewer.admin
@@ -93,7 +93,7 @@ class FaultPages:
             cls="faults",
             empty="No faults in force.",
         )
-        delay = self._observed.visibility.delay()
+        delay = self._delay.delay()
         shown = "none" if delay is None else _delay_text(*delay)
         notice = f'<p class="notice error" role="alert">{esc(error)}</p>' if error else ""
         body = (

@@ -1,0 +1,208 @@
+"""Filling a running registry and reading its state: crates, users and tokens, trusted
+publishers. Each method hands its call to the part of the started registry that owns it."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ..domain.deps import HasIndexUrl
+from ..domain.shapes import IndexLine
+from ..domain.trustpub import GitHubConfig
+from ..storage.importer import Progress
+from ..testing.seeding import AddCrateOptions, CrateVersion
+from .base import RegistryBase
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+
+class Filling(RegistryBase):
+    """``add_crate``, ``import_crates``, ``batch``, ``export``; versions, owners, downloads;
+    users and tokens; trusted publishers."""
+
+    # -- crates (testing/seeding.py) -----------------------------------------------------
+
+    def add_crate(
+        self, name: str, version: str, **options: Unpack[AddCrateOptions]
+    ) -> CrateVersion:
+        """Build a real ``.crate`` and store it exactly as a publish would, without HTTP.
+
+        *deps* are ``"name@req"`` strings or :class:`~fakereg.Dependency` objects;
+        *features* maps feature names to what they enable (``dep:x`` and ``x?/f`` too).
+        The crate gets a ``src/lib.rs`` (``pub fn version()``; with ``proc_macro=True`` a
+        ``version!()`` macro), a ``build.rs`` with ``build_rs=True`` (or its text), and
+        *files* on top (``None`` removes a file; a ``Cargo.toml`` replaces the generated
+        one and its contents decide the index line). *owner* defaults to :attr:`login`;
+        *yanked* and *pubtime* (an aware datetime or cargo's text) set the index line's.
+        The other options (:class:`~fakereg.testing.seeding.AddCrateOptions`) are the
+        manifest's: ``links``, ``rust_version``, ``edition``, ``proc_macro``,
+        ``description``, ``license``, ``keywords``, ``categories``, ``repository``,
+        ``homepage``, ``documentation``, ``authors``, ``readme``.
+        """
+        return self._running().seeder.add_crate(name, version, **options)
+
+    def import_crates(
+        self,
+        *paths: str | os.PathLike[str],
+        owner: str | None = None,
+        local_registries: Iterable[str | HasIndexUrl] = (),
+        progress: Progress | None = None,
+    ) -> list[CrateVersion]:
+        """Import ``.crate`` files, folders of them, or unpacked crate folders, in one commit.
+
+        Each index line is derived from the crate's normalized ``Cargo.toml``, as a publish
+        of it would have been. A dependency without ``registry-index`` (crates.io, in
+        ``Cargo.toml`` terms) comes from this registry, and so does one whose
+        ``registry-index`` is one of *local_registries* (registries or index URLs: say,
+        where a vendored folder came from). Versions already present with the same checksum
+        are skipped; any other problem raises :class:`~fakereg.SeedError` and imports
+        nothing. *progress* is called as ``progress(done, total)`` while crates are read.
+        The rules that only gate new publishes (reserved names, ``strict``, ownership) do
+        not apply to crates a registry already accepted.
+        """
+        seeder = self._running().seeder
+        return seeder.import_crates(
+            *paths, owner=owner, local_registries=local_registries, progress=progress
+        )
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Make the ``add_crate`` and ``import_crates`` calls of the block one index change.
+
+        Much faster for many crates (one git commit); the crates appear when the block ends,
+        and none of them if it raises.
+        """
+        with self._running().seeder.batch():
+            yield
+
+    def export(self, path: str | os.PathLike[str], *, url: str | None = None) -> Path:
+        """Write a static copy into the new or empty folder *path*, to be served at *url*.
+
+        The copy holds the sparse index (``index/``), the ``.crate`` files at the paths
+        its ``config.json`` points to, and the git index (``git/index``, ready for git's
+        dumb HTTP protocol) when this registry has one. It has no Web API. Without *url*
+        the copy points at itself with ``file://`` URLs: cargo reads it where it lies,
+        through ``registry = "file:///…/git/index"`` (``reg.export(p).joinpath("git",
+        "index").as_uri()``).
+        """
+        return self._running().seeder.export(path, url=url)
+
+    # -- what it holds (testing/state.py) ------------------------------------------------
+
+    def versions(self, crate: str) -> list[str]:
+        """Versions of *crate* in publish order ([] for an unknown crate)."""
+        return self._running().state.versions(crate)
+
+    def index_entries(self, crate: str) -> list[IndexLine]:
+        """The parsed JSON lines exactly as the index serves them."""
+        return self._running().state.index_entries(crate)
+
+    def crate_file(self, crate: str, version: str) -> bytes:
+        """The stored ``.crate`` bytes; :class:`~fakereg.NotFoundError` (a ``KeyError``)
+        when there are none."""
+        return self._running().state.crate_file(crate, version)
+
+    def owners(self, crate: str) -> list[str]:
+        """Logins of *crate*'s owners; :class:`~fakereg.NotFoundError` (a ``KeyError``)
+        for an unknown crate."""
+        return self._running().state.owners(crate)
+
+    def downloads(self, crate: str, version: str | None = None) -> int:
+        """How many times *crate* (*version*, when given) was downloaded: every GET of
+        the download route that served the file, by any process on this root."""
+        return self._running().state.downloads(crate, version)
+
+    # -- users and tokens (testing/state.py) ---------------------------------------------
+
+    def add_user(self, login: str, name: str | None = None, *, read: bool = True) -> str:
+        """Create a user (or reuse an existing one) and return a new token for it.
+
+        ``read=False`` makes a user who may not read a private (``auth_required``) registry.
+        """
+        return self._running().state.add_user(login, name, read=read)
+
+    def lasting_token(self, login: str) -> str:
+        """A token for *login* (created if need be) that stays the same on every start.
+
+        It is made once per root and kept there, as the default user's :attr:`token` is:
+        pasted credentials stay valid across restarts of a registry on a given root, until
+        the token is revoked.
+        """
+        return self._running().state.lasting_token(login)
+
+    def add_token(
+        self,
+        login: str,
+        *,
+        scopes: Iterable[str] | None = None,
+        crates: Iterable[str] | None = None,
+        expires: datetime | None = None,
+    ) -> str:
+        """A new token for an existing user, limited like a crates.io token.
+
+        *scopes*: some of ``publish-new``, ``publish-update``, ``yank``, ``change-owners``
+        (None: all); *crates*: crate name patterns such as ``foo`` or ``foo*`` (None: all);
+        *expires*: an aware datetime after which the token is refused.
+        :class:`~fakereg.NotFoundError` (a ``KeyError``) for an unknown user.
+        """
+        state = self._running().state
+        return state.add_token(login, scopes=scopes, crates=crates, expires=expires)
+
+    def revoke(self, token: str) -> None:
+        """Make *token* invalid from now on; :class:`~fakereg.NotFoundError` (a
+        ``KeyError``) when no user holds it."""
+        self._running().state.revoke(token)
+
+    # -- trusted publishing (testing/trusted.py) -----------------------------------------
+
+    def add_trusted_publisher(
+        self,
+        crate: str,
+        *,
+        repository_owner: str,
+        repository_name: str,
+        workflow_filename: str,
+        environment: str | None = None,
+    ) -> GitHubConfig:
+        """Let GitHub Actions runs of *workflow_filename* in *repository_owner*/
+        *repository_name* (in *environment*, when given) publish new versions of *crate*,
+        as crates.io's GitHub trusted publishing config does. The crate must exist
+        (trusted publishing never creates one); at most five configs a crate; names are
+        checked as crates.io checks them (:class:`~fakereg.InvalidError`)."""
+        return self._running().publishing.add_trusted_publisher(
+            crate,
+            repository_owner=repository_owner,
+            repository_name=repository_name,
+            workflow_filename=workflow_filename,
+            environment=environment,
+        )
+
+    def trusted_publishers(self, crate: str | None = None) -> list[GitHubConfig]:
+        """The trusted publishing configs of *crate* (every crate's when None), oldest
+        first."""
+        return self._running().publishing.trusted_publishers(crate)
+
+    def github_actions_env(
+        self,
+        /,
+        repository: str = "owner/repo",
+        workflow: str = "release.yml",
+        ref: str = "refs/heads/main",
+        environment: str | None = None,
+        **claims: Any,
+    ) -> dict[str, str]:
+        """The environment a GitHub Actions job with ``permissions: id-token: write`` gets:
+        ``ACTIONS_ID_TOKEN_REQUEST_URL`` and ``ACTIONS_ID_TOKEN_REQUEST_TOKEN`` (served by
+        this registry's fake GitHub), ``GITHUB_REPOSITORY``, ``GITHUB_WORKFLOW_REF``,
+        ``GITHUB_REF``, ``GITHUB_SHA``, ``GITHUB_RUN_ID`` and the rest. Every ID token the
+        job asks for carries GitHub's claims for it; *claims* override them (say
+        ``repository_owner_id="1"``, ``event_name="pull_request_target"``, or
+        ``exp=<a past time>`` for an expired token)."""
+        return self._running().publishing.github_actions_env(
+            repository, workflow, ref, environment, **claims
+        )
