@@ -27,7 +27,6 @@ from .storage.fsutil import RootLock
 from .storage.gitindex import GitIndex
 from .storage.gitsync import GitSync
 from .storage.store import CrateStore
-from .storage.trustpub import TrustStore
 from .storage.visibility import IndexVisibility
 from .testing.inspection import Observer
 from .testing.oidc import GitHubOidc
@@ -35,6 +34,10 @@ from .testing.seeding import Seeder
 from .testing.state import StateView
 from .testing.trusted import TrustedPublishing
 from .traffic.kinds import Kind
+from .trustpub.service import TrustService
+from .trustpub.store import TrustStore
+from .trustpub.verify import JwtVerifier
+from .trustpub.web import TrustpubApi
 from .web.answer_cache import AnswerCache
 from .web.api import WebApi
 from .web.auth import Authorizer
@@ -58,7 +61,6 @@ from .web.routing import Access
 from .web.server import ServerThread, listen
 from .web.sparse import SparseIndex, config_document
 from .web.tls import TestCa
-from .web.trustpub import TrustpubApi
 
 
 @dataclass(frozen=True)
@@ -165,7 +167,9 @@ def assemble(
         info = {"name": settings.name, "url": url, "protocol": settings.protocol}
         trust = TrustStore(root, lock, durable=durable)
         events.subscribe(trust.on_change)
-        publishing = TrustedPublishing(trust, GitHubOidc(url), store)
+        oidc = GitHubOidc(url)
+        trusted = TrustService(trust, store, JwtVerifier(oidc.issuer, oidc.public_keys))
+        publishing = TrustedPublishing(trusted, oidc)
         control = ControlApi(admin_token, observed, seeder, state, delay, info, publishing)
         sparse = SparseIndex(store, config, visibility, observed.faults, downloads)
         sources = ReadSources(store, catalog, accounts, downloads, auth)
@@ -186,13 +190,13 @@ def assemble(
                 url=url,
             )
         )
-        api = WebApi(store, accounts, auth, settings, observed.publish_log, publishing.trust)
+        api = WebApi(store, accounts, auth, settings, observed.publish_log, trust)
         handlers = Handlers(
             sparse=sparse,
             api=api,
             read=ReadApi(sources, url),
             lists=ListApi(sources),
-            trusted=TrustpubApi(publishing, auth, audience=url.split("://", 1)[1]),
+            trusted=TrustpubApi(trusted, oidc, auth, audience=url.split("://", 1)[1]),
             pages=pages,
             control=control,
             git=None if git is None else GitHttp(git),

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from ..domain.deps import HasIndexUrl
 from ..domain.shapes import IndexLine
-from ..domain.trustpub import GitHubConfig
 from ..storage.importer import Progress
 from ..testing.seeding import AddCrateOptions, CrateVersion
+from ..trustpub.rules import GitHubConfig
 from .base import RegistryBase
 
 if TYPE_CHECKING:

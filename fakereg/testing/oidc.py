@@ -22,8 +22,8 @@ import jwt
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
-from ..domain.trustpub import JWT_LEEWAY, github_id
 from ..errors import InvalidError
+from ..trustpub.rules import github_id
 
 #: The claims GitHub's ID tokens carry (besides an ``environment`` when the job has one).
 CLAIMS = (
@@ -169,35 +169,6 @@ class GitHubOidc:
         claims.update(job)  # a job's own times (an expired token, say) win
         return jwt.encode(claims, self._private_key(), algorithm="RS256", headers={"kid": self.kid})
 
-    def verify(self, token: str, audience: str) -> dict[str, Any]:
-        """The claims of a JWT this provider signed for *audience*, checked as crates.io
-        checks GitHub's (signature, issuer, audience, ``exp``, ``nbf``, ``iat``, 60 s of
-        leeway); InvalidError with crates.io's words otherwise."""
-        try:
-            header = jwt.get_unverified_header(token)
-            unverified = jwt.decode(token, options={"verify_signature": False})
-        except jwt.PyJWTError:
-            raise InvalidError("Failed to decode JWT") from None
-        issuer = unverified.get("iss") if isinstance(unverified, dict) else None
-        if issuer != self.issuer:
-            raise InvalidError(f"Unsupported JWT issuer: {issuer}")
-        kid = header.get("kid")
-        if kid is None:
-            raise InvalidError("Missing JWT key ID")
-        if kid != self.kid:
-            raise InvalidError("Invalid JWT key ID")
-        try:
-            claims: dict[str, Any] = jwt.decode(
-                token,
-                self._private_key().public_key(),
-                algorithms=["RS256"],
-                audience=audience,
-                issuer=self.issuer,
-                leeway=JWT_LEEWAY,
-                options={"require": ["iss", "exp", "aud", "iat", "jti"]},
-            )
-        except jwt.PyJWTError:
-            raise InvalidError("Failed to decode JWT") from None
-        if not isinstance(claims.get("iat"), int) or claims["iat"] > time.time() + JWT_LEEWAY:
-            raise InvalidError("Failed to decode JWT")
-        return claims
+    def public_keys(self) -> dict[str, rsa.RSAPublicKey]:
+        """The keys it signs with, by key id (what its JWKS publishes)."""
+        return {self.kid: self._private_key().public_key()}

@@ -5,11 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..domain import trustpub
-from ..domain.trustpub import GitHubConfig
-from ..errors import NotFoundError
-from ..storage.store import CrateStore
-from ..storage.trustpub import TrustStore
+from ..trustpub.rules import GitHubConfig
+from ..trustpub.service import TrustService
 from .oidc import GitHubOidc
 
 #: The runner variables that repeat a claim of the job's ID tokens.
@@ -35,12 +32,11 @@ _ENV_FROM_CLAIMS = {
 
 
 class TrustedPublishing:
-    """Configs (crates.io's rules) and fake GitHub jobs for one running registry."""
+    """Configs and fake GitHub jobs for one running registry, as a test sets them up."""
 
-    def __init__(self, trust: TrustStore, oidc: GitHubOidc, store: CrateStore) -> None:
-        self.trust = trust
+    def __init__(self, service: TrustService, oidc: GitHubOidc) -> None:
+        self.service = service
         self.oidc = oidc
-        self.store = store
 
     def add_trusted_publisher(
         self,
@@ -52,18 +48,9 @@ class TrustedPublishing:
         environment: str | None = None,
     ) -> GitHubConfig:
         """What `FakeRegistry.add_trusted_publisher` does (documented there)."""
-        trustpub.check_owner(repository_owner)
-        trustpub.check_repository(repository_name)
-        trustpub.check_workflow(workflow_filename)
-        if environment is not None:
-            trustpub.check_environment(environment)
-        canonical = self.store.canonical(crate)
-        if canonical is None:
-            raise NotFoundError(f"crate `{crate}` does not exist")
-        return self.trust.add_config(
-            canonical,
+        return self.service.add_config(
+            crate,
             repository_owner=repository_owner,
-            repository_owner_id=trustpub.github_id(repository_owner),
             repository_name=repository_name,
             workflow_filename=workflow_filename,
             environment=environment,
@@ -71,7 +58,7 @@ class TrustedPublishing:
 
     def trusted_publishers(self, crate: str | None = None) -> list[GitHubConfig]:
         """The configs of *crate* (every crate's when None), oldest first."""
-        return self.trust.configs(crate)
+        return self.service.configs(crate)
 
     def github_actions_env(
         self,

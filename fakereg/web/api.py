@@ -10,14 +10,14 @@ from werkzeug.wrappers import Request, Response
 from ..domain.cratefile import CrateContents, inspect_crate
 from ..domain.crateinfo import readme_text, version_details
 from ..domain.publish import PublishBody, check_metadata, index_line, pubtime_now
-from ..domain.trustpub import TOKEN_PREFIX
 from ..errors import ApiError, RefusedError
 from ..settings import Settings
 from ..storage.accounts import Accounts
 from ..storage.store import CrateStore
-from ..storage.trustpub import TrustStore
 from ..traffic.log import PublishLog
 from ..traffic.records import PublishRecord
+from ..trustpub.rules import TOKEN_PREFIX
+from ..trustpub.store import TrustStore
 from . import views
 from .auth import Authorizer, request_token
 from .context import context_of

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Request, Response
 
 from ..errors import ApiError
 from ..traffic.kinds import Kind
+from ..trustpub.web import TrustpubApi
 from .api import WebApi
 from .control import ControlApi
 from .gitserve import GitHttp
@@ -25,7 +26,6 @@ from .pipeline import refuse_unrouted
 from .read_api import ReadApi
 from .routing import Access, Route, RouteTable
 from .sparse import SparseIndex
-from .trustpub import TrustpubApi
 
 GET = ("GET",)
 POST = ("POST",)

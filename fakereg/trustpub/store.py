@@ -18,7 +18,10 @@ from typing import Any, TypedDict
 
 from ..domain.names import canonical_name
 from ..domain.publish import pubtime_now
-from ..domain.trustpub import (
+from ..errors import ForbiddenError, InvalidError, LimitError
+from ..storage.events import IndexChange
+from ..storage.fsutil import RootLock, atomic_write
+from .rules import (
     JWT_LEEWAY,
     MAX_CONFIGS_PER_CRATE,
     TOKEN_LIFETIME,
@@ -26,9 +29,6 @@ from ..domain.trustpub import (
     check_token,
     new_token,
 )
-from ..errors import ForbiddenError, InvalidError, LimitError
-from .events import IndexChange
-from .fsutil import RootLock, atomic_write
 
 
 class _TokenRecord(TypedDict):

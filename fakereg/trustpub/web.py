@@ -1,5 +1,6 @@
-"""Trusted publishing's routes: the token exchange and revocation, GitHub configs, and the
-fake GitHub OIDC provider's ID token, discovery document and key set."""
+"""Trusted publishing's routes: the token exchange and revocation, GitHub configs (each
+decoded, handed to :class:`TrustService`, encoded), and the fake GitHub OIDC provider's ID
+token, discovery document and key set."""
 
 from __future__ import annotations
 
@@ -7,23 +8,23 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from ..domain import trustpub
-from ..errors import ApiError, InvalidError, NotFoundError
-from ..testing.trusted import TrustedPublishing
-from .auth import Authorizer, request_token
-from .http import json_response, read_json
+from ..errors import ApiError
+from ..testing.oidc import GitHubOidc
+from ..web.auth import Authorizer, request_token
+from ..web.http import json_response, read_json
+from .service import TrustService
 
 SCOPE = "trusted-publishing"
 
 
 class TrustpubApi:
-    """``/api/v1/trusted_publishing/…`` and the provider's ``/_github/…``."""
+    """``/api/v1/trusted_publishing/…`` and the fake GitHub's ``/_github/…``."""
 
-    def __init__(self, publishing: TrustedPublishing, auth: Authorizer, audience: str) -> None:
-        self._publishing = publishing
-        self._trust = publishing.trust
-        self._oidc = publishing.oidc
-        self._store = publishing.store
+    def __init__(
+        self, service: TrustService, oidc: GitHubOidc, auth: Authorizer, audience: str
+    ) -> None:
+        self._service = service
+        self._oidc = oidc
         self._auth = auth
         #: What the exchange wants in ``aud``: the registry's host and port, as the official
         #: action asks for it (``crates.io`` there).
@@ -37,29 +38,13 @@ class TrustpubApi:
             token = request_token(request)
             if token is None:
                 raise ApiError(401, "Missing `Authorization` header")
-            trustpub.check_token(token)
-            self._trust.revoke(token)
+            self._service.revoke(token)
             return Response(status=204)
         body = read_json(request)
         unverified = body.get("jwt") if isinstance(body, dict) else None
         if not isinstance(unverified, str):
             raise ApiError(400, 'expected a body like {"jwt": "<the OIDC token>"}')
-        claims = self._oidc.verify(unverified, self.audience)
-        # crates.io notes the jti first, in the transaction that a mismatch rolls back:
-        # a used JWT says so before any config check, a refused one may be tried again.
-        if self._trust.jti_used(str(claims["jti"])):
-            raise InvalidError("JWT has already been used")
-        configs = trustpub.matching_configs(self._trust.configs(), claims)
-        info = {
-            "provider": "github",
-            "repository": claims["repository"],
-            "run_id": str(claims.get("run_id", "")),
-            "sha": str(claims.get("sha", "")),
-        }
-        token = self._trust.exchange(
-            str(claims["jti"]), float(claims["exp"]), [c.crate for c in configs], info
-        )
-        return json_response({"token": token})
+        return json_response({"token": self._service.exchange(unverified, self.audience)})
 
     # -- GitHub configs --------------------------------------------------------------
 
@@ -67,12 +52,7 @@ class TrustpubApi:
         """The canonical crate name, after checking the token's user owns it."""
         credential = self._auth.token(request)
         self._auth.scope(credential, SCOPE, crate)
-        canonical = self._store.canonical(crate)
-        if canonical is None:
-            raise NotFoundError(f"crate `{crate}` does not exist")
-        if credential.user.login not in self._store.owners(canonical):
-            raise InvalidError("You are not an owner of this crate")
-        return canonical
+        return self._service.owned_crate(credential.user.login, crate)
 
     def github_configs(self, request: Request) -> Response:
         """``GET ?crate=`` lists a crate's configs; ``POST`` adds one."""
@@ -81,7 +61,7 @@ class TrustpubApi:
             if crate is None:
                 raise ApiError(400, "Must specify either `crate` or `user_id` query parameter")
             canonical = self._owner_of(request, crate)
-            configs = [c.as_json() for c in self._trust.configs(canonical)]
+            configs = [c.as_json() for c in self._service.configs(canonical)]
             return json_response(
                 {"github_configs": configs, "meta": {"total": len(configs), "next_page": None}}
             )
@@ -99,7 +79,7 @@ class TrustpubApi:
         environment = new.get("environment")
         if environment is not None and not isinstance(environment, str):
             raise ApiError(400, "`environment` must be a string or null")
-        config = self._publishing.add_trusted_publisher(
+        config = self._service.add_config(
             self._owner_of(request, new["crate"]),
             repository_owner=new["repository_owner"],
             repository_name=new["repository_name"],
@@ -110,11 +90,9 @@ class TrustpubApi:
 
     def github_config(self, request: Request, config_id: int) -> Response:
         """``DELETE /api/v1/trusted_publishing/github_configs/{id}``."""
-        config = self._trust.config(config_id)
-        if config is None:
-            raise ApiError(404, "Not Found")
+        config = self._service.config_of(config_id)
         self._owner_of(request, config.crate)
-        self._trust.remove_config(config_id)
+        self._service.remove_config(config_id)
         return Response(status=204)
 
     # -- the fake GitHub -------------------------------------------------------------
