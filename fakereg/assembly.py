@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import RootError
+from .services.access import TokenChecks
 from .settings import Settings
 from .storage.accounts import Accounts
 from .storage.catalog import Catalog, ChangeFeed
@@ -154,7 +155,8 @@ def assemble(
             git = GitSync(repository, store, lock, config, visibility)
             events.subscribe(git.on_change)
             delay.attach_git(git)
-        auth = Authorizer(accounts, settings, login_url=f"{url}/me")
+        checks = TokenChecks(accounts, private=settings.auth_required)
+        auth = Authorizer(checks, login_url=f"{url}/me")
         index_urls = {sparse_index_url(url)} | ({git_index_url(url)} if git is not None else set())
         seeder = Seeder(
             store,

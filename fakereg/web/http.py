@@ -15,6 +15,7 @@ from ..errors import (
     LimitError,
     NotFoundError,
     RefusedError,
+    UnauthenticatedError,
     UnauthorizedError,
 )
 from .context import context_of
@@ -38,6 +39,7 @@ def error_response(status: int, detail: str, headers: Any = ()) -> Response:
 _STATUS: tuple[tuple[type[RefusedError], int], ...] = (
     (NotFoundError, 404),
     (ForbiddenError, 403),
+    (UnauthenticatedError, 403),
     (InvalidError, 400),
     (ConflictError, 400),
     (LimitError, 409),

@@ -111,7 +111,7 @@ class CratePages:
     def crate(self, viewer: Viewer, name: str, version: str | None = None) -> tuple[str, str]:
         """A crate's page (its default version, or *version*): title and body."""
         if viewer.credential is not None:  # the API's rules for a crate-scoped token
-            self._data.auth.read_with(viewer.credential, name)
+            self._data.auth.checks.may_read(viewer.credential, name)
         state = self._data.crate(name)
         summary = summarize(state.meta, state.lines)
         facts = state.find(version) if version is not None else default_version(state.versions)

@@ -107,7 +107,7 @@ class WebPages:
         if request.headers.get("Authorization"):
             return Viewer(session, auth.read(request))
         token = None if session is None else session.token
-        return Viewer(session, auth.read_with(auth.credential_of(token)))
+        return Viewer(session, auth.read_token(token))
 
     def _chrome(self, viewer: Viewer) -> Chrome:
         session = viewer.session
@@ -153,7 +153,7 @@ class WebPages:
         auth = self._parts.auth
         if not auth.private:
             raise ApiError(400, "this registry is public: its page needs no token")
-        auth.read_with(auth.credential_of(token or None))
+        auth.read_token(token or None)
         old = self._parts.sessions.of(request)
         session = self._parts.sessions.start(admin=bool(old and old.admin), token=token)
         if old is not None:
