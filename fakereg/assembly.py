@@ -18,6 +18,8 @@ from pathlib import Path
 
 from .errors import RootError
 from .services.access import TokenChecks
+from .services.crates import CrateChanges
+from .services.publishing import Publisher
 from .settings import Settings
 from .storage.accounts import Accounts
 from .storage.catalog import Catalog, ChangeFeed
@@ -158,17 +160,18 @@ def assemble(
         checks = TokenChecks(accounts, private=settings.auth_required)
         auth = Authorizer(checks, login_url=f"{url}/me")
         index_urls = {sparse_index_url(url)} | ({git_index_url(url)} if git is not None else set())
-        seeder = Seeder(
-            store,
-            accounts,
-            default_owner=settings.login,
-            own_index_urls=frozenset(index_urls),
-            git=git is not None,
-        )
         state = StateView(store, accounts, downloads)
         info = {"name": settings.name, "url": url, "protocol": settings.protocol}
         trust = TrustStore(root, lock, durable=durable)
         events.subscribe(trust.on_change)
+        publisher = Publisher(store, accounts, checks, trust, settings)
+        seeder = Seeder(
+            publisher,
+            store,
+            default_owner=settings.login,
+            own_index_urls=frozenset(index_urls),
+            git=git is not None,
+        )
         oidc = GitHubOidc(url)
         trusted = TrustService(trust, store, JwtVerifier(oidc.issuer, oidc.public_keys))
         publishing = TrustedPublishing(trusted, oidc)
@@ -192,7 +195,13 @@ def assemble(
                 url=url,
             )
         )
-        api = WebApi(store, accounts, auth, settings, observed.publish_log, trust)
+        api = WebApi(
+            publisher,
+            CrateChanges(store, accounts, checks),
+            auth,
+            settings.max_upload_size,
+            observed.publish_log,
+        )
         handlers = Handlers(
             sparse=sparse,
             api=api,

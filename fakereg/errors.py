@@ -64,6 +64,10 @@ class LimitError(RefusedError):
     """A limit of the registry is reached (crates.io answers these with 409)."""
 
 
+class PayloadTooLargeError(RefusedError):
+    """An upload larger than the registry takes (crates.io answers these with 413)."""
+
+
 class UnauthenticatedError(RefusedError):
     """No token, or one that is not (or no longer) valid. crates.io answers these with 403
     on a change; a read of a private registry answers 401 and says where to log in."""

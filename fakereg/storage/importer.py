@@ -2,65 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from ..domain.cratebuild import read_folder, tar_gz
-from ..domain.cratefile import inspect_crate, parse_manifest
-from ..domain.crateinfo import readme_text, version_details
-from ..domain.manifest import metadata_from_manifest
-from ..domain.publish import check_metadata, index_line, pubtime_now
-from ..errors import InvalidError, ManifestError, SeedError
-from ..settings import Settings
+from ..domain.cratefile import parse_manifest
+from ..errors import InvalidError, SeedError
 from .store import NewVersion
 
 #: Called after each crate is read: (crates read so far, crates in all).
 Progress = Callable[[int, int], None]
-_MAX_UNPACKED = Settings().max_unpacked_size
-
-
-def version_from_crate(
-    data: bytes,
-    source: str,
-    *,
-    local: Collection[str] = (),
-    yanked: bool = False,
-    pubtime: str | None = None,
-) -> NewVersion:
-    """The index line a publish of *data* would have produced, from its own manifest.
-
-    Dependencies whose ``registry-index`` is one of the *local* index URLs come from the
-    registry the crate is added to. The crate mirrors one a registry already accepted, so
-    only what protects cargo is checked, not the rules of new publishes (reserved names,
-    ``strict`` metadata, ownership). Raises :class:`SeedError` naming *source* when the
-    archive or its manifest is unusable.
-    """
-    try:
-        contents = inspect_crate(data, None, None, max_unpacked=_MAX_UNPACKED)
-        metadata = metadata_from_manifest(contents.manifest)
-        for dep in metadata["deps"]:
-            if dep["registry"] in local:
-                dep["registry"] = None
-        checked = check_metadata(metadata, new_publish=False)
-    except InvalidError as exc:
-        raise SeedError(f"{source}: {exc}") from None
-    except ManifestError as exc:
-        raise SeedError(f"{source}: Cargo.toml: {exc}") from None
-    line = index_line(
-        checked, cksum=hashlib.sha256(data).hexdigest(), pubtime=pubtime or pubtime_now()
-    )
-    if yanked:
-        line["yanked"] = True
-    return NewVersion(
-        line=line,
-        crate=data,
-        details=version_details(checked, contents, crate_size=len(data)),
-        source=source,
-        readme=readme_text(checked, contents),
-    )
 
 
 def pack_folder(folder: Path) -> bytes:
@@ -113,17 +66,21 @@ def find_crate_sources(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
     return found
 
 
+#: Checks one crate's bytes (named by its source) and makes the version to store.
+Prepare = Callable[[bytes, str], NewVersion]
+
+
 def load_crates(
-    sources: list[Path], local: Collection[str], progress: Progress | None = None
+    sources: list[Path], prepare: Prepare, progress: Progress | None = None
 ) -> list[NewVersion]:
-    """Every source read and checked; one :class:`SeedError` lists every failure."""
+    """Every source read and checked by *prepare*; one :class:`SeedError` lists every
+    failure."""
     versions: list[NewVersion] = []
     failures: list[str] = []
-    pubtime = pubtime_now()
     for done, source in enumerate(sources, 1):
         try:
             data = pack_folder(source) if source.is_dir() else source.read_bytes()
-            versions.append(version_from_crate(data, str(source), local=local, pubtime=pubtime))
+            versions.append(prepare(data, str(source)))
         except SeedError as exc:
             failures.append(str(exc))
         except OSError as exc:

@@ -10,17 +10,18 @@ import os
 import threading
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..domain.cratebuild import CrateOptions, CrateSpec, build_crate
 from ..domain.deps import HasIndexUrl
+from ..domain.publish import pubtime_now
 from ..errors import SeedError
-from ..storage.accounts import Accounts
+from ..services.publishing import CrateArchive, Publisher, SeedPrincipal
 from ..storage.export import export_registry
-from ..storage.importer import Progress, find_crate_sources, load_crates, version_from_crate
+from ..storage.importer import Progress, find_crate_sources, load_crates
 from ..storage.store import CrateStore, NewVersion
 
 if TYPE_CHECKING:
@@ -65,15 +66,15 @@ class Seeder:
 
     def __init__(
         self,
+        publisher: Publisher,
         store: CrateStore,
-        accounts: Accounts,
         *,
         default_owner: str,
         own_index_urls: frozenset[str],
         git: bool,
     ) -> None:
+        self._publisher = publisher
         self._store = store
-        self._accounts = accounts
         self._default_owner = default_owner
         self._own_index_urls = own_index_urls
         self._git = git
@@ -98,21 +99,15 @@ class Seeder:
         pubtime: datetime | str | None = None,
     ) -> CrateVersion:
         """:meth:`add_crate` of a :class:`~fakereg.CrateSpec` (``CrateSpec.from_json``)."""
-        new = version_from_crate(
-            build_crate(spec),
-            f"{spec.name}@{spec.version}",
-            local=self._own_index_urls,
-            yanked=yanked,
-            pubtime=_pubtime(pubtime),
-        )
-        self._add([new], owner, f"Add crate `{new.line['name']}#{new.line['vers']}`")
+        archive = CrateArchive(build_crate(spec), f"{spec.name}@{spec.version}")
+        principal = self._principal(owner, yanked=yanked, pubtime=_pubtime(pubtime))
+        new, _ = self._seed(archive, principal)
         return _version(new)
 
     def import_bytes(self, data: bytes, *, owner: str | None = None) -> CrateVersion | None:
         """Import one ``.crate`` given as bytes; None when that version is already here."""
-        new = version_from_crate(data, "the uploaded .crate", local=self._own_index_urls)
-        added = self._add([new], owner, f"Import crate `{new.line['name']}#{new.line['vers']}`")
-        return _version(added[0]) if added else None
+        new, stored = self._seed(CrateArchive(data, "the uploaded .crate"), self._principal(owner))
+        return _version(new) if stored else None
 
     def import_crates(
         self,
@@ -125,9 +120,43 @@ class Seeder:
         local = self._own_index_urls | {
             r if isinstance(r, str) else r.index_url for r in local_registries
         }
-        versions = load_crates(find_crate_sources(paths), local, progress)
-        added = self._add(versions, owner, f"Import {len(versions)} crate versions")
+        principal = self._principal(owner, pubtime=pubtime_now(), local=local)
+
+        def prepare(data: bytes, source: str) -> NewVersion:
+            return self._publisher.prepare(CrateArchive(data, source), principal)
+
+        versions = load_crates(find_crate_sources(paths), prepare, progress)
+        pending = self._batches.get(threading.get_ident())
+        if pending is not None:
+            pending += versions
+            return [_version(new) for new in versions]
+        added = self._publisher.store_seeded(versions, f"Import {len(versions)} crate versions")
         return [_version(new) for new in added]
+
+    def _principal(
+        self,
+        owner: str | None,
+        *,
+        yanked: bool = False,
+        pubtime: str | None = None,
+        local: frozenset[str] | None = None,
+    ) -> SeedPrincipal:
+        return SeedPrincipal(
+            owner or self._default_owner,
+            yanked=yanked,
+            pubtime=pubtime,
+            local=self._own_index_urls if local is None else local,
+        )
+
+    def _seed(self, archive: CrateArchive, principal: SeedPrincipal) -> tuple[NewVersion, bool]:
+        """Publish one version as seeding does, or keep it for the batch in progress."""
+        pending = self._batches.get(threading.get_ident())
+        if pending is None:
+            outcome = self._publisher.publish(archive, principal)
+            return outcome.version, outcome.stored
+        new = self._publisher.prepare(archive, principal)
+        pending.append(new)
+        return new, True
 
     def remove_all(self) -> list[str]:
         """Remove every crate (the control API's reset); the names of those removed."""
@@ -144,20 +173,7 @@ class Seeder:
             yield
         finally:
             pending = self._batches.pop(key)
-        self._store_versions(pending, f"Add {len(pending)} crate versions")
-
-    def _add(self, versions: list[NewVersion], owner: str | None, message: str) -> list[NewVersion]:
-        versions = [replace(v, owner=owner or self._default_owner) for v in versions]
-        pending = self._batches.get(threading.get_ident())
-        if pending is not None:
-            pending += versions
-            return versions
-        return self._store_versions(versions, message)
-
-    def _store_versions(self, versions: list[NewVersion], message: str) -> list[NewVersion]:
-        for owner in {v.owner for v in versions}:
-            self._accounts.ensure_user(owner)
-        return self._store.add_versions(versions, message)
+        self._publisher.store_seeded(pending, f"Add {len(pending)} crate versions")
 
     def export(self, path: str | os.PathLike[str], *, url: str | None = None) -> Path:
         """What `FakeRegistry.export` does (documented there)."""
