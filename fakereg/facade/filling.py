@@ -4,17 +4,16 @@ publishers. Each method hands its call to the part of the started registry that 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..domain.deps import HasIndexUrl
 from ..domain.shapes import IndexLine
-from ..storage.importer import Progress
-from ..testing.seeding import AddCrateOptions, CrateVersion
+from ..testing.seeding import AddCrateOptions, CrateVersion, ImportOptions
+from ..testing.state import TokenLimits
 from ..trustpub.rules import GitHubConfig
+from ..trustpub.service import GitHubConfigOptions
 from .base import RegistryBase
 
 if TYPE_CHECKING:
@@ -47,11 +46,7 @@ class Filling(RegistryBase):
         return self._running().seeder.add_crate(name, version, **options)
 
     def import_crates(
-        self,
-        *paths: str | os.PathLike[str],
-        owner: str | None = None,
-        local_registries: Iterable[str | HasIndexUrl] = (),
-        progress: Progress | None = None,
+        self, *paths: str | os.PathLike[str], **options: Unpack[ImportOptions]
     ) -> list[CrateVersion]:
         """Import ``.crate`` files, folders of them, or unpacked crate folders, in one commit.
 
@@ -65,10 +60,7 @@ class Filling(RegistryBase):
         The rules that only gate new publishes (reserved names, ``strict``, ownership) do
         not apply to crates a registry already accepted.
         """
-        seeder = self._running().seeder
-        return seeder.import_crates(
-            *paths, owner=owner, local_registries=local_registries, progress=progress
-        )
+        return self._running().seeder.import_crates(*paths, **options)
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -135,14 +127,7 @@ class Filling(RegistryBase):
         """
         return self._running().state.lasting_token(login)
 
-    def add_token(
-        self,
-        login: str,
-        *,
-        scopes: Iterable[str] | None = None,
-        crates: Iterable[str] | None = None,
-        expires: datetime | None = None,
-    ) -> str:
+    def add_token(self, login: str, **limits: Unpack[TokenLimits]) -> str:
         """A new token for an existing user, limited like a crates.io token.
 
         *scopes*: some of ``publish-new``, ``publish-update``, ``yank``, ``change-owners``
@@ -150,8 +135,7 @@ class Filling(RegistryBase):
         *expires*: an aware datetime after which the token is refused.
         :class:`~fakereg.NotFoundError` (a ``KeyError``) for an unknown user.
         """
-        state = self._running().state
-        return state.add_token(login, scopes=scopes, crates=crates, expires=expires)
+        return self._running().state.add_token(login, **limits)
 
     def revoke(self, token: str) -> None:
         """Make *token* invalid from now on; :class:`~fakereg.NotFoundError` (a
@@ -161,31 +145,21 @@ class Filling(RegistryBase):
     # -- trusted publishing (testing/trusted.py) -----------------------------------------
 
     def add_trusted_publisher(
-        self,
-        crate: str,
-        *,
-        repository_owner: str,
-        repository_name: str,
-        workflow_filename: str,
-        environment: str | None = None,
+        self, crate: str, **config: Unpack[GitHubConfigOptions]
     ) -> GitHubConfig:
         """Let GitHub Actions runs of *workflow_filename* in *repository_owner*/
         *repository_name* (in *environment*, when given) publish new versions of *crate*,
         as crates.io's GitHub trusted publishing config does. The crate must exist
         (trusted publishing never creates one); at most five configs a crate; names are
-        checked as crates.io checks them (:class:`~fakereg.InvalidError`)."""
-        return self._running().publishing.add_trusted_publisher(
-            crate,
-            repository_owner=repository_owner,
-            repository_name=repository_name,
-            workflow_filename=workflow_filename,
-            environment=environment,
-        )
+        checked as crates.io checks them (:class:`~fakereg.InvalidError`). *config*:
+        ``repository_owner``, ``repository_name``, ``workflow_filename`` (required) and
+        ``environment``."""
+        return self._running().publishing.service.add_config(crate, **config)
 
     def trusted_publishers(self, crate: str | None = None) -> list[GitHubConfig]:
         """The trusted publishing configs of *crate* (every crate's when None), oldest
         first."""
-        return self._running().publishing.trusted_publishers(crate)
+        return self._running().publishing.service.configs(crate)
 
     def github_actions_env(
         self,

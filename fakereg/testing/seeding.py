@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypedDict
 
 from ..domain.cratebuild import CrateOptions, CrateSpec, build_crate
 from ..domain.deps import HasIndexUrl
@@ -35,6 +35,16 @@ class CrateVersion:
     name: str
     version: str
     cksum: str  # sha256 of the .crate, as in the index line
+
+
+class ImportOptions(TypedDict, total=False):
+    """How crates are imported: *owner* of the new crates (default: the registry's login),
+    *local_registries* (registries or index URLs whose dependencies mean this registry),
+    *progress* (called as ``progress(done, total)`` while crates are read)."""
+
+    owner: str | None
+    local_registries: Iterable[str | HasIndexUrl]
+    progress: Progress | None
 
 
 class AddCrateOptions(CrateOptions, total=False):
@@ -110,17 +120,14 @@ class Seeder:
         return _version(new) if stored else None
 
     def import_crates(
-        self,
-        *paths: str | os.PathLike[str],
-        owner: str | None = None,
-        local_registries: Iterable[str | HasIndexUrl] = (),
-        progress: Progress | None = None,
+        self, *paths: str | os.PathLike[str], **options: Unpack[ImportOptions]
     ) -> list[CrateVersion]:
         """What `FakeRegistry.import_crates` does (documented there)."""
         local = self._own_index_urls | {
-            r if isinstance(r, str) else r.index_url for r in local_registries
+            r if isinstance(r, str) else r.index_url for r in options.get("local_registries", ())
         }
-        principal = self._principal(owner, pubtime=pubtime_now(), local=local)
+        principal = self._principal(options.get("owner"), pubtime=pubtime_now(), local=local)
+        progress = options.get("progress")
 
         def prepare(data: bytes, source: str) -> NewVersion:
             return self._publisher.prepare(CrateArchive(data, source), principal)
@@ -180,4 +187,4 @@ class Seeder:
         return export_registry(self._store, Path(path), url, git=self._git)
 
 
-__all__ = ["AddCrateOptions", "CrateVersion", "SeedError", "Seeder"]
+__all__ = ["AddCrateOptions", "CrateVersion", "ImportOptions", "SeedError", "Seeder"]

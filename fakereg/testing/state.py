@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import TYPE_CHECKING, TypedDict
 
 from ..domain.names import canonical_name
 from ..domain.shapes import IndexLine
@@ -11,6 +12,19 @@ from ..errors import NotFoundError
 from ..storage.accounts import Accounts
 from ..storage.downloads import DownloadCounter, crate_total, version_total
 from ..storage.store import CrateStore
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+
+class TokenLimits(TypedDict, total=False):
+    """How a token is limited, as on crates.io: *scopes* (some of ``publish-new``,
+    ``publish-update``, ``yank``, ``change-owners``; None: all), *crates* (name patterns such
+    as ``foo`` or ``foo*``; None: all), *expires* (an aware datetime)."""
+
+    scopes: Iterable[str] | None
+    crates: Iterable[str] | None
+    expires: datetime | None
 
 
 class StateView:
@@ -60,19 +74,17 @@ class StateView:
         """What `FakeRegistry.lasting_token` does (documented there)."""
         return self._accounts.start_token(login)
 
-    def add_token(
-        self,
-        login: str,
-        *,
-        scopes: Iterable[str] | None = None,
-        crates: Iterable[str] | None = None,
-        expires: datetime | None = None,
-    ) -> str:
+    def add_token(self, login: str, **limits: Unpack[TokenLimits]) -> str:
         """What `FakeRegistry.add_token` does (documented there)."""
         accounts = self._accounts
         if accounts.user(login) is None:
             raise NotFoundError(f"no user {login!r}")
-        return accounts.add_token(login, scopes=scopes, crates=crates, expires=expires)
+        return accounts.add_token(
+            login,
+            scopes=limits.get("scopes"),
+            crates=limits.get("crates"),
+            expires=limits.get("expires"),
+        )
 
     def revoke(self, token: str) -> None:
         """What `FakeRegistry.revoke` does (documented there)."""

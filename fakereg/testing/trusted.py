@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..trustpub.rules import GitHubConfig
 from ..trustpub.service import TrustService
 from .oidc import GitHubOidc
 
@@ -37,28 +36,6 @@ class TrustedPublishing:
     def __init__(self, service: TrustService, oidc: GitHubOidc) -> None:
         self.service = service
         self.oidc = oidc
-
-    def add_trusted_publisher(
-        self,
-        crate: str,
-        *,
-        repository_owner: str,
-        repository_name: str,
-        workflow_filename: str,
-        environment: str | None = None,
-    ) -> GitHubConfig:
-        """What `FakeRegistry.add_trusted_publisher` does (documented there)."""
-        return self.service.add_config(
-            crate,
-            repository_owner=repository_owner,
-            repository_name=repository_name,
-            workflow_filename=workflow_filename,
-            environment=environment,
-        )
-
-    def trusted_publishers(self, crate: str | None = None) -> list[GitHubConfig]:
-        """The configs of *crate* (every crate's when None), oldest first."""
-        return self.service.configs(crate)
 
     def github_actions_env(
         self,

@@ -3,12 +3,30 @@ revocation. No HTTP here: the routes (``web.py``) decode, call and encode."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, TypedDict
+
 from ..errors import InvalidError, NotFoundError
 from ..storage.store import CrateStore
 from . import rules
 from .rules import GitHubConfig
 from .store import TrustStore
 from .verify import JwtVerifier
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
+
+class _Repository(TypedDict):
+    repository_owner: str
+    repository_name: str
+    workflow_filename: str
+
+
+class GitHubConfigOptions(_Repository, total=False):
+    """Which GitHub Actions runs a config lets publish: the repository's owner and name,
+    the workflow's file name, and (optionally) the deployment environment."""
+
+    environment: str | None
 
 
 class TrustService:
@@ -21,29 +39,23 @@ class TrustService:
 
     # -- configs -------------------------------------------------------------------------
 
-    def add_config(
-        self,
-        crate: str,
-        *,
-        repository_owner: str,
-        repository_name: str,
-        workflow_filename: str,
-        environment: str | None = None,
-    ) -> GitHubConfig:
+    def add_config(self, crate: str, **config: Unpack[GitHubConfigOptions]) -> GitHubConfig:
         """A GitHub config for an existing *crate*, its names checked as crates.io checks
         them; at most five a crate."""
-        rules.check_owner(repository_owner)
-        rules.check_repository(repository_name)
-        rules.check_workflow(workflow_filename)
+        owner = config["repository_owner"]
+        environment = config.get("environment")
+        rules.check_owner(owner)
+        rules.check_repository(config["repository_name"])
+        rules.check_workflow(config["workflow_filename"])
         if environment is not None:
             rules.check_environment(environment)
         canonical = self.crate(crate)
         return self.trust.add_config(
             canonical,
-            repository_owner=repository_owner,
-            repository_owner_id=rules.github_id(repository_owner),
-            repository_name=repository_name,
-            workflow_filename=workflow_filename,
+            repository_owner=owner,
+            repository_owner_id=rules.github_id(owner),
+            repository_name=config["repository_name"],
+            workflow_filename=config["workflow_filename"],
             environment=environment,
         )
 

@@ -158,7 +158,7 @@ class ControlApi:
         """``GET ?crate=`` lists configs; ``POST`` takes ``reg.add_trusted_publisher``'s
         arguments (``crate``, ``repository_owner``, …) and answers the config."""
         if request.method == "GET":
-            configs = self._publishing.trusted_publishers(request.args.get("crate"))
+            configs = self._publishing.service.configs(request.args.get("crate"))
             return json_response({"github_configs": [c.as_json() for c in configs]})
         data = _object(read_json(request), "a trusted publisher")
         keys = ("crate", "repository_owner", "repository_name", "workflow_filename")
@@ -167,7 +167,7 @@ class ControlApi:
         missing = [key for key, value in values.items() if value is None]
         if missing:
             raise ApiError(400, f"a trusted publisher needs {', '.join(missing)}")
-        config = self._publishing.add_trusted_publisher(
+        config = self._publishing.service.add_config(
             values["crate"],
             repository_owner=values["repository_owner"],
             repository_name=values["repository_name"],
