@@ -9,6 +9,7 @@ table; this module only matches.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import Flag, auto
@@ -98,32 +99,27 @@ class RouteTable:
     def __init__(self, routes: Iterable[Route], not_found: Handler) -> None:
         self.routes: tuple[Route, ...] = tuple(routes)
         self._not_found = Route("", (), Kind.OTHER, not_found)
-        self._main = self._map(fallback=False)
-        self._fallbacks = self._map(fallback=True)
+        self._main, self._main_routes = self._map(fallback=False)
+        self._fallbacks, self._fallback_routes = self._map(fallback=True)
 
-    def _map(self, *, fallback: bool) -> Map:
-        return Map(
-            [
-                Rule(
-                    route.rule,
-                    endpoint=index,
-                    methods=None if fallback else list(route.methods),
-                    defaults=dict(route.defaults) if route.defaults else None,
-                )
-                for index, route in enumerate(self.routes)
-                if route.fallback == fallback
-            ],
-            strict_slashes=False,
-            merge_slashes=False,
-            converters={"semver": SemverConverter},
+    def _map(self, *, fallback: bool) -> tuple[Map, tuple[Route, ...]]:
+        chosen = tuple(route for route in self.routes if route.fallback == fallback)
+        shape = tuple(
+            (
+                route.rule,
+                None if fallback else route.methods,
+                tuple(sorted(route.defaults.items())) if route.defaults else None,
+            )
+            for route in chosen
         )
+        return _compiled(shape), chosen
 
     def match(self, request: Request) -> Match:
         """The route *request* is for, and its arguments."""
         allowed: tuple[str, ...] = ()
         try:
             index, args = self._main.bind_to_environ(request.environ).match()
-            return Match(self.routes[index], dict(args))
+            return Match(self._main_routes[index], dict(args))
         except MethodNotAllowed as exc:
             allowed = tuple(exc.valid_methods or ())
         except HTTPException:
@@ -132,4 +128,28 @@ class RouteTable:
             index, _ = self._fallbacks.bind_to_environ(request.environ).match()
         except HTTPException:
             return Match(self._not_found, {"allowed": allowed})
-        return Match(self.routes[index], {"allowed": allowed})
+        return Match(self._fallback_routes[index], {"allowed": allowed})
+
+
+#: A route as werkzeug matches it: rule, methods (None: any), defaults.
+_Shape = tuple[str, "tuple[str, ...] | None", "tuple[tuple[str, Any], ...] | None"]
+
+
+@functools.lru_cache(maxsize=16)
+def _compiled(shapes: tuple[_Shape, ...]) -> Map:
+    """werkzeug's matcher for routes of these shapes, endpoints their positions: compiled
+    once per process (it costs milliseconds), shared by every registry's table."""
+    return Map(
+        [
+            Rule(
+                rule,
+                endpoint=index,
+                methods=None if methods is None else list(methods),
+                defaults=None if defaults is None else dict(defaults),
+            )
+            for index, (rule, methods, defaults) in enumerate(shapes)
+        ],
+        strict_slashes=False,
+        merge_slashes=False,
+        converters={"semver": SemverConverter},
+    )
