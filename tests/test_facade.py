@@ -12,6 +12,8 @@ import pytest
 
 from fakereg import FakeRegistry, NotRunningError, RegistryFactory, Settings
 from fakereg.settings import RegistryOptions, Setting
+from tests.crates import crate, metadata, publish_body
+from tests.helpers import http
 
 PUBLIC = [
     name
@@ -114,3 +116,21 @@ def test_a_misspelt_option_names_the_valid_ones(tmp_path: Path) -> None:
         FakeRegistry(prtocol="git")  # type: ignore[call-arg]
     with pytest.raises(TypeError, match="prtocol"), RegistryFactory(tmp_path) as factory:
         factory(prtocol="git")  # type: ignore[call-arg]
+
+
+def test_an_index_delay_lives_for_one_start_faults_and_traffic_for_the_object(
+    tmp_path: Path,
+) -> None:
+    reg = FakeRegistry(tmp_path / "root")
+    with pytest.raises(NotRunningError):
+        reg.delay_index_updates(polls=5)
+    body = publish_body(metadata("late", "1.0.0"), crate("late", "1.0.0"))
+    with reg:
+        reg.fail("search", status=500)
+        reg.delay_index_updates(polls=5)
+        assert http(reg, "PUT", "/api/v1/crates/new", body=body, token=reg.token).status == 200
+        assert http(reg, "GET", "/index/la/te/late").status == 404  # hidden by the delay
+    with reg:  # a new start: the delay is gone, the fault and the journal go on
+        assert http(reg, "GET", "/index/la/te/late").status == 200
+        assert http(reg, "GET", "/api/v1/crates?q=late").status == 500
+        assert [r.kind for r in reg.requests] == ["publish", "index", "index", "search"]
