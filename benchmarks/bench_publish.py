@@ -2,10 +2,12 @@
 
 Publishes per second with 10 and with 10,000 crates already in the registry, without a git
 index (``git_index=False``) and with one (``protocol="git"``: one commit per publish), and
-with git on a given root, whose writes are fsynced. The publish bodies are built before the
-clock starts; the client uses one keep-alive-less connection per request, as cargo does
-against werkzeug's server. Targets: 10,000 crates within 1.2x of 10 crates; git at most
-1.5x the cost of sparse-only; a given root at most 3x the cost of a temporary one.
+with git on a given root, whose writes are fsynced, and with git on a root a
+``RegistryFactory`` (the pytest fixtures) made, which is not. The publish bodies are built
+before the clock starts; the client uses one keep-alive-less connection per request, as
+cargo does against werkzeug's server. Targets: 10,000 crates within 1.2x of 10 crates; git
+at most 1.5x the cost of sparse-only; a given root at most 3x the cost of a temporary one;
+the fixture's root within 1.2x of a temporary one.
 """
 
 from __future__ import annotations
@@ -15,10 +17,11 @@ import json
 import struct
 import tempfile
 import time
+from pathlib import Path
 from typing import Any
 
 from benchmarks.common import Result
-from fakereg import FakeRegistry
+from fakereg import FakeRegistry, RegistryFactory
 from fakereg.domain.cratebuild import CrateSpec, build_crate
 from fakereg.domain.deps import Dependency
 
@@ -86,6 +89,10 @@ def run(quick: bool = False) -> list[Result]:
     lasting_root = tempfile.TemporaryDirectory(prefix="fakereg-bench-")
     setups["durable", 10]["root"] = lasting_root.name
     registries = {key: FakeRegistry(**options).start() for key, options in setups.items()}
+    factory_dir = tempfile.TemporaryDirectory(prefix="fakereg-bench-factory-")
+    factory = RegistryFactory(Path(factory_dir.name))
+    registries["fixture", 10] = factory(protocol="git", name="fakereg-fixture")
+    rates["fixture", 10] = []
     try:
         for (_, crates), reg in registries.items():
             seed(reg, crates)
@@ -101,9 +108,16 @@ def run(quick: bool = False) -> list[Result]:
     finally:
         for reg in registries.values():
             reg.stop()
+        factory.stop_all()
         lasting_root.cleanup()
+        factory_dir.cleanup()
     best = {key: max(values) for key, values in rates.items()}
-    label = {"sparse": "sparse-only", "git": "with git", "durable": "with git, given root"}
+    label = {
+        "sparse": "sparse-only",
+        "git": "with git",
+        "durable": "with git, given root",
+        "fixture": "with git, the fixture's root",
+    }
 
     def compare(subject: tuple[str, int], reference: tuple[str, int], bound: float) -> Result:
         def name(key: tuple[str, int]) -> str:
@@ -126,4 +140,5 @@ def run(quick: bool = False) -> list[Result]:
         compare(("git", 10), ("sparse", 10), 1.5),
         compare(("git", large), ("sparse", large), 1.5),
         compare(("durable", 10), ("git", 10), 3.0),
+        compare(("fixture", 10), ("git", 10), 1.2),
     ]
