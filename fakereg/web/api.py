@@ -47,7 +47,7 @@ class WebApi:
         """The request's publish body, read and parsed once (the pipeline may ask first, to
         match faults on its crate); refused beyond the upload limit and the metadata's room."""
         limit = self._max_upload_size + JSON_ALLOWANCE
-        return context_of(request).publish_body(request, limit)
+        return context_of(request).publish_body(request, limit, named=self._max_upload_size)
 
     def _principal(self, request: Request) -> Principal:
         token = request_token(request)

@@ -46,27 +46,29 @@ class RequestContext:
         if isinstance(metadata.get("vers"), str):
             self.version = metadata["vers"]
 
-    def read_body(self, request: Request, limit: int) -> bytes:
-        """The request body, read once; 413 when it is longer than *limit* bytes."""
+    def read_body(self, request: Request, limit: int, *, named: int | None = None) -> bytes:
+        """The request body, read once; 413 when it is longer than *limit* bytes, naming
+        *named* as the limit (the configured one, where *limit* adds room for metadata)."""
         if self.body is not None:
             return self.body
+        too_large = ApiError(413, f"max upload size is: {limit if named is None else named}")
         length = request.content_length
         if length is not None and length > limit:
-            raise ApiError(413, f"max upload size is: {limit}")
+            raise too_large
         try:
             data = request.stream.read(limit + 1)
         except (OSError, ValueError) as exc:  # a broken chunked body, a timeout, a hang-up
             raise ApiError(400, f"could not read the request body: {exc}") from None
         if len(data) > limit:
-            raise ApiError(413, f"max upload size is: {limit}")
+            raise too_large
         self.body = data
         return data
 
-    def publish_body(self, request: Request, limit: int) -> PublishBody:
+    def publish_body(self, request: Request, limit: int, *, named: int) -> PublishBody:
         """The publish body, read and parsed once; its crate and version are noted."""
         if self._publish is None:
             try:
-                self._publish = parse_publish_body(self.read_body(request, limit))
+                self._publish = parse_publish_body(self.read_body(request, limit, named=named))
             except InvalidError as exc:
                 self._publish = exc
             else:

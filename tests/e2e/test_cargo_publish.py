@@ -122,6 +122,12 @@ def test_upload_over_size_limit_gets_413(fake_registry: FakeRegistry, package: M
     assert result.returncode != 0
     assert "413" in result.stderr
     assert "max upload size is: 2000" in result.stderr
+    # past the room the metadata gets (1 MiB), the message still names the limit set
+    huge = package("huge")
+    (huge / "src" / "data.bin").write_bytes(os.urandom(3 * 1024 * 1024))
+    result = try_publish(fake_registry, huge)
+    assert "413" in result.stderr
+    assert "max upload size is: 2000" in result.stderr, result.stderr
     assert fake_registry.versions("big") == []
 
 
