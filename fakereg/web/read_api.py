@@ -193,7 +193,8 @@ class ReadApi:
 
     def update_version(self, request: Request, name: str, version: str) -> Response:
         """``PATCH /api/v1/crates/{name}/{version}``: yank or unyank, with a message."""
-        update = _version_update(read_json(request))
+        update = _version_update(read_json(request))  # the body's shape first, then
+        credential = self._data.auth.token(request)  # the token, as crates.io does
         state = self._state(request, name)
         facts = state.find(_checked_version(version))
         yanked, message = update.get("yanked"), update.get("yank_message")
@@ -202,7 +203,6 @@ class ReadApi:
                 raise ApiError(400, "Cannot set yank message when unyanking")
             if yanked is None and not facts.yanked:
                 raise ApiError(400, "Cannot update yank message for a version that is not yanked")
-        credential = self._data.auth.token(request)
         self._data.auth.scope(credential, "yank", state.name)
         yanked = facts.yanked if yanked is None else yanked
         self._data.store.set_yanked(state.name, facts.num, yanked, credential.user.login, message)

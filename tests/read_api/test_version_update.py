@@ -56,6 +56,11 @@ def test_patch_refusals_keep_the_version_as_it_was(fake_registry: FakeRegistry) 
         assert words in detail, (update, detail)
     answer = patch_version(reg, "lib1", "9.0.0", {"yanked": True}, reg.token)
     assert assert_cargo_error(answer, 404) == "crate `lib1` does not have a version `9.0.0`"
+    # without a valid token, a well-formed body learns nothing of the crate: 403 first
+    for token in (None, "not-a-token"):
+        for version, update in (("9.0.0", {"yanked": True}), ("1.0.0", {"yank_message": "x"})):
+            answer = patch_version(reg, "lib1", version, update, token)
+            assert assert_cargo_error(answer, 403).startswith(("this action", "authentication"))
     for body in (b"[]", b"{", b'{"version": 3}'):
         answer = _patch_raw(reg, body)
         assert answer.status == 400
