@@ -165,9 +165,18 @@ def _cainfo(registry: FakeRegistry) -> str:
     return cainfo_config(registry.ca_path)
 
 
+def check_ready_file(path: Path) -> None:
+    """ValueError unless *path* can be written: its folder must exist (no folder is made for
+    it: a misspelt path is an error, not a new tree)."""
+    parent = path.parent
+    if parent.is_dir():
+        return
+    what = "is not a folder" if parent.exists() else "does not exist"
+    raise ValueError(f"--ready-file {path}: {parent} {what}")
+
+
 def write_ready_file(path: Path, document: dict[str, Any]) -> None:
     """The document, whole or not at all (written aside, then renamed), for its owner only."""
-    path.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(path, (json.dumps(document, indent=1) + "\n").encode(), mode=0o600)
 
 
@@ -256,6 +265,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ready_file = Path(args.ready_file) if args.ready_file else None
     try:
         if ready_file is not None:
+            check_ready_file(ready_file)
             ready_file.unlink(missing_ok=True)  # a harness must never read a stale one
         registry = FakeRegistry(
             root=args.root,

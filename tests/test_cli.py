@@ -197,3 +197,23 @@ def test_cli_auth_required_makes_a_private_registry(tmp_path: Path) -> None:
         refused.value.close()
         found = run_cargo(_cargo_home(banner), "search", "--registry", "fakereg", "x")
         assert found == ""
+
+
+def test_a_ready_file_in_a_missing_or_odd_folder_is_a_one_line_error(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    for ready, why in (
+        (tmp_path / "nonexistent" / "dir" / "ready.json", "does not exist"),
+        (tmp_path / "a-file" / "ready.json", "is not a folder"),
+    ):
+        result = subprocess.run(
+            [sys.executable, "-m", "fakereg", "--quiet", "--ready-file", str(ready)],
+            capture_output=True,
+            text=True,
+            check=False,
+            timeout=60,
+        )
+        assert result.returncode == 1, result.stderr
+        assert result.stderr.strip() == (
+            f"fakereg: error: --ready-file {ready}: {ready.parent} {why}"
+        ), result.stderr
+    assert not (tmp_path / "nonexistent").exists()  # nothing made for a misspelt path
