@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Generator, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -54,10 +53,15 @@ def _defaults(config: pytest.Config) -> dict[str, Any]:
 
 @pytest.fixture
 def fake_registry_factory(
-    request: pytest.FixtureRequest, tmp_path: Path
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[RegistryFactory]:
-    """Call it (with FakeRegistry keyword arguments) to start more registries in a test."""
-    factory = RegistryFactory(tmp_path, **_defaults(request.config))
+    """Call it (with FakeRegistry keyword arguments) to start more registries in a test.
+
+    Their roots and shared cargo home live in a folder of their own beside the test's
+    ``tmp_path`` (under pytest's base temporary folder, kept for inspection as
+    ``tmp_path`` is), never inside it: a crate the test writes in ``tmp_path`` must not
+    package the registry's tokens."""
+    factory = RegistryFactory(tmp_path_factory.mktemp("fakereg"), **_defaults(request.config))
     request.node.stash[_factories] = factory
     try:
         yield factory
@@ -78,7 +82,8 @@ def fake_registry(
     fake_registry_factory: RegistryFactory,
     fake_registry_options: dict[str, Any],
 ) -> FakeRegistry:
-    """A started FakeRegistry rooted in the test's tmp_path, stopped after the test.
+    """A started FakeRegistry with a root of its own beside the test's tmp_path, stopped
+    after the test.
 
     ``@pytest.mark.fake_registry(**kwargs)`` passes keyword arguments to FakeRegistry;
     they win over ``fake_registry_options``.

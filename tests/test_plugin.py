@@ -14,10 +14,13 @@ def test_fixture_gives_a_running_registry_and_stops_it(pytester: pytest.Pytester
 
         REGS = []
 
-        def test_one(fake_registry, tmp_path):
+        def test_one(fake_registry, tmp_path, tmp_path_factory):
             REGS.append(fake_registry)
             assert fake_registry.running
-            assert fake_registry.root.is_relative_to(tmp_path)
+            # beside the test's tmp_path, never in it (a crate there would package tokens)
+            assert not fake_registry.root.is_relative_to(tmp_path)
+            assert not fake_registry.cargo_home.is_relative_to(tmp_path)
+            assert fake_registry.root.is_relative_to(tmp_path_factory.getbasetemp())
             assert fake_registry.index_url.startswith("sparse+http://127.0.0.1:")
             with urllib.request.urlopen(fake_registry.url + "/index/config.json") as r:
                 assert json.load(r)["api"] == fake_registry.url
