@@ -397,3 +397,40 @@ def test_stop_ends_a_long_wait_and_leaves_no_thread() -> None:
     assert answers[0][0] == 503
     names = (f"fakereg-server-{port}", f"fakereg-worker-{port}")
     assert not [t for t in threading.enumerate() if t.name in names]
+
+
+def test_wait_since_waits_for_the_next_request_not_an_old_one(fake_registry: FakeRegistry) -> None:
+    """``since`` (a journal ``seq``) in the control API, through curl, and in Python."""
+    reg = fake_registry
+    http(reg, "GET", "/index/config.json")  # an old request of the kind waited for
+    old = reg.requests.last.seq
+    assert old == 1
+
+    def later() -> None:
+        time.sleep(0.3)
+        http(reg, "GET", "/index/config.json")
+
+    thread = threading.Thread(target=later)
+    thread.start()
+    curl = [
+        "curl", "-sS", "-X", "POST", f"{reg.admin_url}/wait",
+        "-H", f"Authorization: Bearer {reg.admin_token}",
+        "-d", json.dumps({"kind": "config", "since": old, "timeout": 10}),
+    ]  # fmt: skip
+    answer = json.loads(subprocess.run(curl, capture_output=True, text=True, check=True).stdout)
+    thread.join()
+    assert [r["seq"] for r in answer["requests"]] == [2]
+    status, answer = control(reg, "POST", "/wait", {"kind": "config", "since": 2, "timeout": 0.2})
+    assert status == 408
+    assert "found 0" in _detail(answer)
+    for bad in ({"since": -1}, {"since": "2"}, {"since": 1.5}):
+        assert control(reg, "POST", "/wait", {"kind": "config", **bad})[0] == 400
+    # the same in Python: each record carries its seq
+    thread = threading.Thread(target=later)
+    thread.start()
+    found = reg.wait_for("config", since=reg.requests.last.seq, timeout=10)
+    thread.join()
+    assert found.seq == reg.requests.last.seq
+    assert found.seq > 2
+    with pytest.raises(TimeoutError, match="found 0"):
+        reg.wait_for("config", since=found.seq, timeout=0.2)

@@ -56,16 +56,20 @@ class Observing(RegistryBase):
         *,
         count: int = 1,
         timeout: float = 10.0,
+        since: int = 0,
         **criteria: Unpack[MatchCriteria],
     ) -> RecordedRequest:
         """Wait for the *count*-th matching request (e.g. from a tool in the background).
 
         Unlike :meth:`assert_requested`, whose *count* is an exact total, *count* here is
         an ordinal: the call returns once that many have arrived (more may follow), with
-        the *count*-th of them. *kind* may be a :class:`~fakereg.RequestMatcher`. Raises
-        TimeoutError listing the closest requests.
+        the *count*-th of them. *since* counts only requests after that journal number
+        (``reg.requests.last.seq`` before starting the tool: "wait for the *next*
+        publish"). *kind* may be a :class:`~fakereg.RequestMatcher`. Raises TimeoutError
+        listing the closest requests.
         """
-        return self._observer.wait_for(kind, count=count, timeout=timeout, **criteria)
+        observer = self._observer
+        return observer.wait_for(kind, count=count, timeout=timeout, since=since, **criteria)
 
     def fail(self, kind: Kind | str | FaultSpec, **options: Unpack[FaultOptions]) -> Fault:
         """Make matching requests fail; see the README's "Testing failures" for each effect.

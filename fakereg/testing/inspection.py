@@ -71,21 +71,18 @@ class Observer:
         *,
         count: int = 1,
         timeout: float = 10.0,
+        since: int = 0,
         **criteria: Unpack[MatchCriteria],
     ) -> RecordedRequest:
         """What `FakeRegistry.wait_for` does (documented there)."""
         wanted = RequestMatcher.of(kind, criteria)
-
-        def enough(records: list[RecordedRequest]) -> bool:
-            return sum(wanted.matches(r) for r in records) >= count
-
-        if not self.request_log.wait(enough, timeout):
-            records = self.requests
-            found = sum(wanted.matches(r) for r in records)
-            message = explain_mismatch(wanted, records, f"at least {count}", found)
+        log = self.request_log
+        arrived, found = log.await_matching(wanted, count=count, since=since, timeout=timeout)
+        if not arrived:
+            records = [r for r in self.requests if r.seq > since]
+            message = explain_mismatch(wanted, records, f"at least {count}", len(found))
             raise TimeoutError(f"after {timeout:g} s: {message}")
-        matching = [r for r in self.requests if wanted.matches(r)]
-        return matching[count - 1]
+        return found[count - 1]
 
     # -- faults ------------------------------------------------------------------------
 

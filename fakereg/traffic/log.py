@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
+from .matchers import RequestMatcher
 from .records import PublishRecord, RawRequest, RecordedRequest
 
 T = TypeVar("T")
@@ -77,9 +78,30 @@ class RequestLog(Log[RecordedRequest]):
             self._raw.append(raw)
             self._changed.notify_all()
 
+    def await_matching(
+        self,
+        wanted: RequestMatcher,
+        *,
+        count: int,
+        since: int = 0,
+        timeout: float,
+        stop: Callable[[], bool] = lambda: False,
+    ) -> tuple[bool, list[RecordedRequest]]:
+        """Wait until *count* requests numbered after *since* match *wanted* (or *stop*
+        says so, or *timeout* passes): whether they arrived, and those matching so far."""
+
+        def matching(records: list[RecordedRequest]) -> list[RecordedRequest]:
+            return [r for r in records if r.seq > since and wanted.matches(r)]
+
+        self.wait(lambda records: stop() or len(matching(records)) >= count, timeout)
+        with self._changed:
+            found = matching(self._readable())
+        return len(found) >= count, found
+
     def _settle(self) -> None:
         if self._raw:
-            self._items.extend(raw.record() for raw in self._raw)
+            first = self._cleared + len(self._items) + 1
+            self._items.extend(raw.record(first + i) for i, raw in enumerate(self._raw))
             self._raw.clear()
 
 

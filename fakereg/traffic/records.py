@@ -45,7 +45,9 @@ class RecordedRequest:
     """One request and the answer it got. Secrets are redacted in ``repr`` only.
 
     ``status`` is 0 when a fault cut the connection instead of answering; ``at`` is the
-    wall-clock time (``time.time()``) it arrived; ``fault`` names the fault that fired.
+    wall-clock time (``time.time()``) it arrived; ``fault`` names the fault that fired;
+    ``seq`` is its number in the registry's journal (1, 2, …, never reused: the control
+    API's ``seq``, and what ``wait_for(since=…)`` counts from).
     """
 
     method: str
@@ -61,6 +63,7 @@ class RecordedRequest:
     version: str | None = None
     fault: str | None = None
     at: float = 0.0
+    seq: int = 0
 
     @property
     def params(self) -> dict[str, str]:
@@ -98,8 +101,8 @@ class RawRequest(NamedTuple):
     fault: str | None
     at: float
 
-    def record(self) -> RecordedRequest:
-        """The :class:`RecordedRequest` a reader sees."""
+    def record(self, seq: int = 0) -> RecordedRequest:
+        """The :class:`RecordedRequest` a reader sees (*seq*: its journal number)."""
         return RecordedRequest(
             method=self.method,
             path=self.path,
@@ -114,6 +117,7 @@ class RawRequest(NamedTuple):
             version=self.version,
             fault=self.fault,
             at=self.at,
+            seq=seq,
         )
 
 

@@ -14,7 +14,6 @@ from ..testing.inspection import Observer
 from ..traffic.jsonform import publish_json, request_json
 from ..traffic.log import Log
 from ..traffic.matchers import RequestMatcher
-from ..traffic.records import RecordedRequest
 from ..traffic.requests import explain_mismatch
 from .http import error_response, json_response, read_json
 
@@ -121,7 +120,7 @@ class TrafficControl:
         data = read_json(request)
         if not isinstance(data, dict):
             raise ApiError(400, "a wait is a JSON object: kind, filters, count, timeout")
-        unknown = set(data) - {*_MATCH_KEYS, "count", "timeout", "secrets"}
+        unknown = set(data) - {*_MATCH_KEYS, "count", "timeout", "secrets", "since"}
         if unknown:
             raise ApiError(400, f"unknown keys for a wait: {', '.join(sorted(unknown))}")
         count, timeout = data.get("count", 1), data.get("timeout", 10.0)
@@ -131,24 +130,21 @@ class TrafficControl:
             raise ApiError(400, "`timeout` must be a number of seconds")
         if timeout > MAX_WAIT:
             raise ApiError(400, f"`timeout` may be {MAX_WAIT:g} seconds at the most")
+        since = data.get("since", 0)
+        if not _is_whole(since) or since < 0:
+            raise ApiError(400, "`since` must be a whole number (a journal `seq`)")
         wanted = _matcher({key: data[key] for key in _MATCH_KEYS if key in data})
         log = self._observed.request_log
-
-        def enough(records: list[RecordedRequest]) -> bool:
-            return self._closing.is_set() or sum(wanted.matches(r) for r in records) >= count
-
-        arrived = log.wait(enough, float(timeout))
+        arrived, found = log.await_matching(
+            wanted, count=count, since=since, timeout=float(timeout), stop=self._closing.is_set
+        )
         if self._closing.is_set():
             raise ApiError(503, "the registry is stopping")
         if not arrived:
-            records = log.snapshot()
-            found = sum(wanted.matches(r) for r in records)
-            # The words of assert_requested's failure, after the wait.
+            records = [r for r in log.snapshot() if r.seq > since]
+            # The words of wait_for's failure, after the wait.
             return error_response(
-                408, explain_mismatch(wanted, records, f"at least {count}", found)
+                408, explain_mismatch(wanted, records, f"at least {count}", len(found))
             )
         secrets = data.get("secrets") is True
-        matching = [
-            request_json(seq, r, secrets=secrets) for seq, r in log.numbered() if wanted.matches(r)
-        ]
-        return json_response({"requests": matching})
+        return json_response({"requests": [request_json(r.seq, r, secrets=secrets) for r in found]})
