@@ -434,3 +434,42 @@ def test_wait_since_waits_for_the_next_request_not_an_old_one(fake_registry: Fak
     assert found.seq > 2
     with pytest.raises(TimeoutError, match="found 0"):
         reg.wait_for("config", since=found.seq, timeout=0.2)
+
+
+def test_fault_headers_and_crate_specs_are_checked_before_anything_is_kept(
+    fake_registry: FakeRegistry,
+) -> None:
+    """A header that would break the answer, or inject one, is refused: 400 over the
+    control API, ValueError in Python; a dependency's odd registry is a 400, not a 500."""
+    reg = fake_registry
+    bad_headers: list[dict[str, str]] = [
+        {"X-A": "b\r\nInjected: 1"},
+        {"X\nB": "c"},
+        {"X-C": "€"},
+        {"Content-Length": "5"},
+        {"Transfer-Encoding": "chunked"},
+        {"X-D": "a\x00b"},
+    ]
+    for headers in bad_headers:
+        with pytest.raises(ValueError, match="header"):
+            reg.fail("index", status=503, headers=headers)
+        status, answer = control(
+            reg, "POST", "/faults", {"kind": "index", "status": 503, "headers": headers}
+        )
+        assert status == 400, headers
+        assert "header" in _detail(answer)
+    assert control(reg, "GET", "/faults")[1]["faults"] == []
+    spec = {"name": "a", "version": "1.0.0", "deps": [{"name": "b", "req": "1", "registry": 5}]}
+    status, answer = control(reg, "POST", "/crates", spec)
+    assert status == 400
+    assert "registry must be" in _detail(answer)
+    # a header of the right shape goes out as given (curl sees it)
+    reg.fail("config", status=429, headers={"Retry-After": "1"})
+    head = subprocess.run(
+        ["curl", "-sS", "-D", "-", "-o", "/dev/null", f"{reg.url}/index/config.json"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "Retry-After: 1\n" in head  # (text mode: CRLF read as LF)
+    reg.check_errors()

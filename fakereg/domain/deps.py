@@ -85,6 +85,14 @@ class Dependency:
             raise InvalidError(f"dev-dependency {self.name!r} cannot be optional (cargo refuses)")
         if isinstance(self.features, str):
             raise InvalidTypeError(f"dependency {self.name!r}: features must be a list of strings")
+        registry = self.registry
+        if not (
+            registry is None or isinstance(registry, str) or hasattr(type(registry), "index_url")
+        ):
+            raise InvalidTypeError(
+                f"dependency {self.name!r}: registry must be a FakeRegistry, an index URL or "
+                f"'crates-io', not {registry!r}"
+            )
         object.__setattr__(self, "features", tuple(self.features))
         object.__setattr__(self, "req", normalize_req(self.req))
 

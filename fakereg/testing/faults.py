@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import re
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -353,8 +354,32 @@ class FaultSet:
             ]
 
 
+#: A header name: RFC 9110's token characters.
+_HEADER_NAME = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
+#: Headers that frame the answer: a fault's body decides them, never the spec.
+_FRAMING = frozenset({"content-length", "transfer-encoding", "connection"})
+
+
 def normalize_headers(headers: HeadersArg | None) -> tuple[tuple[str, str], ...]:
+    """A fault's extra answer headers, checked: token names, Latin-1 values without line
+    breaks or controls (a header never breaks the answer or injects another), and none of
+    the headers that frame the answer."""
     if headers is None:
         return ()
     items = headers.items() if isinstance(headers, Mapping) else headers
-    return tuple((str(k), str(v)) for k, v in items)
+    checked = []
+    for name, value in items:
+        if not isinstance(name, str) or not isinstance(value, str):
+            raise InvalidTypeError(f"header {name!r}: names and values are strings")
+        if not _HEADER_NAME.match(name):
+            raise InvalidError(f"header name {name!r}: only RFC 9110 token characters")
+        if name.lower() in _FRAMING:
+            raise InvalidError(f"header {name}: the answer's framing is the registry's to set")
+        try:
+            value.encode("latin-1")
+        except UnicodeEncodeError:
+            raise InvalidError(f"header {name}: the value must be Latin-1") from None
+        if any(ch in value for ch in "\r\n\x00") or not value.isprintable():
+            raise InvalidError(f"header {name}: no line breaks or controls in a value")
+        checked.append((name, value))
+    return tuple(checked)
