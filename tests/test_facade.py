@@ -87,7 +87,7 @@ def test_autospec_and_pydoc_see_the_real_methods() -> None:
     mock.add_crate("serde", "1.0.0", description="d")
     mock.add_crate.assert_called_once_with("serde", "1.0.0", description="d")
     with pytest.raises(TypeError):
-        mock.fail()  # kind is required
+        mock.add_crate("serde")  # version is required
     with pytest.raises(TypeError):
         mock.delay_index_updates(1, 2, 3)
     text = pydoc.render_doc(FakeRegistry, renderer=pydoc.plaintext)  # type: ignore[attr-defined]
@@ -137,3 +137,8 @@ def test_an_index_delay_lives_for_one_start_faults_and_traffic_for_the_object(
         assert http(reg, "GET", "/index/la/te/late").status == 200
         assert http(reg, "GET", "/api/v1/crates?q=late").status == 500
         assert [r.kind for r in reg.requests] == ["publish", "index", "index", "search"]
+
+
+def test_fail_without_a_kind_says_what_it_needs() -> None:
+    with FakeRegistry() as reg, pytest.raises(TypeError, match=r"reg.fail\(\) needs the kind"):
+        reg.fail()

@@ -207,3 +207,21 @@ def test_cargo_resolves_from_replayed_answers_on_a_private_registry(
     assert {r.kind for r in refused} == {"config"}  # cargo's first try, without the token
     assert all(r.token is None for r in refused)
     assert private.downloads("serde") == 1  # fetched once: cargo keeps what it downloaded
+
+
+def test_a_spent_fault_changes_no_answer_and_says_so(
+    reg: FakeRegistry, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    replays = _Replays(monkeypatch)
+    fault = reg.fail("search", status=503, times=1)
+    assert http(reg, "GET", "/api/v1/crates").status == 503
+    assert not fault.active
+    bearer = f"Bearer {reg.admin_token}"
+    (listed,) = http(reg, "GET", "/__fakereg/faults", token=bearer).json()["faults"]
+    assert listed["active"] is False
+    page = http(reg, "GET", "/faults").body.decode()
+    assert "<h2>Faults</h2>" in page
+    assert "spent" in page
+    http(reg, "GET", "/index/se/rd/serde")
+    http(reg, "GET", "/index/se/rd/serde")
+    assert replays.hits == 1  # a spent fault no longer keeps answers from being replayed

@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..errors import InvalidTypeError
 from ..testing.faults import Fault, FaultOptions, FaultSpec
-from ..traffic.kinds import Kind
+from ..traffic.kinds import RECORDED_KINDS, Kind
 from ..traffic.matchers import MatchCriteria, RequestMatcher
 from ..traffic.records import PublishRecord, RecordedRequest
 from ..traffic.requests import RequestList
@@ -71,7 +72,9 @@ class Observing(RegistryBase):
         observer = self._observer
         return observer.wait_for(kind, count=count, timeout=timeout, since=since, **criteria)
 
-    def fail(self, kind: Kind | str | FaultSpec, **options: Unpack[FaultOptions]) -> Fault:
+    def fail(
+        self, kind: Kind | str | FaultSpec | None = None, **options: Unpack[FaultOptions]
+    ) -> Fault:
         """Make matching requests fail; see the README's "Testing failures" for each effect.
 
         ``status``/``errors``/``body``/``headers`` answer in the registry's place;
@@ -85,6 +88,11 @@ class Observing(RegistryBase):
         ``dribble`` go with any but a cut connection. The same keywords in JSON make a
         :class:`~fakereg.FaultSpec` (``FaultSpec.from_json``). Faults outlive a restart.
         """
+        if kind is None:
+            raise InvalidTypeError(
+                "reg.fail() needs the kind of request to fail (or a FaultSpec): one of "
+                + ", ".join(RECORDED_KINDS)
+            )
         return self._observer.fail(kind, **options)
 
     def remove_faults(self) -> None:

@@ -264,7 +264,8 @@ class Fault:
 
     @property
     def active(self) -> bool:
-        """False once removed or once it fired *times* times."""
+        """False once removed or once it fired *times* times (a spent fault changes no
+        answer: answers are replayed again as if it were gone)."""
         times = self.spec.times
         return self._faults is not None and (times is None or self.hits < times)
 
@@ -303,7 +304,7 @@ class FaultSet:
         return fault
 
     def in_force(self) -> list[Fault]:
-        """The faults in force, first added first."""
+        """The faults not removed, first added first (a spent one shows as not ``active``)."""
         with self._lock:
             return list(self._faults)
 
@@ -320,7 +321,9 @@ class FaultSet:
             self._faults.clear()
 
     def __bool__(self) -> bool:
-        return bool(self._faults)
+        """True while some fault may still fire (spent ones may not)."""
+        with self._lock:
+            return any(fault.active for fault in self._faults)
 
     def has(self, kind: str) -> bool:
         """True when some fault of *kind* is in force."""

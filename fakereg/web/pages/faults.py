@@ -1,8 +1,8 @@
 """The faults and delays view, and its admin forms.
 
-The view lists the faults in force with their hits and the index delay. An admin session
-(the page opened from the URL with ``?admin=…`` that the CLI prints) also gets forms; what
-they post goes through the control API's own code: a fault is built by
+The view lists the faults (in force, or spent: fired their *times*) with their hits, and
+the index delay. An admin session (the page opened from the URL with ``?admin=…`` that the
+CLI prints) also gets forms; what they post goes through the control API's own code: a fault is built by
 :meth:`FaultSpec.from_json <fakereg.FaultSpec.from_json>` from the same keys as
 ``POST /__fakereg/faults`` and added by the same :class:`~fakereg.testing.inspection.Observer`,
 so a bad one is refused with the words ``reg.fail`` would raise.
@@ -97,7 +97,7 @@ class FaultPages:
         shown = "none" if delay is None else _delay_text(*delay)
         notice = f'<p class="notice error" role="alert">{esc(error)}</p>' if error else ""
         body = (
-            f"<h1>Faults and delays</h1>{notice}<section><h2>Faults in force</h2>{listing}"
+            f"<h1>Faults and delays</h1>{notice}<section><h2>Faults</h2>{listing}"
             f'</section><section><h2>Index delay</h2><p id="index-delay">{shown}</p>'
         )
         if not admin:
