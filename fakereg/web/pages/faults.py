@@ -2,8 +2,8 @@
 
 The view lists the faults (in force, or spent: fired their *times*) with their hits, and
 the index delay. An admin session (the page opened from the URL with ``?admin=…`` that the
-CLI prints) also gets forms; what they post goes through the control API's own code: a fault is built by
-:meth:`FaultSpec.from_json <fakereg.FaultSpec.from_json>` from the same keys as
+CLI prints) also gets forms; what they post goes through the control API's own code: a
+fault is built by :meth:`FaultSpec.from_json <fakereg.FaultSpec.from_json>` from the same keys as
 ``POST /__fakereg/faults`` and added by the same :class:`~fakereg.testing.inspection.Observer`,
 so a bad one is refused with the words ``reg.fail`` would raise.
 """
