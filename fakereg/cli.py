@@ -183,8 +183,9 @@ def write_ready_file(path: Path, document: dict[str, Any]) -> None:
 def banner(registry: FakeRegistry, users: dict[str, str] | None = None) -> str:
     """What the CLI prints at start: URLs, tokens and the cargo configuration to use."""
     entry = _cargo_entry(registry)
-    others = "".join(
-        f"  token:  {token}  (user {login})\n" for login, token in (users or {}).items()
+    others = (
+        "".join(f"  token:  {token}  (user {login})\n" for login, token in (users or {}).items())
+        or "  more users: start with --user LOGIN (repeatable), e.g. for `cargo owner --add`\n"
     )
     return (
         f"fakereg serving registry {registry.name!r} at {registry.url}\n"

@@ -72,6 +72,7 @@ def test_cli_serves_cargo_and_exits_cleanly_on_ctrl_c(tmp_path: Path) -> None:
         assert "[registries.demo]" in banner
         assert 'token = "demo-token"' in banner
         assert 'global-credential-providers = ["cargo:token"]' in banner
+        assert "start with --user LOGIN" in banner  # how to get the users owners need
         env = _cargo_home(banner)
         crate = write_package(tmp_path / "hello", "hello")
         run_cargo(env, "publish", "--registry", "demo", "--no-verify", cwd=crate)
