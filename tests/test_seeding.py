@@ -394,3 +394,32 @@ def test_export_writes_a_static_registry(fake_registry: FakeRegistry, tmp_path: 
         reg.export(dest, url="http://static.test")
     with pytest.raises(ValueError, match="http:// or https://"):
         reg.export(tmp_path / "other", url="ftp://x")
+
+
+def test_a_registry_imports_an_export_folder_whole_and_archives_by_content(
+    tmp_path: Path,
+) -> None:
+    with FakeRegistry() as source:
+        source.add_crate("alpha", "1.0.0")
+        source.add_crate("alpha", "1.1.0", deps=["beta@1"])
+        source.add_crate("beta", "1.0.0")
+        exported = source.export(tmp_path / "static")
+        lines = {name: source.index_entries(name) for name in ("alpha", "beta")}
+        archive = source.crate_file("beta", "1.0.0")
+    with FakeRegistry() as copy:
+        added = copy.import_crates(exported)  # …/api/v1/crates/{name}/{version}/download
+        assert sorted((v.name, v.version) for v in added) == [
+            ("alpha", "1.0.0"),
+            ("alpha", "1.1.0"),
+            ("beta", "1.0.0"),
+        ]
+        for name, entries in lines.items():
+            assert [e["cksum"] for e in copy.index_entries(name)] == [e["cksum"] for e in entries]
+    renamed = tmp_path / "beta-archive.bin"
+    renamed.write_bytes(archive)
+    text = tmp_path / "notes.txt"
+    text.write_text("not an archive")
+    with FakeRegistry() as other:
+        assert [v.name for v in other.import_crates(renamed)] == ["beta"]
+        with pytest.raises(SeedError, match=r"not a \.crate file"):
+            other.import_crates(text)

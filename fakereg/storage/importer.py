@@ -38,14 +38,33 @@ def pack_folder(folder: Path) -> bytes:
     return tar_gz(f"{package['name']}-{package['version']}", files)
 
 
+#: How a ``.crate`` (a gzip stream) begins, whatever its file is named.
+_GZIP_MAGIC = b"\x1f\x8b"
+#: The name a static registry (``reg.export()``, crates.io's CDN) gives its archives.
+_STATIC_ARCHIVE = "download"
+
+
+def _is_archive(path: Path) -> bool:
+    """True when the file at *path* starts as a gzip stream does (a ``.crate`` file)."""
+    try:
+        with path.open("rb") as fh:
+            return fh.read(2) == _GZIP_MAGIC
+    except OSError:
+        return False
+
+
 def find_crate_sources(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
-    """``.crate`` files and crate folders (holding a ``Cargo.toml``) at or under *paths*."""
+    """Crate archives and crate folders (holding a ``Cargo.toml``) at or under *paths*.
+
+    A file given by name is an archive when its content says so, whatever its name; in a
+    folder, ``*.crate`` files and a static registry's ``…/{version}/download`` files are
+    (so a registry's ``export()`` folder imports whole)."""
     found: list[Path] = []
     for given in paths:
         path = Path(given)
         if path.is_file():
-            if path.suffix != ".crate":
-                raise SeedError(f"{path}: not a .crate file")
+            if path.suffix != ".crate" and not _is_archive(path):
+                raise SeedError(f"{path}: not a .crate file (no gzip archive in it)")
             found.append(path)
         elif (path / "Cargo.toml").is_file():
             found.append(path)
@@ -58,7 +77,12 @@ def find_crate_sources(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
                     if (here / sub / "Cargo.toml").is_file():
                         found.append(here / sub)
                         subdirs.remove(sub)
-                found += [here / name for name in sorted(names) if name.endswith(".crate")]
+                found += [
+                    here / name
+                    for name in sorted(names)
+                    if name.endswith(".crate")
+                    or (name == _STATIC_ARCHIVE and _is_archive(here / name))
+                ]
             if len(found) == before:
                 raise SeedError(f"{path}: no .crate files or crate folders in it")
         else:
