@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import shutil
+import subprocess
 
 import pytest
 
@@ -99,3 +101,36 @@ def test_login_logout_and_environment_token(
     credentials = reg.cargo_home / "credentials.toml"
     assert not credentials.exists() or reg.token not in credentials.read_text()
     assert reg.versions("second") == ["0.1.0"]
+
+
+def test_a_token_limited_to_some_crates_lists_only_those() -> None:
+    """Search, the summary and the page show a crate-limited reader its crates only."""
+    with FakeRegistry(auth_required=True) as reg:
+        reg.add_crate("alpha-one", "1.0.0", description="seen")
+        reg.add_crate("beta-two", "1.0.0", description="hidden from alpha readers")
+        limited = reg.add_token(reg.login, crates=["alpha*"])
+
+        def curl(path: str, token: str) -> str:
+            return subprocess.run(
+                ["curl", "-sS", "-H", f"Authorization: {token}", f"{reg.url}{path}"],
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout
+
+        for token, names in ((limited, ["alpha-one"]), (reg.token, ["alpha-one", "beta-two"])):
+            found = json.loads(curl("/api/v1/crates?q=", token))
+            assert [c["name"] for c in found["crates"]] == names
+            assert found["meta"]["total"] == len(names)
+            summary = json.loads(curl("/api/v1/summary", token))
+            assert summary["num_crates"] == len(names)
+            assert sorted(c["name"] for c in summary["new_crates"]) == names
+        page = curl("/", limited)
+        assert "alpha-one" in page
+        assert "beta-two" not in page
+        assert "hidden from alpha readers" not in page
+        found = reg.cargo("search", "--registry", reg.name, "--limit", "10", "e", env={
+            "CARGO_REGISTRIES_" + reg.name.upper().replace("-", "_") + "_TOKEN": limited,
+        })  # fmt: skip
+        assert "alpha-one" in found.stdout, found.stderr
+        assert "beta-two" not in found.stdout

@@ -11,6 +11,7 @@ from werkzeug.wrappers import Request
 
 from ..domain.publish import PublishBody, parse_publish_body
 from ..errors import ApiError, InvalidError
+from ..storage.accounts import Credential
 from ..testing.faults import Fault
 from ..traffic.kinds import Kind
 from .answer_cache import CacheHint
@@ -35,6 +36,9 @@ class RequestContext:
     body: bytes | None = None
     fault: Fault | None = None
     cache: CacheHint | None = None
+    #: On a private registry, the credential the ``READ`` rule let in (its crate limits
+    #: decide what lists show).
+    reader: Credential | None = None
     arrived: float = field(default_factory=time.time)
     started: float = field(default_factory=time.perf_counter)
     _publish: PublishBody | InvalidError | None = None

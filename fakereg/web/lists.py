@@ -15,6 +15,7 @@ from ..domain.crateview import CrateSummary, crate_versions
 from ..domain.search import SearchQuery, rank
 from ..errors import ApiError
 from . import views
+from .context import context_of
 from .http import json_response
 from .paging import Pagination, encode_seek, query_with, seek_start
 from .read_api import ReadSources
@@ -45,7 +46,7 @@ class ListApi:
             if query.q.strip()
             else self._data.catalog.every()
         )
-        ranking = rank(hits, query, totals)
+        ranking = rank(self._data.visible(hits, context_of(request).reader), query, totals)
         ranked = ranking.crates
         next_page = prev_page = None
         if paging.page is not None:
@@ -95,8 +96,10 @@ class ListApi:
 
     def summary(self, request: Request) -> Response:
         """``GET /api/v1/summary``: counts, and the new, updated and downloaded lists."""
-        every = self._data.catalog.every()
+        every = self._data.visible(self._data.catalog.every(), context_of(request).reader)
         totals = self._data.downloads.totals()
+        shown = {s.key for s in every}
+        totals = {key: counts for key, counts in totals.items() if key in shown}
 
         def top(items: Sequence[CrateSummary]) -> list[dict[str, Any]]:
             return [self._minimal(s, totals) for s in items[:_SUMMARY_SIZE]]

@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
 from ..errors import ApiError, RefusedError
+from ..storage.accounts import Credential
 from ..testing.faults import Answer, Cut, Fault, FaultSet, Rewrite
 from ..traffic.errorsink import ErrorSink
 from ..traffic.kinds import Kind
@@ -133,7 +134,8 @@ class Pipeline:
         try:
             if request.environ.get("QUERY_STRING") and not _well_formed_query(request):
                 raise ApiError(400, _MALFORMED_QUERY)
-            self._admit(route, request.headers.get("Authorization"), context.crate)
+            reader = self._admit(route, request.headers.get("Authorization"), context.crate)
+            context.reader = reader if isinstance(reader, Credential) else None
             return route.handler(request, **found.args)
         except (ApiError, RefusedError) as exc:
             return self._refuse(route, request, exc)
@@ -148,11 +150,16 @@ class Pipeline:
         refuser = self._refusers.get(route.kind)
         return refusal(exc) if refuser is None else refuser(request, exc)
 
-    def _admit(self, route: Route, authorization: str | None, crate: str | None) -> None:
-        """Enforce the route's access rules that the pipeline owns (raise to refuse)."""
+    def _admit(self, route: Route, authorization: str | None, crate: str | None) -> object:
+        """Enforce the route's access rules that the pipeline owns (raise to refuse); what
+        the ``READ`` rule found (a private registry's reader), else None."""
+        reader = None
         for access, gate in self._gates.items():
             if access in route.access:
-                gate(authorization, crate)
+                found = gate(authorization, crate)
+                if access is Access.READ:
+                    reader = found
+        return reader
 
     def _take_fault(self, request: Request, found: Match) -> Fault | None:
         context = request.environ[CONTEXT_KEY]

@@ -23,7 +23,7 @@ from ..domain.names import SemVer, canonical_name, is_valid_version
 from ..domain.readme import render_readme
 from ..domain.shapes import CrateRecord, IndexLine
 from ..errors import ApiError
-from ..storage.accounts import Accounts, User
+from ..storage.accounts import Accounts, Credential, User
 from ..storage.catalog import Catalog
 from ..storage.downloads import DownloadCounter, crate_total, recent_total, version_total
 from ..storage.store import CrateStore
@@ -87,6 +87,14 @@ class ReadSources:
         if found is None:
             raise ApiError(404, f"crate `{name}` does not exist")
         return CrateState(*found)
+
+    @staticmethod
+    def visible(summaries: Sequence[CrateSummary], reader: Credential | None) -> list[CrateSummary]:
+        """The crates of *summaries* a reader may see: all of them, but for a token
+        limited to some crates on a private registry (only those)."""
+        if reader is None or reader.crates is None:
+            return list(summaries)
+        return [s for s in summaries if reader.covers(s.name)]
 
     def versions_json(self, crate: str, versions: Sequence[VersionFacts]) -> list[Any]:
         """``EncodableVersion`` of *versions* of *crate*, with their downloads and users."""

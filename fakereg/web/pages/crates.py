@@ -57,14 +57,15 @@ class CratePages:
         self._data = sources
         self._names = names
 
-    def listing(self, request: Request) -> str:
-        """The searchable crate list: name, version, description, downloads; pages of 50."""
+    def listing(self, request: Request, viewer: Viewer) -> str:
+        """The searchable crate list: name, version, description, downloads; pages of 50
+        (only the crates the viewer's token may read, on a private registry)."""
         q = request.args.get("q", "").strip()
         sort = request.args.get("sort") or ("relevance" if q else "alpha")
         raw_page = request.args.get("page", "1")
         page = int(raw_page) if raw_page.isdigit() and 0 < int(raw_page) < 100_000 else 1
         catalog, totals = self._data.catalog, self._data.downloads.totals()
-        hits = catalog.search(q) if q else catalog.every()
+        hits = self._data.visible(catalog.search(q) if q else catalog.every(), viewer.credential)
         ranked = rank(hits, SearchQuery(q=q, sort=sort), totals).crates
         shown = ranked[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
         rows = [self._list_row(s, totals.get(s.key, (0, 0))[0]) for s in shown]

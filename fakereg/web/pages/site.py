@@ -175,7 +175,7 @@ class WebPages:
         return page_response(document(title, body, self._chrome(viewer), active=active))
 
     def crates(self, request: Request, viewer: Viewer) -> Response:
-        body = self._parts.crates.listing(request)
+        body = self._parts.crates.listing(request, viewer)
         return self._page(viewer, "Crates", body, "crates")
 
     def crate(
