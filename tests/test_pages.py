@@ -112,6 +112,8 @@ def test_the_page_answers_at_the_registry_url_and_is_not_the_tools_traffic(
     assert "script-src 'self'" in page.headers["Content-Security-Policy"]
     assert page.headers["X-Content-Type-Options"] == "nosniff"
     assert "A &lt;b&gt;demo&lt;/b&gt; &amp; test" in page.text  # escaped, always
+    host = reg.url.split("://", 1)[1]
+    assert f"registry <b>{reg.name}</b> at {host}" in page.text  # not "fakereg fakereg"
     assert reg.page_url == reg.url + "/"
 
 

@@ -62,7 +62,8 @@ def document(title: str, body: str, chrome: Chrome, *, active: str = "") -> str:
         '<link rel="stylesheet" href="/static/fakereg.css">'
         '<script src="/static/fakereg.js" defer></script></head><body>'
         '<header class="top"><a class="brand" href="/">fakereg</a>'
-        f'<span class="registry" title="{esc(chrome.url)}">{esc(chrome.registry)}</span>'
+        f'<span class="registry" title="{esc(chrome.url)}">registry '
+        f"<b>{esc(chrome.registry)}</b> at {esc(chrome.url.split('://', 1)[-1])}</span>"
         f"<nav>{links}</nav><span class=standing>{standing}</span></header>"
         f"<main>{body}</main></body></html>"
     )
