@@ -1,5 +1,6 @@
-"""The traffic in JSON, as the control API answers it: requests (tokens redacted, bodies
-in base64), publishes, faults."""
+"""The traffic in JSON, as the control API answers it: requests (tokens redacted; a body
+as text when it is UTF-8, else in base64: the convention a fault's ``body`` follows), and
+publishes."""
 
 from __future__ import annotations
 
@@ -17,26 +18,31 @@ def request_json(seq: int, record: RecordedRequest, *, secrets: bool) -> dict[st
     for name, value in shown_headers(record, secrets=secrets):
         headers[name] = f"{headers[name]}, {value}" if name in headers else value
     raw_body, raw_answer = shown_bodies(record, secrets=secrets)
-    body = base64.b64encode(raw_body).decode()
-    answer = base64.b64encode(raw_answer).decode()
     return {
         "seq": seq,
         "method": record.method,
         "path": record.path,
         "query": record.query,
         "headers": headers,
-        "body": body,
-        "body_base64": body,  # (the same: bodies are base64 text here)
+        **body_json("body", raw_body),
         "status": record.status,
         "kind": record.kind,
-        "response_body": answer,
-        "response_body_base64": answer,
+        **body_json("response_body", raw_answer),
         "duration": record.duration,
         "crate": record.crate,
         "version": record.version,
         "fault": record.fault,
         "at": record.at,
     }
+
+
+def body_json(key: str, data: bytes) -> dict[str, str | None]:
+    """A body in JSON under *key*: the text when it is UTF-8 (``key_base64`` None), else
+    base64 under ``key_base64`` (*key* None). Fault specs take the same two keys."""
+    try:
+        return {key: data.decode("utf-8"), f"{key}_base64": None}
+    except UnicodeDecodeError:
+        return {key: None, f"{key}_base64": base64.b64encode(data).decode()}
 
 
 def publish_json(seq: int, record: PublishRecord) -> dict[str, Any]:

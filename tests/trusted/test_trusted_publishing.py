@@ -346,7 +346,7 @@ def test_the_control_journal_redacts_jwts_and_tokens(released: FakeRegistry) -> 
     with urllib.request.urlopen(request) as answer:
         shown = answer.read().decode()
     decoded = "".join(
-        base64.b64decode(r[key]).decode("utf-8", "replace")
+        r[key] or base64.b64decode(r[f"{key}_base64"] or "").decode("utf-8", "replace")
         for r in json.loads(shown)["requests"]
         for key in ("body", "response_body")
     )
@@ -356,7 +356,7 @@ def test_the_control_journal_redacts_jwts_and_tokens(released: FakeRegistry) -> 
         urllib.request.Request(f"{reg.admin_url}/requests?secrets=1", headers=request.headers)
     ) as answer:
         revealed = json.loads(answer.read())["requests"]
-    bodies = [base64.b64decode(r["response_body"]).decode("utf-8", "replace") for r in revealed]
+    bodies = [r["response_body"] or "" for r in revealed]
     assert any(token in body for body in bodies)
 
 
