@@ -423,3 +423,11 @@ def test_a_registry_imports_an_export_folder_whole_and_archives_by_content(
         assert [v.name for v in other.import_crates(renamed)] == ["beta"]
         with pytest.raises(SeedError, match=r"not a \.crate file"):
             other.import_crates(text)
+
+
+def test_a_seed_error_names_the_version_once() -> None:
+    with FakeRegistry() as reg:
+        reg.add_crate("ok", "1.0.0")
+        with pytest.raises(SeedError) as refused:
+            reg.add_crate("ok", "1.0.0", description="other")
+        assert str(refused.value) == "`ok@1.0.0`: crate version `1.0.0` is already uploaded"

@@ -269,7 +269,9 @@ class CrateStore(CrateReader):
                     check_same_crate(name, meta["name"])
                     check_new_version(name, version, known)
                 except ConflictError as exc:
-                    where = f" ({new.source})" if new.source else ""
+                    # (a source that only repeats the name and version says nothing more)
+                    shown = new.source and new.source != f"{name}@{bare}"
+                    where = f" ({new.source})" if shown else ""
                     raise SeedError(f"`{name}@{bare}`{where}: {exc}") from None
                 known[bare] = new.line["cksum"]
                 meta["versions"][version] = new.details  # numbered below
