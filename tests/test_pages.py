@@ -319,3 +319,15 @@ def test_the_cli_prints_the_page_and_its_admin_url(reg: FakeRegistry) -> None:
     document = ready_document(reg)
     assert document["page_url"] == reg.page_url
     assert document["admin_page_url"] == f"{reg.url}/?admin={reg.admin_token}"
+
+
+def test_the_list_and_the_crate_page_show_the_same_description(reg: FakeRegistry) -> None:
+    reg.add_crate("described", "1.0.0", description="the current one")
+    reg.add_crate("described", "2.0.0", description="a yanked newer one", yanked=True)
+    client = PageClient(reg)
+    listed = client.get("/?q=described").text
+    page = client.get("/crates/described").text
+    pinned = client.get("/crates/described/1.0.0").text
+    assert "a yanked newer one" in listed  # the crate's: its last publish's, as crates.io
+    assert "<p class=lead>a yanked newer one</p>" in page
+    assert "<p class=lead>the current one</p>" in pinned  # a version by number: its own

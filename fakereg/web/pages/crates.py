@@ -124,9 +124,12 @@ class CratePages:
             message = facts.details.get("yank_message")
             yanked = '<p class="notice yanked"><span class="badge yanked">yanked</span> '
             yanked += f"{esc(message)}</p>" if message else "This version was yanked.</p>"
+        # The crate's description (its last publish's, as in the list and on crates.io);
+        # a version asked for by number shows its own.
+        lead = facts.details.get("description") if version is not None else summary.description
         body = (
             f'<h1>{esc(crate)} <span class="version" id="shown-version">{esc(facts.num)}</span>'
-            f"</h1><p class=lead>{esc(facts.details.get('description') or '')}</p>{yanked}"
+            f"</h1><p class=lead>{esc(lead or '')}</p>{yanked}"
             f"{self._install(crate, facts, summary)}"
             '<div class="columns"><div class="main">'
             f'<section id="readme"><h2>README</h2>{self._readme(crate, facts)}</section>'
