@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -102,7 +103,8 @@ def test_signal_while_waiting_for_the_root_lock_stops_promptly(tmp_path: Path, s
     root.mkdir()
     with FileLock(str(root / ".fakereg.lock")):  # another process is busy with the root
         process = start("--root", str(root), "--quiet")
-        time.sleep(1.0)
+        _wait_for_handlers(process)
+        time.sleep(0.5)
         assert process.poll() is None  # waiting, as it should while the lock is held
         code, err, took = stopped(process, signum)
     assert code == 128 + signum
@@ -216,3 +218,21 @@ def test_local_registry_seeds_crates_packaged_against_another_registry(tmp_path:
         reg.import_crates(seeds)
         (dep,) = reg.index_entries("user")[0]["deps"]
         assert dep["registry"] == other
+
+
+def _wait_for_handlers(process: subprocess.Popen[str], seconds: float = 30) -> None:
+    """Wait until *process* catches SIGTERM (the CLI installs its handlers once its imports
+    are done): however slow its start, a signal from then on is the CLI's to handle."""
+    status = Path(f"/proc/{process.pid}/status")
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            for line in status.read_text().splitlines():
+                if (
+                    line.startswith("SigCgt:")
+                    and int(line.split()[1], 16) >> (signal.SIGTERM - 1) & 1
+                ):
+                    return
+        assert process.poll() is None, "the CLI exited before it handled signals"
+        time.sleep(0.05)
+    raise AssertionError(f"the CLI did not install its signal handlers within {seconds} s")
