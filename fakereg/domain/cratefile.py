@@ -7,7 +7,7 @@ from typing import Any
 
 from ..errors import InvalidError, TarError, TooLargeError
 from ..tomlcompat import tomllib
-from .tarscan import TarEntry, entries, gunzip
+from .tarscan import TarEntry, entries
 
 MAX_ENTRIES = 50_000
 MAX_MANIFEST_BYTES = 4 * 1024 * 1024
@@ -55,18 +55,27 @@ def inspect_crate(
     Raises :class:`InvalidError` for anything cargo would not have produced: not gzip,
     not tar, paths outside ``name-version/``, links or devices, duplicates, no
     ``Cargo.toml``, a manifest naming another package, or more than *max_unpacked* bytes.
+    The archive is inflated as it is walked: memory stays bounded whatever it unpacks to.
     With *name* and *version* None, they are read from the archive's own manifest.
     """
     if not data.startswith(b"\x1f\x8b"):
         raise _invalid("not a gzip archive")
     prefix = None if name is None else f"{name}-{version}/"
     files: list[str] = []
-    spans: dict[str, tuple[int, int]] = {}
+    sizes: dict[str, int] = {}
+    kept: dict[str, bytes] = {}
     seen: set[str] = set()
-    manifest_bytes: bytes | None = None
+
+    def keep(path: str, size: int) -> bool:
+        """The manifest, and a README cargo would find by default (at most their caps)."""
+        root = prefix if prefix is not None else path.split("/", 1)[0] + "/"
+        inner = path[len(root) :] if path.startswith(root) else None
+        if inner == "Cargo.toml":
+            return size <= MAX_MANIFEST_BYTES
+        return inner in DEFAULT_READMES and size <= MAX_README_BYTES
+
     try:
-        raw = gunzip(data, max_unpacked)
-        for member in entries(raw):
+        for member, content in entries(data, max_unpacked, keep):
             if prefix is None:
                 prefix = member.path.split("/", 1)[0] + "/"
             _check_member(member, prefix)
@@ -79,15 +88,16 @@ def inspect_crate(
             if member.is_dir:
                 continue
             files.append(path[len(prefix) :])
-            spans[files[-1]] = (member.start, member.size)
-            if path == prefix + "Cargo.toml":
-                if member.size > MAX_MANIFEST_BYTES:
-                    raise _invalid("Cargo.toml is too large")
-                manifest_bytes = raw[member.start : member.start + member.size]
+            sizes[files[-1]] = member.size
+            if content is not None:
+                kept[files[-1]] = content
+            elif path == prefix + "Cargo.toml":
+                raise _invalid("Cargo.toml is too large")
     except TooLargeError as exc:
         raise _invalid(str(exc)) from None
     except TarError as exc:
         raise _invalid(f"not a readable gzip tar archive ({exc})") from None
+    manifest_bytes = kept.get("Cargo.toml")
     if manifest_bytes is None:
         raise _invalid(f"no `{prefix or ''}Cargo.toml` in the archive")
     manifest = parse_manifest(manifest_bytes)
@@ -105,15 +115,24 @@ def inspect_crate(
         raise _invalid(
             f"Cargo.toml describes `{package.get('name')}@{package.get('version')}`, but {expected}"
         )
-    readme_file = _readme_file(package.get("readme"), spans)
+    readme_file = _readme_file(package.get("readme"), sizes)
     readme = None
-    if readme_file is not None:
-        start, size = spans[readme_file]
-        if size <= MAX_README_BYTES:
-            readme = raw[start : start + size].decode("utf-8", errors="replace")
+    if readme_file is not None and sizes[readme_file] <= MAX_README_BYTES:
+        text = kept.get(readme_file)
+        if text is None:  # a README elsewhere than cargo's defaults: one more walk for it
+            text = _read_one(data, max_unpacked, prefix + readme_file)
+        readme = text.decode("utf-8", errors="replace")
     return CrateContents(
         files=tuple(files), manifest=manifest, readme_file=readme_file, readme=readme
     )
+
+
+def _read_one(archive: bytes, max_unpacked: int, wanted: str) -> bytes:
+    """The data of the archive's file at *wanted* (the archive was checked already)."""
+    for _member, data in entries(archive, max_unpacked, lambda path, size: path == wanted):
+        if data is not None:
+            return data
+    raise _invalid(f"`{wanted}` vanished from the archive")  # (cannot happen: checked)
 
 
 def _readme_file(declared: object, files: dict[str, Any]) -> str | None:
