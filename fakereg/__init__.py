@@ -1,45 +1,108 @@
-"""fakereg: a real, fully working Cargo registry inside your test process."""
+"""fakereg: a real, fully working Cargo registry inside your test process.
 
-from .domain.cratebuild import CrateOptions, CrateSpec
-from .domain.deps import Dependency
-from .errors import (
-    AddressInUseError,
-    ApiError,
-    CargoError,
-    CargoNotFoundError,
-    ConflictError,
-    FakeRegError,
-    ForbiddenError,
-    InvalidError,
-    InvalidTypeError,
-    LimitError,
-    ManifestError,
-    NameClashError,
-    NotFoundError,
-    NotRunningError,
-    PayloadTooLargeError,
-    RefusedError,
-    RootError,
-    SeedError,
-    ServerError,
-    SettingError,
-    TarError,
-    TooLargeError,
-    UnauthenticatedError,
-    UnauthorizedError,
-    UnavailableError,
-    VersionExistsError,
-)
-from .factory import RegistryFactory
-from .registry import FakeRegistry
-from .settings import PROTOCOLS, Protocol, Settings
-from .testing.faults import Answer, Cut, Fault, FaultSpec, Rewrite, Truncate
-from .testing.seeding import CrateVersion
-from .traffic.kinds import Kind
-from .traffic.matchers import RequestMatcher
-from .traffic.records import HeaderMap, PublishRecord, RecordedRequest
-from .traffic.requests import RequestList
-from .web.server import ConnectionCount
+The public names are imported on first use (``import fakereg`` itself is cheap: ``python -m
+fakereg`` handles Ctrl-C from its first moment, and a test session pays only for what it
+uses); type checkers see them as plain imports.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .domain.cratebuild import CrateOptions, CrateSpec
+    from .domain.deps import Dependency
+    from .errors import (
+        AddressInUseError,
+        ApiError,
+        CargoError,
+        CargoNotFoundError,
+        ConflictError,
+        FakeRegError,
+        ForbiddenError,
+        InvalidError,
+        InvalidTypeError,
+        LimitError,
+        ManifestError,
+        NameClashError,
+        NotFoundError,
+        NotRunningError,
+        PayloadTooLargeError,
+        RefusedError,
+        RootError,
+        SeedError,
+        ServerError,
+        SettingError,
+        TarError,
+        TooLargeError,
+        UnauthenticatedError,
+        UnauthorizedError,
+        UnavailableError,
+        VersionExistsError,
+    )
+    from .factory import RegistryFactory
+    from .registry import FakeRegistry
+    from .settings import PROTOCOLS, Protocol, Settings
+    from .testing.faults import Answer, Cut, Fault, FaultSpec, Rewrite, Truncate
+    from .testing.seeding import CrateVersion
+    from .traffic.kinds import Kind
+    from .traffic.matchers import RequestMatcher
+    from .traffic.records import HeaderMap, PublishRecord, RecordedRequest
+    from .traffic.requests import RequestList
+    from .web.server import ConnectionCount
+
+#: Where each public name is defined.
+_WHERE = {
+    "CrateOptions": ".domain.cratebuild",
+    "CrateSpec": ".domain.cratebuild",
+    "Dependency": ".domain.deps",
+    "AddressInUseError": ".errors",
+    "ApiError": ".errors",
+    "CargoError": ".errors",
+    "CargoNotFoundError": ".errors",
+    "ConflictError": ".errors",
+    "FakeRegError": ".errors",
+    "ForbiddenError": ".errors",
+    "InvalidError": ".errors",
+    "InvalidTypeError": ".errors",
+    "LimitError": ".errors",
+    "ManifestError": ".errors",
+    "NameClashError": ".errors",
+    "NotFoundError": ".errors",
+    "NotRunningError": ".errors",
+    "PayloadTooLargeError": ".errors",
+    "RefusedError": ".errors",
+    "RootError": ".errors",
+    "SeedError": ".errors",
+    "ServerError": ".errors",
+    "SettingError": ".errors",
+    "TarError": ".errors",
+    "TooLargeError": ".errors",
+    "UnauthenticatedError": ".errors",
+    "UnauthorizedError": ".errors",
+    "UnavailableError": ".errors",
+    "VersionExistsError": ".errors",
+    "RegistryFactory": ".factory",
+    "FakeRegistry": ".registry",
+    "PROTOCOLS": ".settings",
+    "Protocol": ".settings",
+    "Settings": ".settings",
+    "Answer": ".testing.faults",
+    "Cut": ".testing.faults",
+    "Fault": ".testing.faults",
+    "FaultSpec": ".testing.faults",
+    "Rewrite": ".testing.faults",
+    "Truncate": ".testing.faults",
+    "CrateVersion": ".testing.seeding",
+    "Kind": ".traffic.kinds",
+    "RequestMatcher": ".traffic.matchers",
+    "HeaderMap": ".traffic.records",
+    "PublishRecord": ".traffic.records",
+    "RecordedRequest": ".traffic.records",
+    "RequestList": ".traffic.requests",
+    "ConnectionCount": ".web.server",
+}
 
 __all__ = [
     "PROTOCOLS",
@@ -92,3 +155,16 @@ __all__ = [
     "VersionExistsError",
 ]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> Any:
+    module = _WHERE.get(name)
+    if module is None:
+        raise AttributeError(f"module 'fakereg' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value  # (found once)
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -236,3 +236,24 @@ def _wait_for_handlers(process: subprocess.Popen[str], seconds: float = 30) -> N
         assert process.poll() is None, "the CLI exited before it handled signals"
         time.sleep(0.05)
     raise AssertionError(f"the CLI did not install its signal handlers within {seconds} s")
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_while_the_package_imports_is_a_quiet_stop(signum: int) -> None:
+    """Ctrl-C in the first moments (the modules still importing) prints one line, no
+    traceback, whenever it lands."""
+    for delay in (0.05, 0.1, 0.15, 0.2, 0.3):
+        process = start("--quiet")
+        time.sleep(delay)
+        code, err, _ = stopped(process, signum)
+        assert process.stdout is not None
+        process.stdout.close()
+        assert "Traceback" not in err, (delay, err)
+        if code == -signum:
+            continue  # it came before the interpreter itself was up: no output at all
+        if code == 0:  # it came once the registry was serving: a clean stop
+            assert err.strip().splitlines()[-1] == "fakereg: stopped", err
+            continue
+        assert code == 128 + signum, (delay, code, err)
+        name = signal.Signals(signum).name
+        assert err.strip().splitlines()[-1].startswith(f"fakereg: interrupted by {name}"), err
