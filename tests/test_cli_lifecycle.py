@@ -103,9 +103,14 @@ def test_signal_while_waiting_for_the_root_lock_stops_promptly(tmp_path: Path, s
     root.mkdir()
     with FileLock(str(root / ".fakereg.lock")):  # another process is busy with the root
         process = start("--root", str(root), "--quiet")
-        _wait_for_handlers(process)
-        time.sleep(0.5)
-        assert process.poll() is None  # waiting, as it should while the lock is held
+        try:
+            _wait_for_handlers(process)
+            time.sleep(0.5)
+            assert process.poll() is None  # waiting, as it should while the lock is held
+        except BaseException:
+            process.kill()  # (never left waiting for a lock nobody will release)
+            process.communicate(timeout=10)
+            raise
         code, err, took = stopped(process, signum)
     assert code == 128 + signum
     name = signal.Signals(signum).name
