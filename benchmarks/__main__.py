@@ -1,7 +1,8 @@
 """``python -m benchmarks [--quick] [--markdown] [NAME ...]``: run fakereg's benchmarks.
 
 Each prints its figure, the reference measured in the same run, their ratio and the target.
-Names: fixture, latency, throughput, publish, import, cargo, git_commit, scale, pages
+Names: fixture, latency, throughput, publish, import, cargo, git_commit, scale, pages,
+transport
 (default: all).
 """
 
@@ -25,6 +26,7 @@ NAMES = (
     "git_commit",
     "scale",
     "pages",
+    "transport",
 )
 
 

@@ -59,6 +59,20 @@ def seed_corpus(reg: FakeRegistry) -> list[str]:
     return [f"c{i}" for i in range(CRATES - 1, 0, -(CRATES // TOP))][:TOP]
 
 
+def _nginx_certificate(folder: Path) -> tuple[Path, Path, Path]:
+    """A certificate for 127.0.0.1 from a CA of its own: (certificate, key, CA) PEM files."""
+    import trustme
+
+    folder.mkdir(parents=True, exist_ok=True)
+    ca = trustme.CA()
+    issued = ca.issue_cert("127.0.0.1")
+    paths = folder / "cert.pem", folder / "key.pem", folder / "ca.pem"
+    issued.cert_chain_pems[0].write_to_path(str(paths[0]))
+    issued.private_key_pem.write_to_path(str(paths[1]))
+    ca.cert_pem.write_to_path(str(paths[2]))
+    return paths
+
+
 def write_project(folder: Path, names: list[str]) -> None:
     (folder / "src").mkdir(parents=True)
     (folder / "src" / "lib.rs").write_text("")
@@ -70,13 +84,17 @@ def write_project(folder: Path, names: list[str]) -> None:
     )
 
 
-def cargo_round(cargo: str, project: Path, index_url: str, scratch: Path) -> Callable[[], float]:
+def cargo_round(
+    cargo: str, project: Path, index_url: str, scratch: Path, cainfo: Path | None = None
+) -> Callable[[], float]:
     def once() -> float:
         home = Path(tempfile.mkdtemp(dir=scratch))
         (home / "config.toml").write_text(f'[registries.bench]\nindex = "{index_url}"\n')
         lock = project / "Cargo.lock"
         lock.unlink(missing_ok=True)
         env = cargo_env(home)
+        if cainfo is not None:
+            env["CARGO_HTTP_CAINFO"] = str(cainfo)
         started = time.perf_counter()
         for command in ("generate-lockfile", "fetch"):
             done = subprocess.run(
@@ -94,13 +112,17 @@ def cargo_round(cargo: str, project: Path, index_url: str, scratch: Path) -> Cal
 class Nginx:
     """nginx serving *root* on a loopback port, started and stopped by this benchmark."""
 
-    def __init__(self, root: Path, work: Path) -> None:
+    def __init__(self, root: Path, work: Path, tls: tuple[Path, Path] | None = None) -> None:
         binary = shutil.which("nginx") or "/usr/sbin/nginx"
         if not os.path.exists(binary):
             raise SystemExit("nginx is not installed: apt-get install nginx-light")
         self.port = free_port()
         work.mkdir(parents=True, exist_ok=True)
         conf = work / "nginx.conf"
+        listen = f"127.0.0.1:{self.port}"
+        if tls is not None:  # HTTPS with HTTP/2 by ALPN, as index.crates.io
+            listen += f" ssl http2;\n    ssl_certificate {tls[0]}"
+            listen += f";\n    ssl_certificate_key {tls[1]}"
         conf.write_text(
             # As root, nginx's worker would run as nobody, who cannot enter temporary dirs.
             ("user root;\n" if os.geteuid() == 0 else "")
@@ -110,7 +132,7 @@ class Nginx:
             "http {\n  access_log off;\n  default_type text/plain;\n"
             f"  client_body_temp_path {work};\n  proxy_temp_path {work};\n"
             f"  fastcgi_temp_path {work};\n  uwsgi_temp_path {work};\n  scgi_temp_path {work};\n"
-            f"  server {{\n    listen 127.0.0.1:{self.port};\n    root {root};\n  }}\n}}\n"
+            f"  server {{\n    listen {listen};\n    root {root};\n  }}\n}}\n"
         )
         self.process = subprocess.Popen([binary, "-c", str(conf), "-p", str(work)])
         wait_for_port(self.port)
@@ -164,25 +186,36 @@ def run(quick: bool = False) -> list[Result]:
     results = []
     with tempfile.TemporaryDirectory(prefix="fakereg-bench-cargo-") as tmp:
         scratch = Path(tmp)
-        for protocol in ("sparse", "git"):
-            with FakeRegistry(protocol=protocol) as reg:
+        for protocol in ("sparse", "git", "https"):
+            tls = protocol == "https"
+            with FakeRegistry(protocol="git" if protocol == "git" else "sparse", tls=tls) as reg:
                 names = seed_corpus(reg)
                 project = scratch / f"project-{protocol}"
                 write_project(project, names)
                 site = scratch / f"site-{protocol}"
-                nginx = Nginx(site, scratch / f"nginx-{protocol}")
+                pems = _nginx_certificate(scratch / "nginx-tls") if tls else None
+                nginx = Nginx(
+                    site, scratch / f"nginx-{protocol}", None if pems is None else pems[:2]
+                )
                 daemon = None
                 try:
-                    reg.export(site, url=f"http://127.0.0.1:{nginx.port}")
-                    if protocol == "sparse":
+                    scheme = "https" if tls else "http"
+                    reg.export(site, url=f"{scheme}://127.0.0.1:{nginx.port}")
+                    if tls:
+                        reference_url = f"sparse+https://127.0.0.1:{nginx.port}/index/"
+                        reference_name = "nginx ssl http2 serving reg.export()"
+                    elif protocol == "sparse":
                         reference_url = f"sparse+http://127.0.0.1:{nginx.port}/index/"
                         reference_name = "nginx serving reg.export()"
                     else:
                         daemon = GitDaemon(site / "git")
                         reference_url = f"git://127.0.0.1:{daemon.port}/index"
                         reference_name = "git daemon + nginx, reg.export()"
-                    ours = cargo_round(cargo, project, reg.index_url, scratch)
-                    theirs = cargo_round(cargo, project, reference_url, scratch)
+                    ours = cargo_round(
+                        cargo, project, reg.index_url, scratch, reg.ca_path if tls else None
+                    )
+                    ca = None if pems is None else pems[2]
+                    theirs = cargo_round(cargo, project, reference_url, scratch, ca)
                     ours(), theirs()  # warm the OS caches and cargo's binary, not cargo's cache
                     times: tuple[list[float], list[float]] = ([], [])
                     for _ in range(rounds):
@@ -195,7 +228,7 @@ def run(quick: bool = False) -> list[Result]:
             results.append(
                 Result(
                     "cargo",
-                    f"fakereg {protocol}: lockfile+fetch",
+                    f"fakereg {'sparse, HTTPS+HTTP/2' if tls else protocol}: lockfile+fetch",
                     statistics.median(times[0]),
                     reference_name,
                     statistics.median(times[1]),

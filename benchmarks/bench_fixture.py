@@ -21,7 +21,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from benchmarks.common import Result, interleaved_medians
 from fakereg import FakeRegistry
 from fakereg.registry import Protocol
-from fakereg.web.server import ServerThread, listen
+from fakereg.transport.server import ServerThread, listen
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIEnvironment
@@ -38,7 +38,8 @@ class QuietHandler(WSGIRequestHandler):
 
 def constant_app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
     body = b'{"dl":"http://127.0.0.1/api/v1/crates","api":"http://127.0.0.1"}\n'
-    start_response("200 OK", [("Content-Type", "application/json"), ("Content-Length", "63")])
+    headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+    start_response("200 OK", headers)
     return [body]
 
 

@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from .traffic.matchers import RequestMatcher
     from .traffic.records import HeaderMap, PublishRecord, RecordedRequest
     from .traffic.requests import RequestList
-    from .web.server import ConnectionCount
+    from .transport.server import ConnectionCount
 
 #: Where each public name is defined.
 _WHERE = {
@@ -101,7 +101,7 @@ _WHERE = {
     "PublishRecord": ".traffic.records",
     "RecordedRequest": ".traffic.records",
     "RequestList": ".traffic.requests",
-    "ConnectionCount": ".web.server",
+    "ConnectionCount": ".transport.server",
 }
 
 __all__ = [

@@ -37,15 +37,19 @@ from .testing.seeding import Seeder
 from .testing.state import StateView
 from .testing.trusted import TrustedPublishing
 from .traffic.kinds import Kind
+from .transport.certificates import TestCa
+from .transport.server import ServerThread, listen
+from .transport.session import Limits
 from .trustpub.service import TrustService
 from .trustpub.store import TrustStore
 from .trustpub.verify import JwtVerifier
 from .trustpub.web import TrustpubApi
 from .web.answer_cache import AnswerCache
-from .web.api import WebApi
+from .web.api import JSON_ALLOWANCE, WebApi
 from .web.auth import Authorizer
 from .web.control import ControlApi
 from .web.gitserve import GitHttp
+from .web.hosts import allowed_hosts
 from .web.lists import ListApi
 from .web.pages import (
     CargoNames,
@@ -61,9 +65,7 @@ from .web.read_api import ReadApi, ReadSources
 from .web.recording import Recorder
 from .web.routes import Handlers, registry_routes
 from .web.routing import Access
-from .web.server import ServerThread, listen
 from .web.sparse import SparseIndex, config_document
-from .web.tls import TestCa
 
 
 @dataclass(frozen=True)
@@ -141,7 +143,7 @@ def assemble(
     try:
         port: int = listener.getsockname()[1]
         url = base_url(settings.host, port, tls=settings.tls)
-        ca = TestCa.create(root / "meta" / "tls") if settings.tls else None
+        ca = TestCa.create(root / "meta" / "tls", http2=settings.http2) if settings.tls else None
         config = config_document(url, auth_required=settings.auth_required)
         changes = ChangeFeed(root)
         events.subscribe(changes.on_change)
@@ -216,7 +218,7 @@ def assemble(
         events.subscribe(cache.on_change)
         app = Pipeline(
             registry_routes(handlers),
-            Recorder(observed.request_log),
+            Recorder(observed.request_log, settings.max_recorded_body),
             observed.faults,
             observed.errors,
             gates={Access.READ: auth.read_by, Access.ADMIN: control.check_admin},
@@ -224,7 +226,9 @@ def assemble(
             cache=cache,
             replayable=lambda: not delay.active(),
             read_body=api.publish_body,
+            hosts=allowed_hosts(settings.host, settings.allowed_hosts),
         )
+        observed.request_log.max_items = settings.max_recorded
         server = ServerThread(
             app,
             listener,
@@ -232,6 +236,11 @@ def assemble(
             replay=app.replay,
             tls=None if ca is None else ca.server_context,
             errors=observed.errors,
+            limits=Limits(
+                max_body=settings.max_upload_size + JSON_ALLOWANCE,
+                http2=settings.http2,
+                max_concurrent_streams=settings.max_concurrent_streams,
+            ),
         )
     except BaseException:
         listener.close()

@@ -89,6 +89,41 @@ def build_parser() -> argparse.ArgumentParser:
         "is printed as ca_path)",
     )
     parser.add_argument(
+        "--no-http2",
+        dest="http2",
+        action="store_false",
+        help="speak HTTP/1.1 only (by default HTTP/2 is offered by ALPN with --tls, and "
+        "spoken in cleartext to clients that ask for it)",
+    )
+    parser.add_argument(
+        "--max-concurrent-streams",
+        type=int,
+        default=100,
+        metavar="N",
+        help="HTTP/2 streams a client may have open at once (100)",
+    )
+    parser.add_argument(
+        "--allowed-host",
+        action="append",
+        default=[],
+        metavar="NAME",
+        help="a host name requests may name besides 127.0.0.1 and localhost (repeatable)",
+    )
+    parser.add_argument(
+        "--max-recorded",
+        type=int,
+        default=100_000,
+        metavar="N",
+        help="requests the journal keeps, the oldest dropped (100000)",
+    )
+    parser.add_argument(
+        "--max-recorded-body",
+        type=int,
+        default=1024 * 1024,
+        metavar="BYTES",
+        help="bodies over this size are recorded as size and sha256 only (1048576)",
+    )
+    parser.add_argument(
         "--replace-crates-io",
         action="store_true",
         help="the printed cargo configuration makes this registry stand in for crates.io",
@@ -279,6 +314,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             auth_required=args.auth_required,
             replace_crates_io=args.replace_crates_io,
             tls=args.tls,
+            http2=args.http2,
+            max_concurrent_streams=args.max_concurrent_streams,
+            allowed_hosts=tuple(args.allowed_host),
+            max_recorded=args.max_recorded,
+            max_recorded_body=args.max_recorded_body,
         )
         registry.start()
         users = {login: registry.lasting_token(login) for login in args.user}

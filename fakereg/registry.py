@@ -30,8 +30,8 @@ from .settings import Protocol as Protocol
 from .storage.accounts import redact
 from .storage.gitsync import GitSync
 from .testing.inspection import Observer
-from .web.server import ConnectionCount
-from .web.tls import TestCa
+from .transport.certificates import TestCa
+from .transport.server import ConnectionCount
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
@@ -59,6 +59,11 @@ class FakeRegistry(Filling, Observing):
     replace_crates_io = Setting[bool]()
     idle_timeout = Setting[float]()
     tls = Setting[bool]()
+    http2 = Setting[bool]()
+    max_concurrent_streams = Setting[int]()
+    allowed_hosts = Setting[tuple[str, ...]]()
+    max_recorded = Setting[int]()
+    max_recorded_body = Setting[int]()
     retry_sleep_ms = Setting[int | None]()
     publish_timeout = Setting[float | None]()
 
@@ -73,8 +78,10 @@ class FakeRegistry(Filling, Observing):
         """*options* are :class:`~fakereg.Settings`' fields (``host``, ``port``,
         ``login``, ``strict``, ``max_upload_size``, ``max_unpacked_size``, ``git_index``,
         ``retry_sleep_ms``, ``publish_timeout``, ``auth_required``, ``replace_crates_io``,
-        ``idle_timeout``, ``tls``, ``durable``) and ``cargo_home``,
-        ``write_credentials``, ``cargo_bin`` (:class:`~fakereg.settings.Options`)."""
+        ``idle_timeout``, ``tls``, ``http2``, ``max_concurrent_streams``,
+        ``allowed_hosts``, ``max_recorded``, ``max_recorded_body``, ``durable``) and
+        ``cargo_home``, ``write_credentials``, ``cargo_bin``
+        (:class:`~fakereg.settings.Options`)."""
         check_options(options, "FakeRegistry()")
         given: dict[str, Any] = dict(options)
         self._settings = Settings(

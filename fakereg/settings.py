@@ -43,6 +43,11 @@ class Settings:
     replace_crates_io: bool = False
     idle_timeout: float = DEFAULT_IDLE_TIMEOUT
     tls: bool = False
+    http2: bool = True
+    max_concurrent_streams: int = 100
+    allowed_hosts: tuple[str, ...] = ()
+    max_recorded: int = 100_000
+    max_recorded_body: int = 1024 * 1024
     durable: bool | None = None
 
     def __post_init__(self) -> None:
@@ -69,6 +74,17 @@ class Settings:
             raise ValueError("publish_timeout must be positive")
         if not self.idle_timeout > 0:
             raise ValueError("idle_timeout must be positive")
+        if isinstance(self.allowed_hosts, str) or not all(
+            isinstance(host, str) and host for host in self.allowed_hosts
+        ):
+            raise ValueError("allowed_hosts must be a sequence of host names")
+        object.__setattr__(self, "allowed_hosts", tuple(self.allowed_hosts))
+        if self.max_recorded < 1:
+            raise ValueError("max_recorded must be positive")
+        if self.max_recorded_body < 0:
+            raise ValueError("max_recorded_body cannot be negative")
+        if not 1 <= self.max_concurrent_streams <= 2**31 - 1:
+            raise ValueError("max_concurrent_streams must be between 1 and 2**31 - 1")
 
 
 #: The names of the settings (the fields of :class:`Settings`).
@@ -94,6 +110,17 @@ class Options(TypedDict, total=False):
     replace_crates_io: bool
     idle_timeout: float
     tls: bool
+    #: Speak HTTP/2: by ALPN over TLS, and in cleartext to clients that ask for it.
+    http2: bool
+    #: HTTP/2's ``SETTINGS_MAX_CONCURRENT_STREAMS``: streams a client may have open at once.
+    max_concurrent_streams: int
+    #: Host names requests may name besides the registry's own (127.0.0.1, localhost,
+    #: ::1, the bound host): any other ``Host`` gets 421 (a DNS rebinding defence).
+    allowed_hosts: tuple[str, ...]
+    #: Requests the journal keeps (the oldest are dropped, and counted).
+    max_recorded: int
+    #: Bodies over this many bytes are kept as their size and sha256 only.
+    max_recorded_body: int
     durable: bool | None
     #: The cargo home to register in (default: ``<root>/cargo-home``).
     cargo_home: str | os.PathLike[str] | None

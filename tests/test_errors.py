@@ -17,10 +17,10 @@ from fakereg.testing.state import StateView
 from fakereg.traffic.errorsink import ErrorSink
 from fakereg.traffic.log import RequestLog
 from fakereg.traffic.records import RawRequest
-from fakereg.web.connection import Connection
-from fakereg.web.handler import RequestHandler
+from fakereg.transport import wsgi
+from fakereg.transport.http1 import Http1
 from tests.crates import crate, metadata, publish_body
-from tests.helpers import http
+from tests.helpers import assert_cargo_error, http
 
 
 def _boom(*_: object) -> None:
@@ -42,7 +42,7 @@ def test_a_bug_in_the_poller_reaches_reg_errors(
     fake_registry: FakeRegistry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     reg = fake_registry
-    monkeypatch.setattr(Connection, "serve_fast", _boom)
+    monkeypatch.setattr(Http1, "receive", _boom)
     _cut_off(reg, "/index/config.json")
     monkeypatch.undo()
     assert [str(e) for e in reg.errors] == ["boom"]
@@ -55,9 +55,10 @@ def test_a_bug_in_a_worker_reaches_reg_errors(
     fake_registry: FakeRegistry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     reg = fake_registry
-    monkeypatch.setattr(RequestHandler, "serve_one", _boom)
-    _cut_off(reg, "/api/v1/crates")  # not a fast route: a worker takes it
+    monkeypatch.setattr(wsgi, "environ_of", _boom)
+    broken = http(reg, "GET", "/api/v1/crates")  # not a fast route: a worker takes it
     monkeypatch.undo()
+    assert "internal server error" in assert_cargo_error(broken, 500)
     assert [str(e) for e in reg.errors] == ["boom"]
     reg.clear_errors()
     assert http(reg, "GET", "/api/v1/crates").status == 200  # the server goes on

@@ -231,7 +231,7 @@ def test_traffic_rows_come_newest_first_after_since_and_filtered(reg: FakeRegist
     first = rows["rows"][-1]
     assert set(first) == {
         "seq", "time", "method", "path", "kind", "crate", "version", "status",
-        "duration_ms", "fault",
+        "duration_ms", "fault", "http_version",
     }  # fmt: skip
     assert client.get(f"/traffic/rows?since={last}").json() == {"rows": [], "last_seq": last}
     shown = client.get("/traffic/rows?status=4xx").json()

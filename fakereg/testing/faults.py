@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 from ..errors import InvalidError, InvalidTypeError
 from ..traffic.matchers import RequestMatcher
+from ..transport.events import HTTP2_ERROR_CODES
 
 HeadersArg = Mapping[str, str] | Sequence[tuple[str, str]]
 RewriteKind = Literal["corrupt", "malicious", "invalid_line"]
@@ -53,6 +54,10 @@ class FaultOptions(TypedDict, total=False):
     dribble: float
     drop: bool
     reset: bool
+    goaway: str | bool | None
+    reset_stream: str | bool | None
+    tls_eof: bool
+    stall: bool
     truncate: bool
     corrupt: bool
     malicious: bool
@@ -75,11 +80,53 @@ class Answer:
             raise InvalidError("give errors= (a JSON errors body) or body= (raw), not both")
 
 
+#: How a :class:`Cut` ends the answer (see there).
+CutHow = Literal["drop", "reset", "goaway", "reset_stream", "tls_eof", "stall"]
+#: The cuts that send no answer at all (the others send its head first).
+_UNANSWERED = frozenset({"drop", "reset", "goaway", "reset_stream"})
+
+
 @dataclass(frozen=True)
 class Cut:
-    """End the connection without an answer: closed (``drop``) or reset (``reset``)."""
+    """End the answer the way a broken server or CDN does.
 
-    reset: bool = False
+    ``drop``: the connection closes unanswered. ``reset``: a TCP reset. ``goaway``: on
+    HTTP/2 the connection is drained with GOAWAY *code* whose last stream is the one
+    before the matching request (it and later streams are never answered); on HTTP/1.1 the
+    connection closes unanswered. ``reset_stream``: RST_STREAM *code* on the matching
+    stream only (HTTP/2); a TCP reset on HTTP/1.1. ``tls_eof``: the answer's head and half
+    its body, then the TCP connection ends without TLS's close_notify (on plain HTTP:
+    the connection closes there). ``stall``: the answer's head, then nothing, until the
+    client gives up.
+    """
+
+    how: CutHow = "drop"
+    code: str | None = None  # an HTTP/2 error code name, for goaway and reset_stream
+
+    @property
+    def reset(self) -> bool:
+        """Whether this is a TCP reset (``reset=True``)."""
+        return self.how == "reset"
+
+    @property
+    def answered(self) -> bool:
+        """Whether the answer's head is sent before the cut."""
+        return self.how not in _UNANSWERED
+
+    def describe(self) -> str:
+        return f"{self.how} {self.code}" if self.code else self.how
+
+
+def _error_code(value: str | bool, default: str, keyword: str) -> str:
+    """An HTTP/2 error code name from ``goaway=``/``reset_stream=`` (True: *default*)."""
+    if value is True:
+        return default
+    if not isinstance(value, str) or value.upper() not in HTTP2_ERROR_CODES:
+        raise InvalidError(
+            f"{keyword}= takes an HTTP/2 error code name or True, not {value!r}: "
+            + ", ".join(HTTP2_ERROR_CODES)
+        )
+    return value.upper()
 
 
 @dataclass(frozen=True)
@@ -120,8 +167,13 @@ class FaultSpec:
             raise InvalidError("times must be at least 1 (or None for always)")
         if self.after < 0 or self.delay < 0 or self.dribble < 0:
             raise InvalidError("after, delay and dribble cannot be negative")
-        if isinstance(self.effect, Cut) and (self.headers or self.dribble):
-            raise InvalidError("a dropped or reset connection sends no answer to shape")
+        if isinstance(self.effect, Cut) and (
+            self.dribble or (self.headers and not self.effect.answered)
+        ):
+            raise InvalidError(
+                f"{self.effect.how} sends no answer to shape"
+                + (" with dribble" if self.effect.answered else "")
+            )
         if isinstance(self.effect, Rewrite):
             wanted = _REWRITE_KINDS[self.effect.what]
             if kind != wanted:
@@ -133,7 +185,8 @@ class FaultSpec:
     def build(cls, kind: str, **options: Unpack[FaultOptions]) -> FaultSpec:
         """A spec from ``reg.fail()``'s keywords (:class:`FaultOptions`); at most one
         effect among an answer (``status``/``errors``/``body``), ``drop``, ``reset``,
-        ``truncate``, ``corrupt``, ``malicious`` and ``invalid_line``."""
+        ``goaway``, ``reset_stream``, ``tls_eof``, ``stall``, ``truncate``, ``corrupt``,
+        ``malicious`` and ``invalid_line``."""
         unknown = set(options) - set(FaultOptions.__annotations__)
         if unknown:
             raise InvalidTypeError(f"unknown fault options: {', '.join(sorted(unknown))}")
@@ -146,21 +199,31 @@ class FaultSpec:
                 body = base64.b64decode(o.get("body_base64") or "", validate=True)
             except (binascii.Error, TypeError) as exc:
                 raise InvalidError(str(exc)) from None
-        drop, reset, truncate = (
-            o.get("drop", False),
-            o.get("reset", False),
-            o.get("truncate", False),
-        )
+        truncate = o.get("truncate", False)
+        cuts: list[Cut] = []
+        if o.get("drop", False):
+            cuts.append(Cut("drop"))
+        if o.get("reset", False):
+            cuts.append(Cut("reset"))
+        goaway, reset_stream = o.get("goaway"), o.get("reset_stream")
+        if goaway is not None and goaway is not False:
+            cuts.append(Cut("goaway", _error_code(goaway, "NO_ERROR", "goaway")))
+        if reset_stream is not None and reset_stream is not False:
+            code = _error_code(reset_stream, "INTERNAL_ERROR", "reset_stream")
+            cuts.append(Cut("reset_stream", code))
+        if o.get("tls_eof", False):
+            cuts.append(Cut("tls_eof"))
+        if o.get("stall", False):
+            cuts.append(Cut("stall"))
         answers = status is not None or errors is not None or body is not None
-        if (drop or reset) and (answers or truncate):
-            raise InvalidError("a dropped or reset connection sends no answer to shape")
-        if drop and reset:
-            raise InvalidError("drop and reset are two different ends of a connection: pick one")
+        if cuts and (answers or truncate) and not cuts[0].answered:
+            raise InvalidError(f"{cuts[0].how} sends no answer to shape")
         rewrites = [name for name in _REWRITE_KINDS if o.get(name, False)]
-        if answers + drop + reset + truncate + len(rewrites) > 1:
+        if answers + len(cuts) + truncate + len(rewrites) > 1:
             raise InvalidError(
                 "a fault has one effect: an answer (status/errors/body), drop, reset, "
-                "truncate, corrupt, malicious or invalid_line; pick one"
+                "goaway, reset_stream, tls_eof, stall, truncate, corrupt, malicious or "
+                "invalid_line; pick one"
             )
         effect: Effect | None = None
         if answers:
@@ -170,8 +233,8 @@ class FaultSpec:
                 None if listed is None else tuple(listed),
                 body.encode() if isinstance(body, str) else body,
             )
-        elif drop or reset:
-            effect = Cut(reset=reset)
+        elif cuts:
+            effect = cuts[0]
         elif truncate:
             effect = Truncate()
         elif rewrites:
@@ -207,7 +270,7 @@ class FaultSpec:
             effects += ["errors"] if effect.errors is not None else []
             effects += ["body"] if effect.body is not None else []
         elif isinstance(effect, Cut):
-            effects.append("reset" if effect.reset else "drop")
+            effects.append(effect.describe())
         elif isinstance(effect, Truncate):
             effects.append("truncate")
         elif isinstance(effect, Rewrite):

@@ -37,7 +37,9 @@ class Observer:
     @property
     def requests(self) -> RequestList:
         """Every HTTP request received so far, in order (a snapshot)."""
-        return RequestList(self.request_log.snapshot())
+        found = RequestList(self.request_log.snapshot())
+        found.dropped = self.request_log.dropped
+        return found
 
     @property
     def publishes(self) -> list[PublishRecord]:

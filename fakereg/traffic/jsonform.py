@@ -33,6 +33,13 @@ def request_json(seq: int, record: RecordedRequest, *, secrets: bool) -> dict[st
         "version": record.version,
         "fault": record.fault,
         "at": record.at,
+        "http_version": record.http_version,
+        "body_size": record.body_size,
+        "body_sha256": None if record.body_omitted is None else record.body_omitted.sha256,
+        "response_body_size": record.response_body_size,
+        "response_body_sha256": (
+            None if record.response_body_omitted is None else record.response_body_omitted.sha256
+        ),
     }
 
 

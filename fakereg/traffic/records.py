@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
@@ -64,6 +65,23 @@ class RecordedRequest:
     fault: str | None = None
     at: float = 0.0
     seq: int = 0
+    http_version: str = "HTTP/1.1"
+    #: A body over ``max_recorded_body`` is not kept (``body`` is empty): its size and
+    #: sha256 are (None: the body is kept whole).
+    body_omitted: OmittedBody | None = None
+    response_body_omitted: OmittedBody | None = None
+
+    @property
+    def body_size(self) -> int:
+        """The request body's size, kept or not."""
+        return len(self.body) if self.body_omitted is None else self.body_omitted.size
+
+    @property
+    def response_body_size(self) -> int:
+        """The answer's body size, kept or not."""
+        if self.response_body_omitted is None:
+            return len(self.response_body)
+        return self.response_body_omitted.size
 
     @property
     def params(self) -> dict[str, str]:
@@ -83,6 +101,20 @@ class RecordedRequest:
         return f"{line} [fault: {self.fault}]" if self.fault else line
 
 
+class OmittedBody(NamedTuple):
+    """A body the journal did not keep (over ``max_recorded_body``): its size and sha256."""
+
+    size: int
+    sha256: str
+
+    @classmethod
+    def of(cls, data: bytes) -> OmittedBody:
+        return cls(len(data), hashlib.sha256(data).hexdigest())
+
+    def __str__(self) -> str:
+        return f"({self.size} bytes, not kept; sha256 {self.sha256})"
+
+
 class RawRequest(NamedTuple):
     """A request as the server keeps it until it is read: a RecordedRequest's fields, the
     headers as pairs. Cheap to make on the hot path; made a record when first read."""
@@ -100,6 +132,9 @@ class RawRequest(NamedTuple):
     version: str | None
     fault: str | None
     at: float
+    http_version: str = "HTTP/1.1"
+    body_omitted: OmittedBody | None = None
+    response_body_omitted: OmittedBody | None = None
 
     def record(self, seq: int = 0) -> RecordedRequest:
         """The :class:`RecordedRequest` a reader sees (*seq*: its journal number)."""
@@ -118,6 +153,9 @@ class RawRequest(NamedTuple):
             fault=self.fault,
             at=self.at,
             seq=seq,
+            http_version=self.http_version,
+            body_omitted=self.body_omitted,
+            response_body_omitted=self.response_body_omitted,
         )
 
 

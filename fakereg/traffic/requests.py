@@ -11,7 +11,10 @@ from .records import RecordedRequest
 
 
 class RequestList(list[RecordedRequest]):
-    """A snapshot of recorded requests, with filters in the style of respx."""
+    """A snapshot of recorded requests, with filters in the style of respx; :attr:`dropped`
+    counts the older ones the journal no longer keeps (``max_recorded``)."""
+
+    dropped: int = 0
 
     def filter(self, kind: str | RequestMatcher | None = None, **criteria: Any) -> RequestList:
         """The requests matching a :class:`RequestMatcher`, or every criterion given (kind,

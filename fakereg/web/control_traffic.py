@@ -24,13 +24,19 @@ MAX_WAIT = 300.0
 _MATCH_KEYS = ("kind", "method", "crate", "version", "path", "status")
 
 
-def after(log: Log[T], request: Request) -> tuple[list[tuple[int, T]], int]:
-    """The items of *log* after ``?since=N``, and the sequence number to poll from next."""
+def after(
+    log: Log[T], request: Request, *, newest: int | None = None
+) -> tuple[list[tuple[int, T]], int]:
+    """The items of *log* after ``?since=N`` (the *newest* that many at most), and the
+    sequence number to poll from next."""
     raw = request.args.get("since", "0")
     if not raw.isdigit():
         raise ApiError(400, f"invalid `since`: expected a sequence number, got `{raw}`")
-    numbered = log.numbered(int(raw))
-    return numbered, numbered[-1][0] if numbered else int(raw)
+    since = int(raw)
+    if newest is not None:
+        since = max(since, log.last_seq - newest)
+    numbered = log.numbered(since)
+    return numbered, numbered[-1][0] if numbered else since
 
 
 def _matcher(criteria: dict[str, Any]) -> RequestMatcher:
@@ -108,7 +114,8 @@ class TrafficControl:
         secrets = request.args.get("secrets") == "1"
         numbered, last = after(self._observed.request_log, request)
         found = [request_json(seq, r, secrets=secrets) for seq, r in numbered if wanted.matches(r)]
-        return json_response({"requests": found, "last_seq": last})
+        dropped = self._observed.request_log.dropped
+        return json_response({"requests": found, "last_seq": last, "dropped": dropped})
 
     def publishes(self, request: Request) -> Response:
         numbered, last = after(self._observed.publish_log, request)

@@ -6,22 +6,19 @@ import gzip
 import hashlib
 import io
 import json
-import os
-import socket
-import struct
 import tarfile
 import time
 from collections.abc import Iterator, Sequence
 from typing import Any, NoReturn
 
-from werkzeug.wrappers import Request, Response
+from werkzeug.wrappers import Response
 
 from ..testing.faults import Answer, Cut, Fault, Rewrite, Truncate
+from ..transport.events import CutHow, Interrupt
 from .http import error_response
 
 INVALID_INDEX_LINE = b'{"name": "this line is not valid JSON'
 DRIBBLE_CHUNKS = 10
-MAX_DRAINED = 64 * 1024 * 1024
 
 
 def describe(fault: Fault) -> str:
@@ -48,25 +45,10 @@ def fault_answer(answer: Answer, headers: Sequence[tuple[str, str]]) -> Response
     return response
 
 
-def cut_connection(cut: Cut, request: Request) -> NoReturn:
-    """Close (``drop``) or reset (``reset``) the connection instead of answering."""
-    connection: socket.socket | None = request.environ.get("werkzeug.socket")
-    if connection is None:  # pragma: no cover - werkzeug's server always provides it
-        raise ConnectionAbortedError("fakereg: no socket to cut")
-    if not cut.reset:
-        # Read the whole request first, so the client sees an empty reply, not a send error.
-        request.stream.read(MAX_DRAINED)
-        connection.shutdown(socket.SHUT_RDWR)
-    else:
-        # The last descriptor of a socket with SO_LINGER 0 closes with a RST. Swap a
-        # placeholder into werkzeug's descriptor number so that it never closes a stranger.
-        victim = socket.socket(fileno=os.dup(connection.fileno()))
-        victim.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        with socket.socket() as placeholder:
-            os.dup2(placeholder.fileno(), connection.fileno())
-        victim.close()
-    # werkzeug treats this as a client that went away: nothing is written, nothing logged.
-    raise ConnectionAbortedError("fakereg: connection cut by a fault")
+def cut_connection(cut: Cut) -> NoReturn:
+    """End the request unanswered as *cut* says (drop, reset, goaway, reset_stream), for
+    the transport to carry out (it read the request whole before the application saw it)."""
+    raise Interrupt(cut.how, cut.code)
 
 
 def malicious_crate(name: str, version: str) -> bytes:
@@ -118,21 +100,29 @@ def shape(
             response.headers.pop(header, None)
     for key, value in fault.spec.headers:
         response.headers[key] = value
-    truncate = isinstance(effect, Truncate)
-    if truncate or fault.spec.dribble:
+    end: CutHow | None = "truncate" if isinstance(effect, Truncate) else None
+    if isinstance(effect, Cut):  # one that answers first: tls_eof, stall
+        end = effect.how
+    if end is not None or fault.spec.dribble:
         length = len(body)
-        response.response = _stream(body, truncate, fault.spec.dribble)
+        response.response = _stream(body, end, fault.spec.dribble)
         response.headers["Content-Length"] = str(length)
         response.direct_passthrough = True
     return response, body
 
 
-def _stream(body: bytes, truncate: bool, dribble: float) -> Iterator[bytes]:
-    sent = body[: len(body) // 2] if truncate else body
+def _stream(body: bytes, end: CutHow | None, dribble: float) -> Iterator[bytes]:
+    """The body as the fault sends it: whole, or up to its cut (half of it for a
+    truncation and a TLS end, none of it for a stall), in steps *dribble* seconds apart."""
+    sent = body
+    if end == "stall":
+        sent = b""
+    elif end is not None:
+        sent = body[: len(body) // 2]
     step = max(1, -(-len(sent) // DRIBBLE_CHUNKS))
     for start in range(0, len(sent), step):
         if dribble:
             time.sleep(dribble / DRIBBLE_CHUNKS)
         yield sent[start : start + step]
-    if truncate:
-        raise ConnectionAbortedError("fakereg: body truncated by a fault")
+    if end is not None:
+        raise Interrupt(end)

@@ -13,7 +13,7 @@ import contextlib
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote_to_bytes
 
 from werkzeug.exceptions import HTTPException
@@ -24,9 +24,11 @@ from ..storage.accounts import Credential
 from ..testing.faults import Answer, Cut, Fault, FaultSet, Rewrite
 from ..traffic.errorsink import ErrorSink
 from ..traffic.kinds import Kind
+from ..transport.fastpath import Replayed
 from .answer_cache import AnswerCache, CachedAnswer, CacheKey, header_block
 from .context import CONTEXT_KEY, RequestContext
 from .fault_effects import cut_connection, fault_answer, shape
+from .hosts import host_name, misdirected
 from .http import error_response, refusal
 from .recording import Recorder
 from .routing import Access, Match, Route, RouteTable
@@ -42,22 +44,8 @@ Refuser = Callable[[Request, "ApiError | RefusedError"], Response]
 Gate = Callable[["str | None", "str | None"], object]
 
 
-class Replay(NamedTuple):
-    """A kept answer for the server to send: status (``"200 OK"``), header fields after
-    ``Date`` (ending with the blank line), and the body (empty for HEAD)."""
-
-    status: str
-    head: bytes
-    body: bytes
-
-    @property
-    def code(self) -> int:
-        return int(self.status.split(" ", 1)[0])
-
-
-#: What the server calls to replay a kept answer: (method, target, headers with lowercase
-#: names) → the answer, or None for the pipeline to answer.
-Replayer = Callable[[str, str, Mapping[str, str]], "Replay | None"]
+#: A kept answer as the transport sends it.
+Replay = Replayed
 
 
 class Pipeline:
@@ -81,6 +69,7 @@ class Pipeline:
         cache: AnswerCache,
         replayable: Callable[[], bool],
         read_body: Callable[[Request], object],
+        hosts: frozenset[str] | None = None,
     ) -> None:
         self.routes = routes
         self.faults = faults
@@ -91,6 +80,7 @@ class Pipeline:
         self._refusers = dict(refusers)
         self._replayable = replayable
         self._read_body = read_body
+        self._hosts = hosts
 
     # -- answering -----------------------------------------------------------------------
 
@@ -100,6 +90,12 @@ class Pipeline:
         found = self.routes.match(request)
         route = found.route
         context.kind = route.kind
+        host = environ.get("HTTP_HOST")
+        if self._hosts is not None and host and host_name(host) not in self._hosts:
+            response = error_response(421, misdirected(host))
+            if route.recorded:
+                self._recorder.answered(request, context, response, response.get_data())
+            return response(environ, start_response)
         if not route.recorded:  # the control API and the page: no fault, no record
             response = self._answer(request, found, context)
             return response(environ, start_response)
@@ -108,9 +104,9 @@ class Pipeline:
         effect = None if fault is None else fault.effect
         if fault is not None and fault.spec.delay:
             time.sleep(fault.spec.delay)
-        if isinstance(effect, Cut):
+        if isinstance(effect, Cut) and not effect.answered:
             self._recorder.answered(request, context, None, b"")
-            cut_connection(effect, request)
+            cut_connection(effect)
         if isinstance(effect, Answer) and fault is not None:
             response = fault_answer(effect, fault.spec.headers)
             body = response.get_data()
@@ -205,7 +201,13 @@ class Pipeline:
         )
         self.cache.put(key, answer)
 
-    def replay(self, method: str, target: str, headers: Mapping[str, str]) -> Replay | None:
+    def replay(
+        self,
+        method: str,
+        target: str,
+        headers: Mapping[str, str],
+        http_version: str = "HTTP/1.1",
+    ) -> Replay | None:
         """A kept answer to a GET or HEAD of *target* (*headers* with lowercase names),
         recorded as the pipeline records; None when the pipeline must answer (nothing kept,
         a fault or an index delay in force, the access rule refusing)."""
@@ -213,6 +215,9 @@ class Pipeline:
             return None
         if self.faults or not self._replayable():
             return None
+        host = headers.get("host")
+        if self._hosts is not None and host and host_name(host) not in self._hosts:
+            return None  # the pipeline refuses it, and records that
         try:
             kept = self.cache.get(_key(target, headers))
             if kept is None:
@@ -224,7 +229,9 @@ class Pipeline:
                 return None  # the pipeline refuses it, and records that
             if method == "GET" and kept.hint.on_replay is not None:
                 kept.hint.on_replay()
-            self._recorder.replayed(method, target, headers, context, kept.code, kept.body)
+            self._recorder.replayed(
+                method, target, headers, context, kept.code, kept.body, http_version
+            )
         except Exception as exc:  # a bug of ours: kept for check_errors; the pipeline answers
             self._errors.report(exc, f"replaying {method} {target}")
             return None

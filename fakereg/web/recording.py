@@ -9,16 +9,32 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from ..traffic.log import RequestLog
-from ..traffic.records import RawRequest
+from ..traffic.records import OmittedBody, RawRequest
 from .context import RequestContext
 from .fault_effects import describe
 
+#: Distinct header fields and paths shared between records at most (then forgotten).
+_INTERNED = 4096
+
 
 class Recorder:
-    """Appends one record per recorded request to the :class:`RequestLog`."""
+    """Appends one record per recorded request to the :class:`RequestLog`: bodies over
+    *max_body* bytes as their size and sha256 only, and the header fields and paths that
+    requests repeat (cargo's ``User-Agent``, an index file's path) shared, not copied."""
 
-    def __init__(self, log: RequestLog) -> None:
+    def __init__(self, log: RequestLog, max_body: int = 1024 * 1024) -> None:
         self._log = log
+        self._max_body = max_body
+        self._shared: dict[Any, Any] = {}
+
+    def _share(self, value: Any) -> Any:
+        shared = self._shared
+        found = shared.get(value)
+        if found is None:
+            if len(shared) >= _INTERNED:
+                shared.clear()
+            found = shared[value] = value
+        return found
 
     def answered(
         self, request: Request, context: RequestContext, response: Response | None, body: bytes
@@ -32,6 +48,7 @@ class Recorder:
             context,
             0 if response is None else response.status_code,
             body,
+            request.environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
         )
 
     def replayed(
@@ -42,10 +59,11 @@ class Recorder:
         context: RequestContext,
         status: int,
         body: bytes,
+        http_version: str = "HTTP/1.1",
     ) -> None:
         """A request answered from the answer cache (*headers* with lowercase names)."""
         pairs = tuple((name.title(), value) for name, value in headers.items())
-        self._append(method, target, "", pairs, context, status, body)
+        self._append(method, target, "", pairs, context, status, body, http_version)
 
     def _append(
         self,
@@ -56,14 +74,22 @@ class Recorder:
         context: RequestContext,
         status: int,
         body: bytes,
+        http_version: str,
     ) -> None:
+        share = self._share
+        request_body = context.body or b""
+        omitted = answer_omitted = None
+        if len(request_body) > self._max_body:
+            request_body, omitted = b"", OmittedBody.of(request_body)
+        if len(body) > self._max_body:
+            body, answer_omitted = b"", OmittedBody.of(body)
         self._log.append_raw(
             RawRequest(
                 method=method,
-                path=path,
+                path=share(path),
                 query=query,
-                headers=headers,
-                body=context.body or b"",
+                headers=share(tuple(share(pair) for pair in headers)),
+                body=request_body,
                 status=status,
                 kind=context.kind,
                 response_body=body,
@@ -72,6 +98,9 @@ class Recorder:
                 version=context.version,
                 fault=None if context.fault is None else describe(context.fault),
                 at=context.arrived,
+                http_version=http_version,
+                body_omitted=omitted,
+                response_body_omitted=answer_omitted,
             )
         )
 

@@ -109,7 +109,7 @@ def test_huge_headers_are_431(registry: FakeRegistry, route: str) -> None:
     before = root_state(registry)
     for label, headers in HUGE_HEADERS.items():
         detail = _check(registry, request_bytes(allowed[0], path, headers), 431)
-        assert detail in ("Line too long", "Too many headers"), label
+        assert detail.startswith(("Line too long", "Too many headers")), label
     assert root_state(registry) == before
 
 
@@ -124,7 +124,8 @@ def test_bad_query_strings_are_400(registry: FakeRegistry, route: str) -> None:
                 assert raw_request(registry, request).status == 400, label
                 continue
             detail = _check(registry, request, 400)
-            assert "malformed query string" in detail, label
+            # (raw bytes outside visible ASCII never make a request line h11 reads)
+            assert "malformed query string" in detail or "request line" in detail, label
     assert root_state(registry) == before
     assert registry.errors == []
 

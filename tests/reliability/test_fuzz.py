@@ -214,7 +214,7 @@ def test_router_answers_below_500_and_changes_nothing(
 ) -> None:
     before = root_state(live)
     target = _target(segments, query).replace(" ", "%20").replace("\r", "").replace("\n", "")
-    head = [f"{method} {target} HTTP/1.1", "Host: x", "Connection: close"]
+    head = [f"{method} {target} HTTP/1.1", "Host: 127.0.0.1", "Connection: close"]
     if token is not None:
         head.append(f"Authorization: {token}")
     if body:

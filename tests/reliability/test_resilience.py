@@ -62,7 +62,7 @@ def _index_answers(reg: FakeRegistry) -> bool:
 def test_hang_ups_mid_upload_lose_nothing(registry: FakeRegistry) -> None:
     body = publish_body(metadata("cut", "1.0.0"), crate("cut", "1.0.0"))
     head = (
-        "PUT /api/v1/crates/new HTTP/1.1\r\nHost: x\r\n"
+        "PUT /api/v1/crates/new HTTP/1.1\r\nHost: [::1]\r\n"
         f"Authorization: {registry.token}\r\nContent-Length: {len(body)}\r\n\r\n"
     ).encode()
     before = root_state(registry)
@@ -87,7 +87,7 @@ def test_hang_ups_mid_upload_lose_nothing(registry: FakeRegistry) -> None:
 
 
 def test_a_slow_client_does_not_hold_up_the_others(registry: FakeRegistry) -> None:
-    request = b"GET /index/ex/is/existing HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+    request = b"GET /index/ex/is/existing HTTP/1.1\r\nHost: [::1]\r\nConnection: close\r\n\r\n"
     done = threading.Event()
     answered: list[bytes] = []
 

@@ -19,15 +19,20 @@ from ...storage.delay import IndexDelay
 from ...testing.faults import Answer, Fault, FaultSpec
 from ...testing.inspection import Observer
 from ...traffic.kinds import RECORDED_KINDS as KINDS
+from ...transport.events import HTTP2_ERROR_CODES
 from .layout import cells, esc, hidden_csrf, table
 from .sessions import Viewer
 
 #: The effects the form offers, and the JSON key each sets.
 EFFECTS = (("status", "answer with a status"), ("drop", "drop the connection"),
-           ("reset", "reset the connection"), ("truncate", "truncate the answer"),
+           ("reset", "reset the connection"), ("goaway", "HTTP/2 GOAWAY (drain)"),
+           ("reset_stream", "HTTP/2 RST_STREAM"), ("tls_eof", "end TLS without close_notify"),
+           ("stall", "stall after the headers"), ("truncate", "truncate the answer"),
            ("corrupt", "corrupt a download"), ("malicious", "serve a malicious .crate"),
            ("invalid_line", "add an invalid index line"), ("delay", "only delay"))  # fmt: skip
-_FLAGS = ("drop", "reset", "truncate", "corrupt", "malicious", "invalid_line")
+_FLAGS = ("drop", "reset", "tls_eof", "stall", "truncate", "corrupt", "malicious", "invalid_line")
+#: The effects that take an HTTP/2 error code (the form's ``code`` field), and its default.
+_CODED = {"goaway": "NO_ERROR", "reset_stream": "INTERNAL_ERROR"}
 
 
 def fault_from_form(form: MultiDict[str, str]) -> dict[str, Any]:
@@ -43,6 +48,8 @@ def fault_from_form(form: MultiDict[str, str]) -> dict[str, Any]:
             data["errors"] = [form["message"].strip()]
     elif effect in _FLAGS:
         data[effect] = True
+    elif effect in _CODED:
+        data[effect] = form.get("code", "").strip() or _CODED[effect]
     elif effect != "delay":
         raise ApiError(400, f"unknown effect `{effect}`")
     for key, kind in (("delay", float), ("times", int), ("after", int)):
@@ -162,6 +169,7 @@ def _delay_form(csrf: str | None) -> str:
 def _fault_form(csrf: str | None) -> str:
     kinds = "".join(f"<option>{k}</option>" for k in KINDS)
     effects = "".join(f'<option value="{k}">{label}</option>' for k, label in EFFECTS)
+    codes = "".join(f"<option>{code}</option>" for code in HTTP2_ERROR_CODES)
     return (
         '<section><h2>Add a fault</h2><form class="grid" id="fault-form" method="post" '
         f'action="/faults">{hidden_csrf(csrf)}'
@@ -171,6 +179,8 @@ def _fault_form(csrf: str | None) -> str:
         '<label>Method <input name="method" placeholder="any" size="7"></label>'
         f'<label>Effect <select name="effect">{effects}</select></label>'
         '<label>Status <input name="status" value="503" inputmode="numeric" size="4"></label>'
+        f'<label>HTTP/2 code <select name="code"><option value="">default</option>{codes}'
+        "</select></label>"
         '<label class="wide">Message <input name="message" '
         'placeholder="the error detail cargo shows"></label>'
         '<label>Delay (s) <input name="delay" inputmode="decimal" size="5"></label>'

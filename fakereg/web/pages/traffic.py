@@ -87,11 +87,16 @@ def row_json(seq: int, record: RecordedRequest) -> dict[str, Any]:
         "status": record.status,
         "duration_ms": round(record.duration * 1000, 1),
         "fault": record.fault,
+        "http_version": record.http_version,
     }
 
 
 def _clock(at: float) -> str:
     return time.strftime("%H:%M:%S", time.gmtime(at)) + f".{int(at % 1 * 1000):03d}"
+
+
+#: The newest requests the view looks through for its rows (its cost stays bounded).
+SCANNED = 20_000
 
 
 class TrafficPages:
@@ -106,7 +111,7 @@ class TrafficPages:
         """``/traffic/rows?since=N``: the rows after N that pass the filters, and the
         sequence number to poll from next."""
         wanted = TrafficFilter.of(request)
-        numbered, last = after(self._log, request)
+        numbered, last = after(self._log, request, newest=SCANNED)
         shown = []
         for seq, record in reversed(numbered):  # newest first, until the page is full
             if viewer.covers(record.crate) and wanted.matches(record):
@@ -135,11 +140,18 @@ class TrafficPages:
             [rows],
             cls="traffic",
         )
+        dropped = self._log.dropped
+        note = (
+            f'<p class="notice" id="dropped">{dropped} older requests were dropped (the '
+            "journal keeps the newest <code>max_recorded</code>).</p>"
+            if dropped
+            else ""
+        )
         return (
             '<h1>Traffic <span class="live" id="live" hidden>live</span></h1>'
             "<p>Every request the registry answered, newest first (this page's own are not "
             "recorded). Click a row for its headers and bodies.</p>"
-            f'{form}<div class="split"><div id="traffic" data-last-seq="{data["last_seq"]}">'
+            f'{note}{form}<div class="split"><div id="traffic" data-last-seq="{data["last_seq"]}">'
             f'{listing}</div><aside id="detail" class="detail" hidden></aside></div>'
         )
 
@@ -163,13 +175,18 @@ class TrafficPages:
         sent = self._publish(body) if record.kind == "publish" else _body(body)
         status = "no answer (the connection was cut)" if record.status == 0 else record.status
         fault = f'<p class="fault">Fault: {esc(record.fault)}</p>' if record.fault else ""
+        sent = sent if record.body_omitted is None else esc(str(record.body_omitted))
+        shown_answer = _body(answer)
+        if record.response_body_omitted is not None:
+            shown_answer = esc(str(record.response_body_omitted))
         return (
             f'<section class="request" data-seq="{seq}"><h2>#{seq} {esc(row["method"])} '
             f"<code>{esc(row['path'])}</code></h2>"
             f"<p>{esc(row['time'])} UTC · kind <b>{esc(record.kind)}</b> · status "
-            f"<b>{esc(status)}</b> · {row['duration_ms']} ms</p>{fault}"
+            f"<b>{esc(status)}</b> · {row['duration_ms']} ms · "
+            f"{esc(record.http_version)}</p>{fault}"
             f'<h3>Request headers</h3><div class="scroll"><table class="headers">{headers}'
-            f"</table></div><h3>Request body</h3>{sent}<h3>Response body</h3>{_body(answer)}"
+            f"</table></div><h3>Request body</h3>{sent}<h3>Response body</h3>{shown_answer}"
             "</section>"
         )
 
