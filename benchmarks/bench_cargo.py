@@ -12,9 +12,7 @@ machine's package manager (Debian: ``nginx-light``) and is started and stopped h
 
 from __future__ import annotations
 
-import os
 import shutil
-import socket
 import statistics
 import subprocess
 import tempfile
@@ -23,18 +21,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 from benchmarks.common import Result
+from benchmarks.servers import GitDaemon, Nginx, nginx_certificate
 from fakereg import Dependency, FakeRegistry
 from fakereg.cargo_config import cargo_env
 
 TARGET = 1.10
 CRATES = 320
 TOP = 20
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def seed_corpus(reg: FakeRegistry) -> list[str]:
@@ -57,20 +50,6 @@ def seed_corpus(reg: FakeRegistry) -> list[str]:
             for v in range(i % 4 + 1):
                 reg.add_crate(f"c{i}", f"1.{v}.0", deps=deps, features=features)
     return [f"c{i}" for i in range(CRATES - 1, 0, -(CRATES // TOP))][:TOP]
-
-
-def _nginx_certificate(folder: Path) -> tuple[Path, Path, Path]:
-    """A certificate for 127.0.0.1 from a CA of its own: (certificate, key, CA) PEM files."""
-    import trustme
-
-    folder.mkdir(parents=True, exist_ok=True)
-    ca = trustme.CA()
-    issued = ca.issue_cert("127.0.0.1")
-    paths = folder / "cert.pem", folder / "key.pem", folder / "ca.pem"
-    issued.cert_chain_pems[0].write_to_path(str(paths[0]))
-    issued.private_key_pem.write_to_path(str(paths[1]))
-    ca.cert_pem.write_to_path(str(paths[2]))
-    return paths
 
 
 def write_project(folder: Path, names: list[str]) -> None:
@@ -109,74 +88,6 @@ def cargo_round(
     return once
 
 
-class Nginx:
-    """nginx serving *root* on a loopback port, started and stopped by this benchmark."""
-
-    def __init__(self, root: Path, work: Path, tls: tuple[Path, Path] | None = None) -> None:
-        binary = shutil.which("nginx") or "/usr/sbin/nginx"
-        if not os.path.exists(binary):
-            raise SystemExit("nginx is not installed: apt-get install nginx-light")
-        self.port = free_port()
-        work.mkdir(parents=True, exist_ok=True)
-        conf = work / "nginx.conf"
-        listen = f"127.0.0.1:{self.port}"
-        if tls is not None:  # HTTPS with HTTP/2 by ALPN, as index.crates.io
-            listen += f" ssl http2;\n    ssl_certificate {tls[0]}"
-            listen += f";\n    ssl_certificate_key {tls[1]}"
-        conf.write_text(
-            # As root, nginx's worker would run as nobody, who cannot enter temporary dirs.
-            ("user root;\n" if os.geteuid() == 0 else "")
-            + f"daemon off;\nworker_processes 1;\npid {work}/nginx.pid;\n"
-            f"error_log {work}/error.log;\n"
-            "events { worker_connections 1024; }\n"
-            "http {\n  access_log off;\n  default_type text/plain;\n"
-            f"  client_body_temp_path {work};\n  proxy_temp_path {work};\n"
-            f"  fastcgi_temp_path {work};\n  uwsgi_temp_path {work};\n  scgi_temp_path {work};\n"
-            f"  server {{\n    listen {listen};\n    root {root};\n  }}\n}}\n"
-        )
-        self.process = subprocess.Popen([binary, "-c", str(conf), "-p", str(work)])
-        wait_for_port(self.port)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
-
-
-class GitDaemon:
-    """``git daemon`` serving the bare repositories under *base*."""
-
-    def __init__(self, base: Path) -> None:
-        self.port = free_port()
-        self.process = subprocess.Popen(
-            [
-                "git",
-                "daemon",
-                "--reuseaddr",
-                "--export-all",
-                f"--base-path={base}",
-                "--listen=127.0.0.1",
-                f"--port={self.port}",
-                str(base),
-            ],
-            stderr=subprocess.DEVNULL,
-        )
-        wait_for_port(self.port)
-
-    def stop(self) -> None:
-        self.process.terminate()
-        self.process.wait(timeout=10)
-
-
-def wait_for_port(port: int) -> None:
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        with socket.socket() as sock:
-            if sock.connect_ex(("127.0.0.1", port)) == 0:
-                return
-        time.sleep(0.02)
-    raise RuntimeError(f"nothing listens on port {port}")
-
-
 def run(quick: bool = False) -> list[Result]:
     """Median of 5 cold rounds each (2 with *quick*), fakereg and the reference taking turns."""
     rounds = 2 if quick else 5
@@ -193,7 +104,7 @@ def run(quick: bool = False) -> list[Result]:
                 project = scratch / f"project-{protocol}"
                 write_project(project, names)
                 site = scratch / f"site-{protocol}"
-                pems = _nginx_certificate(scratch / "nginx-tls") if tls else None
+                pems = nginx_certificate(scratch / "nginx-tls") if tls else None
                 nginx = Nginx(
                     site, scratch / f"nginx-{protocol}", None if pems is None else pems[:2]
                 )

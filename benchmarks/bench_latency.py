@@ -15,8 +15,8 @@ import tempfile
 import textwrap
 from pathlib import Path
 
-from benchmarks.bench_cargo import Nginx
 from benchmarks.common import Result
+from benchmarks.servers import Nginx
 from fakereg import FakeRegistry
 
 CLIENT = textwrap.dedent(

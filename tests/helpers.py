@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import socket
 import subprocess
 import urllib.error
@@ -12,7 +13,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+import pytest
+
 from fakereg import FakeRegistry
+
+
+def require(found: bool, message: str) -> None:
+    """Skip without a tool the test drives, except in CI (``CI`` set), where ``.ci/run``
+    installs it and its absence is a failure."""
+    if not found:
+        if os.environ.get("CI"):
+            pytest.fail(f"CI: {message}")
+        pytest.skip(message)
 
 
 def write_package(

@@ -16,6 +16,7 @@ import pytest
 from fakereg import FakeRegistry
 from fakereg.settings import Protocol
 from fakereg.tomlcompat import tomllib
+from tests import helpers
 from tests.helpers import write_package
 
 #: Where Debian's cargo lands; ``cargo`` on PATH stays the new one.
@@ -27,11 +28,8 @@ CORPUS_CRATES = ("tokio", "clap", "regex", "serde_json")
 
 def require(found: bool, what: str) -> None:
     """Skip without *what*, except in CI, where it is installed and its absence is a failure."""
-    if not found:
-        message = f"{what} is missing (apt-get install cargo cargo-outdated librust-*-dev)"
-        if os.environ.get("CI"):
-            pytest.fail(f"CI: {message}")
-        pytest.skip(message)
+    hint = "apt-get install cargo cargo-outdated librust-*-dev"
+    helpers.require(found, f"{what} is missing ({hint})")
 
 
 @pytest.fixture

@@ -48,7 +48,8 @@ class RecordedRequest:
     ``status`` is 0 when a fault cut the connection instead of answering; ``at`` is the
     wall-clock time (``time.time()``) it arrived; ``fault`` names the fault that fired;
     ``seq`` is its number in the registry's journal (1, 2, …, never reused: the control
-    API's ``seq``, and what ``wait_for(since=…)`` counts from).
+    API's ``seq``, and what ``wait_for(since=…)`` counts from). ``body`` is the body the
+    client sent, whether or not the route reads one (a ``GET`` with a body keeps it).
     """
 
     method: str

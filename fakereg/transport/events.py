@@ -78,6 +78,12 @@ class Cut:
 AnswerEvent = Head | Data | End | Cut
 
 
+#: A WSGI environ key of fakereg's server (an extension, as PEP 3333 allows): True when
+#: ``wsgi.input`` holds the request's whole body as the client sent it, False when the
+#: body passed the transport's limit and only its start was read.
+BODY_COMPLETE = "fakereg.body_complete"
+
+
 @dataclass(slots=True)
 class Exchange:
     """One request as the poller read it, for a worker to answer.

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlsplit
 
-from .events import AnswerEvent, Cut, Data, End, Exchange, Head, Interrupt
+from .events import BODY_COMPLETE, AnswerEvent, Cut, Data, End, Exchange, Head, Interrupt
 from .log import log_line
 
 if TYPE_CHECKING:
@@ -59,6 +59,7 @@ def environ_of(exchange: Exchange, server: tuple[str, int]) -> WSGIEnvironment:
         "SERVER_NAME": server[0],
         "SERVER_PORT": str(server[1]),
         "SERVER_PROTOCOL": exchange.http_version,
+        BODY_COMPLETE: exchange.body_complete,
     }
     for name, value in exchange.headers:
         if name.startswith(":"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -10,6 +11,7 @@ from werkzeug.wrappers import Request, Response
 
 from ..traffic.log import RequestLog
 from ..traffic.records import OmittedBody, RawRequest
+from ..transport.events import BODY_COMPLETE
 from .context import RequestContext
 from .fault_effects import describe
 
@@ -39,13 +41,20 @@ class Recorder:
     def answered(
         self, request: Request, context: RequestContext, response: Response | None, body: bytes
     ) -> None:
-        """A request the pipeline answered (*response* None: a fault cut the connection)."""
+        """A request the pipeline answered (*response* None: a fault cut the connection).
+
+        Its body is what the handler read, or else what the client sent (a GET's body, a
+        form), as the server handed it over whole."""
+        sent = context.body
+        if sent is None:
+            sent = _sent_body(request.environ)
         self._append(
             request.method,
             request.path,
             request.query_string.decode("latin-1"),
             _environ_headers(request.environ),
             context,
+            sent,
             0 if response is None else response.status_code,
             body,
             request.environ.get("SERVER_PROTOCOL", "HTTP/1.1"),
@@ -63,7 +72,7 @@ class Recorder:
     ) -> None:
         """A request answered from the answer cache (*headers* with lowercase names)."""
         pairs = tuple((name.title(), value) for name, value in headers.items())
-        self._append(method, target, "", pairs, context, status, body, http_version)
+        self._append(method, target, "", pairs, context, b"", status, body, http_version)
 
     def _append(
         self,
@@ -72,12 +81,12 @@ class Recorder:
         query: str,
         headers: tuple[tuple[str, str], ...],
         context: RequestContext,
+        request_body: bytes,
         status: int,
         body: bytes,
         http_version: str,
     ) -> None:
         share = self._share
-        request_body = context.body or b""
         omitted = answer_omitted = None
         if len(request_body) > self._max_body:
             request_body, omitted = b"", OmittedBody.of(request_body)
@@ -103,6 +112,15 @@ class Recorder:
                 response_body_omitted=answer_omitted,
             )
         )
+
+
+def _sent_body(environ: Mapping[str, Any]) -> bytes:
+    """The body fakereg's server read whole into ``wsgi.input`` (b"" from other servers,
+    and for a body over the transport's limit, of which only the start was read)."""
+    stream = environ.get("wsgi.input")
+    if environ.get(BODY_COMPLETE) and isinstance(stream, io.BytesIO):
+        return stream.getvalue()  # (shares the transport's bytes: BytesIO copies on write)
+    return b""
 
 
 def _environ_headers(environ: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
