@@ -20,7 +20,7 @@ from .events import Exchange
 from .fastpath import Replayer
 from .http1 import Http1
 from .http2 import Http2
-from .session import Limits, Session
+from .session import OUTPUT_HIGH, Limits, Session
 from .tls import TlsLayer
 
 if TYPE_CHECKING:
@@ -56,6 +56,7 @@ class Connection:
         self.session: Session | None = None
         self._sniffed = b""
         self._out: deque[bytes] = deque()  # plaintext not yet encrypted (TLS) or sent
+        self._queued = 0  # bytes in _out
         self._wire: memoryview | bytes = b""  # bytes being sent
         self.ending: str | None = None  # how the connection ends once its bytes are out
         self.lingering = False  # our side is shut: reading the client's leftovers
@@ -65,9 +66,14 @@ class Connection:
 
     # -- the engine's link ---------------------------------------------------------------
 
+    @property
+    def backlogged(self) -> bool:
+        return self._queued > OUTPUT_HIGH
+
     def send(self, data: bytes) -> None:
         if data and not self.ending:
             self._out.append(data)
+            self._queued += len(data)
 
     def dispatch(self, exchange: Exchange) -> None:
         self._dispatch(self, exchange)
@@ -87,8 +93,8 @@ class Connection:
     def wants_read(self) -> bool:
         if self.lingering:
             return True
-        if self.ending:
-            return False
+        if self.ending or self._queued > OUTPUT_HIGH:
+            return False  # (backlogged: read again once the client reads)
         return self.session is None or self.session.wants_read
 
     @property
@@ -184,11 +190,13 @@ class Connection:
                         chunk = self._out.popleft()
                         size += len(chunk)
                         tls.send(chunk)
+                    self._queued -= size
                     self._wire = tls.wire()
                 else:
                     chunk = self._out.popleft()
                     while self._out and len(chunk) < _RECV:
                         chunk += self._out.popleft()
+                    self._queued -= len(chunk)
                     self._wire = chunk
             try:
                 sent = self.sock.send(self._wire)
@@ -199,7 +207,11 @@ class Connection:
                 return
             self._wire = memoryview(self._wire)[sent:] if sent < len(self._wire) else b""
             if self._wire:
-                return
+                break
+            if self.session is not None and not self.ending and self._queued <= OUTPUT_HIGH:
+                self.session.resume()  # (what backpressure held may queue more: send it)
+        if self._wire:
+            return
         if self.ending is not None and not self.lingering:
             self._end()
 
@@ -227,6 +239,7 @@ class Connection:
             return
         self.closed = True
         self._out.clear()
+        self._queued = 0
         self._wire = b""
         if reset:
             with contextlib.suppress(OSError):

@@ -101,6 +101,7 @@ class Http1(Session):
         self._stopping = False
         self._peer_closed = False
         self._upgrade: bytes | None = None
+        self._held = False  # a pipelined request waits for the client to read (backpressure)
         self.completed = 0
 
     @property
@@ -133,6 +134,9 @@ class Http1(Session):
     def _advance(self) -> None:
         while self._state != _CLOSED:
             if self._state == _IDLE:
+                if self._inbox and self._link.backlogged:
+                    self._held = True
+                    return
                 if not self._inbox or not self._start():
                     return
             elif self._state == _BODY:
@@ -337,6 +341,11 @@ class Http1(Session):
         self._request = None
         self._state = _IDLE
         self._advance()
+
+    def resume(self) -> None:
+        if self._held:
+            self._held = False
+            self._advance()
 
     def shutdown(self) -> None:
         self._stopping = True

@@ -64,6 +64,7 @@ class Http2(Session):
         self.completed = 0
         self._last_good: int | None = None  # after a GOAWAY: the last stream answered
         self._closing = False
+        self._held = False  # answers wait for the client to read (backpressure)
         if upgrade is None:
             conn.initiate_connection()
         else:
@@ -217,6 +218,9 @@ class Http2(Session):
         for sid, stream in list(self._streams.items()):
             try:
                 while stream.pending and not stream.stalled:
+                    if self._link.backlogged:
+                        self._held = True
+                        return
                     window = min(conn.local_flow_control_window(sid), conn.max_outbound_frame_size)
                     if window <= 0:
                         break
@@ -226,6 +230,7 @@ class Http2(Session):
                     else:
                         chunk, stream.pending[0] = chunk[:window], chunk[window:]
                     conn.send_data(sid, chunk)
+                    self._flush()
                 if stream.pending:
                     continue
                 if stream.cut is not None and not stream.stalled:
@@ -255,6 +260,12 @@ class Http2(Session):
         else:  # drop, reset, truncate, tls_eof: the connection ends here
             self._flush()
             self._end("reset" if cut.how == "reset" else "eof" if cut.how == "tls_eof" else "close")
+
+    def resume(self) -> None:
+        if self._held and not self._closing:
+            self._held = False
+            self._send_pending()
+            self._flush()
 
     def shutdown(self) -> None:
         """A graceful GOAWAY (NO_ERROR): streams begun are answered, then the connection

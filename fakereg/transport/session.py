@@ -15,6 +15,10 @@ from .fastpath import Replayer
 HEAD_LIMIT = 65536
 #: The most header fields a request may have.
 MAX_FIELDS = 100
+#: Answer bytes queued for a client that is not reading them, past which its connection
+#: takes no more requests and sends no more answers until it reads (backpressure: a client
+#: that pipelines requests, or opens streams, and never reads cannot grow our memory).
+OUTPUT_HIGH = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,11 @@ class Link(Protocol):
     scheme: str
     client: tuple[str, int]
     replay: Replayer | None
+
+    @property
+    def backlogged(self) -> bool:
+        """Whether more than :data:`OUTPUT_HIGH` bytes wait for the client to read them:
+        the engine starts nothing new until :meth:`Session.resume` is called."""
 
     def send(self, data: bytes) -> None:
         """Queue *data* for the client."""
@@ -63,6 +72,10 @@ class Session(ABC):
     @abstractmethod
     def answer(self, stream_id: int, event: AnswerEvent) -> None:
         """A worker's answer event for the request on *stream_id* (0 on HTTP/1.1)."""
+
+    @abstractmethod
+    def resume(self) -> None:
+        """The client has read what was queued: go on with what backpressure held."""
 
     @abstractmethod
     def shutdown(self) -> None:

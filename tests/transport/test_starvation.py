@@ -4,6 +4,7 @@ application, and a deadline covers a whole request, however it trickles in."""
 
 from __future__ import annotations
 
+import os
 import socket
 import ssl
 import time
@@ -118,3 +119,29 @@ def test_tls_clients_that_break_the_handshake_are_no_error() -> None:
                 sock.recv(100)  # (closed: whatever it says, it is not an error of ours)
         assert http(reg, "GET", "/index/config.json").status == 200
         reg.check_errors()
+
+
+def test_a_client_that_pipelines_and_never_reads_is_answered_only_as_it_reads() -> None:
+    """Backpressure: 60 pipelined downloads of a 1 MiB crate from a client that reads
+    nothing are not all answered into memory (60 MiB); the server takes the next request
+    once the client has read the answers queued before it."""
+    requests = 60
+    with FakeRegistry() as reg:
+        reg.add_crate("big", "1.0.0", files={"blob.bin": os.urandom(1024 * 1024)})
+        size = len(reg.crate_file("big", "1.0.0"))
+        pipelined = b"GET /api/v1/crates/big/1.0.0/download HTTP/1.1\r\nHost: [::1]\r\n\r\n"
+        with socket.socket() as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+            sock.connect(("127.0.0.1", reg.port))
+            sock.sendall(pipelined * requests)
+            time.sleep(1.5)
+            answered_unread = len(reg.requests)
+            assert 1 <= answered_unread < 20, answered_unread  # (unbounded: all 60)
+            received = 0
+            while received < requests * size:
+                chunk = sock.recv(1 << 20)
+                assert chunk, f"closed after {received} bytes"
+                received += len(chunk)
+        assert len(reg.requests) == requests
+        assert all(r.status == 200 and r.response_body_size == size for r in reg.requests)
+        assert reg.errors == []
