@@ -7,10 +7,12 @@ uses); type checkers see them as plain imports.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
+# Nothing is imported at run time until a name is used (not even typing: the shorter the
+# package's import, the sooner ``python -m fakereg`` handles a signal).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any
+
     from .domain.cratebuild import CrateOptions, CrateSpec
     from .domain.deps import Dependency
     from .errors import (
@@ -161,6 +163,8 @@ def __getattr__(name: str) -> Any:
     module = _WHERE.get(name)
     if module is None:
         raise AttributeError(f"module 'fakereg' has no attribute {name!r}")
+    import importlib
+
     value = getattr(importlib.import_module(module, __name__), name)
     globals()[name] = value  # (found once)
     return value

@@ -7,23 +7,40 @@ as it runs.
 
 from __future__ import annotations
 
+# The handlers go in before anything else is imported: ``_signal`` is built in (``signal``
+# itself imports enum, long enough for a Ctrl-C to land in it as a traceback).
 import os
-import signal
 import sys
-from types import FrameType
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import signal as _signal
+    from types import FrameType
+else:
+    import _signal
+
+_NAMES: dict[int, str] = {_signal.SIGINT: "SIGINT", _signal.SIGTERM: "SIGTERM"}
 
 
 def _stop_while_importing(signum: int, frame: FrameType | None) -> None:
-    name = signal.Signals(signum).name
+    name = _NAMES.get(signum, str(signum))
     sys.stderr.write(f"fakereg: interrupted by {name} before the registry was ready\n")
     sys.stderr.flush()
     os._exit(128 + signum)  # nothing is open yet: no registry, no root, no port
 
 
+def _quiet_stop() -> None:
+    for number in _NAMES:
+        _signal.signal(number, _stop_while_importing)
+
+
+if __name__ == "__main__":  # ``python -m fakereg``: at once, before the rest of the module
+    _quiet_stop()
+
+
 def run() -> int:
-    """Import the CLI under a quiet stop, then run it."""
-    for number in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(number, _stop_while_importing)
+    """Import the CLI under a quiet stop, then run it (the ``fakereg`` command)."""
+    _quiet_stop()
     from .cli import main
 
     return main()
