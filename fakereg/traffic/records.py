@@ -17,21 +17,28 @@ class HeaderMap(Mapping[str, str]):
     __slots__ = ("_items", "_lookup")
 
     def __init__(self, items: Iterable[tuple[str, str]]) -> None:
-        self._items = tuple(items)
-        lookup: dict[str, str] = {}
-        for key, value in self._items:
-            lower = key.lower()
-            lookup[lower] = f"{lookup[lower]}, {value}" if lower in lookup else value
-        self._lookup = lookup
+        self._items = tuple(items)  # (shared with the journal's raw record: no copy)
+        self._lookup: dict[str, str] | None = None  # made on first use: a full journal of
+        # records nobody looks into costs their pairs only
+
+    def _table(self) -> dict[str, str]:
+        lookup = self._lookup
+        if lookup is None:
+            lookup = {}
+            for key, value in self._items:
+                lower = key.lower()
+                lookup[lower] = f"{lookup[lower]}, {value}" if lower in lookup else value
+            self._lookup = lookup
+        return lookup
 
     def __getitem__(self, key: str) -> str:
-        return self._lookup[key.lower()]
+        return self._table()[key.lower()]
 
     def __iter__(self) -> Iterator[str]:
         return iter(dict.fromkeys(key for key, _ in self._items))
 
     def __len__(self) -> int:
-        return len(self._lookup)
+        return len(self._table())
 
     def items_raw(self) -> tuple[tuple[str, str], ...]:
         """Every header as received, in order."""
@@ -41,7 +48,7 @@ class HeaderMap(Mapping[str, str]):
         return f"HeaderMap({dict(redact_headers(self._items))!r})"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class RecordedRequest:
     """One request and the answer it got. Secrets are redacted in ``repr`` only.
 
@@ -116,6 +123,22 @@ class OmittedBody(NamedTuple):
         return f"({self.size} bytes, not kept; sha256 {self.sha256})"
 
 
+#: Header maps shared between records whose requests sent the same fields (a HeaderMap is
+#: immutable), at most this many (then forgotten): a full journal of a client's requests
+#: holds one map, not one per request.
+_SHARED_MAPS = 4096
+_header_maps: dict[tuple[tuple[str, str], ...], HeaderMap] = {}
+
+
+def _header_map(pairs: tuple[tuple[str, str], ...]) -> HeaderMap:
+    found = _header_maps.get(pairs)
+    if found is None:
+        if len(_header_maps) >= _SHARED_MAPS:
+            _header_maps.clear()
+        found = _header_maps[pairs] = HeaderMap(pairs)
+    return found
+
+
 class RawRequest(NamedTuple):
     """A request as the server keeps it until it is read: a RecordedRequest's fields, the
     headers as pairs. Cheap to make on the hot path; made a record when first read."""
@@ -143,7 +166,7 @@ class RawRequest(NamedTuple):
             method=self.method,
             path=self.path,
             query=self.query,
-            headers=HeaderMap(self.headers),
+            headers=_header_map(self.headers),
             body=self.body,
             status=self.status,
             kind=self.kind,
