@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import threading
 from pathlib import Path
@@ -14,7 +15,7 @@ import pytest
 from fakereg import FakeRegistry
 from fakereg.storage.gitindex import GitIndex
 from tests.crates import crate, metadata, publish_body
-from tests.helpers import MakePackage, greeting_app, http, publish, write_package
+from tests.helpers import MakePackage, greeting_app, http, publish, require, write_package
 
 pytestmark = pytest.mark.fake_registry(protocol="git")
 
@@ -383,3 +384,33 @@ def test_packed_trees_are_the_trees_dulwich_makes() -> None:
     expected_id = expected.id if isinstance(expected, Tree) else expected
     assert root.hex().encode() == expected_id
     assert len({obj.id for obj in objects}) == len(objects)
+
+
+def test_gitoxide_shallow_index_fetches_again_after_a_publish(
+    fake_registry: FakeRegistry, package: MakePackage
+) -> None:
+    """gix (``cargo +nightly -Zgitoxide -Zgit=shallow-index``) sends ``deepen 1`` before
+    its ``shallow`` lines on its second fetch; git's upload-pack takes that order, and so
+    does fakereg (issue 27, item 14: it answered 400 "unexpected command shallow")."""
+    reg = fake_registry
+    nightly = subprocess.run(["cargo", "+nightly", "--version"], capture_output=True, text=True)
+    require(nightly.returncode == 0, "cargo +nightly is missing (rustup toolchain install nightly)")
+    publish(reg, package("greeting", version="0.1.0"))
+    app = greeting_app(package, reg.name)
+    gix = ("+nightly", "-Zgitoxide", "-Zgit=shallow-index")
+    reg.cargo(*gix, "generate-lockfile", cwd=app, check=True)
+    assert 'version = "0.1.0"' in (app / "Cargo.lock").read_text()
+    publish(reg, package("greeting", version="0.1.1"))
+    seen = len(reg.requests)
+    reg.cargo(*gix, "update", cwd=app, check=True)
+    assert 'version = "0.1.1"' in (app / "Cargo.lock").read_text()
+    fetches = [r for r in reg.requests[seen:] if r.path.endswith("/git-upload-pack")]
+    assert fetches
+    assert all(r.status == 200 for r in fetches), [(r.status, r.response_body) for r in fetches]
+    # The order gix sent: deepen before shallow (what this test is about).
+    sent = b"".join(r.body for r in fetches)
+    deepen = re.search(rb"[0-9a-f]{4}deepen 1\n", sent)
+    shallow = re.search(rb"[0-9a-f]{4}shallow [0-9a-f]{40}\n", sent)
+    assert deepen is not None
+    assert shallow is not None
+    assert deepen.start() < shallow.start()

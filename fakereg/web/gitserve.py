@@ -99,26 +99,55 @@ def _pkt_lines(body: bytes) -> list[bytes] | None:
     return packets
 
 
-def unshallow_free_fetch(body: bytes) -> bytes:
-    """Rewrite a fetch from a shallow clone that asks for no new depth.
+def _shallow_lines_first(packets: list[bytes]) -> list[bytes]:
+    """The request's first section with its ``shallow`` lines before its ``deepen`` lines.
 
-    dulwich's upload-pack expects ``deepen`` after ``shallow`` lines and fails on the
-    flush-pkt of such a request. Dropping the ``shallow`` lines makes it a plain fetch;
-    dropping the ``have`` lines too makes the server send every object the wanted commits
-    reach, so the shallow client never misses one (an old blob reused by a new commit,
-    as an unyank does, is outside its history). The client stays shallow.
+    git sends ``shallow`` lines and then ``deepen``; gix (``cargo -Zgitoxide
+    -Zgit=shallow-index``) sends ``deepen`` first. git's upload-pack reads them in any order
+    until the flush-pkt; dulwich's stops at ``deepen`` and fails on the ``shallow`` lines
+    after it. Put in git's order, the request means the same to both.
+    """
+    end = next((i for i, packet in enumerate(packets) if packet == b"0000"), len(packets))
+    section = packets[:end]
+    payloads = [packet[4:] for packet in section]
+    deepens = [i for i, p in enumerate(payloads) if p.startswith(b"deepen")]
+    if not deepens or not any(p.startswith(b"shallow ") for p in payloads[deepens[0] + 1 :]):
+        return packets
+    shallows = [
+        packet for packet, p in zip(section, payloads, strict=True) if p.startswith(b"shallow ")
+    ]
+    deepen = [section[i] for i in deepens]
+    others = [
+        packet
+        for packet, p in zip(section, payloads, strict=True)
+        if not p.startswith((b"shallow ", b"deepen"))
+    ]
+    return others + shallows + deepen + packets[end:]
+
+
+def normalized_fetch(body: bytes) -> bytes:
+    """An upload-pack request as dulwich reads it the way git would.
+
+    ``shallow`` lines go before ``deepen`` (:func:`_shallow_lines_first`). A fetch from a
+    shallow clone that asks for no new depth is made a plain fetch: dulwich's upload-pack
+    expects ``deepen`` after ``shallow`` lines and fails on the flush-pkt of such a request.
+    Dropping the ``shallow`` lines makes it a plain fetch; dropping the ``have`` lines too
+    makes the server send every object the wanted commits reach, so the shallow client
+    never misses one (an old blob reused by a new commit, as an unyank does, is outside its
+    history). The client stays shallow.
     """
     packets = _pkt_lines(body)
     if packets is None:
         return body
-    payloads = [p[4:] for p in packets]
-    if not any(p.startswith(b"shallow ") for p in payloads) or any(
-        p.startswith(b"deepen") for p in payloads
-    ):
+    reordered = _shallow_lines_first(packets)
+    payloads = [p[4:] for p in reordered]
+    if not any(p.startswith(b"shallow ") for p in payloads):
         return body
+    if any(p.startswith(b"deepen") for p in payloads):
+        return b"".join(reordered)
     return b"".join(
         packet
-        for packet, payload in zip(packets, payloads, strict=True)
+        for packet, payload in zip(reordered, payloads, strict=True)
         if not payload.startswith((b"shallow ", b"have "))
     )
 
@@ -177,7 +206,7 @@ class GitHttp:
         except (OSError, EOFError, ValueError, zlib.error) as exc:
             raise ApiError(400, f"unreadable git request body: {exc}") from None
         context_in(environ).body = received[:MAX_RECORDED_BODY]  # recorded as git sent it
-        data = unshallow_free_fetch(received)
+        data = normalized_fetch(received)
         environ["wsgi.input"] = io.BytesIO(data)
         environ["CONTENT_LENGTH"] = str(len(data))
         environ.pop("HTTP_TRANSFER_ENCODING", None)
