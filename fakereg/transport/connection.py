@@ -45,6 +45,7 @@ class Connection:
         limits: Limits,
         replay: Replayer | None,
         dispatch: Callable[[Connection, Exchange], None],
+        unwatch: Callable[[Connection], None] | None = None,
     ) -> None:
         self.sock = sock
         self.client = client
@@ -52,6 +53,7 @@ class Connection:
         self.replay = replay
         self._limits = limits
         self._dispatch = dispatch
+        self._unwatch = unwatch  # the poller stops watching the socket (before it closes)
         self._tls = None if tls is None else TlsLayer(tls)
         self.session: Session | None = None
         self._sniffed = b""
@@ -60,6 +62,10 @@ class Connection:
         self._wire: memoryview | bytes = b""  # bytes being sent
         self.ending: str | None = None  # how the connection ends once its bytes are out
         self.lingering = False  # our side is shut: reading the client's leftovers
+        self._peer_done = False  # the client ended its side: nothing of it is left to read
+        self._delay_off = False  # TCP_NODELAY set
+        if tls is not None:
+            self.no_delay()  # (TLS writes records of its own: tickets, then the answer)
         self.closed = False
         self.events = 0  # what the poller watches it for
         self.seen = -1  # the engine's completed count when the deadline was last set
@@ -82,7 +88,18 @@ class Connection:
         if self.ending is None or how == "reset":
             self.ending = how
 
+    def no_delay(self) -> None:
+        """Turn Nagle's algorithm off, once: an answer written in several pieces (a
+        worker's head and body, TLS records, HTTP/2 frames) must not wait for the client's
+        delayed ACK. A kept answer goes out in one write and needs no such flag (setting it
+        on every connection costs a new-connection GET about a tenth of its time)."""
+        if not self._delay_off:
+            self._delay_off = True
+            with contextlib.suppress(OSError):
+                self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def upgrade(self, settings: bytes, exchange: Exchange, rest: bytes) -> None:
+        self.no_delay()
         self.session = Http2(self, self._limits, (settings, exchange))
         if rest:
             self.session.receive(rest)
@@ -114,6 +131,8 @@ class Connection:
             if not data:
                 self.abort()
             return
+        if not data:
+            self._peer_done = True
         if self._tls is not None:
             try:
                 plain = self._receive_tls(data)
@@ -158,6 +177,7 @@ class Connection:
                 if len(data) < len(PREFACE):
                     self._sniffed = data
                     return
+                self.no_delay()
                 session = Http2(self, self._limits)
             else:
                 session = Http1(self, self._limits)
@@ -217,6 +237,9 @@ class Connection:
 
     def _end(self) -> None:
         """All is sent: end as :attr:`ending` says."""
+        if self._peer_done:  # the client has ended too: no leftovers to wait for
+            self.abort()
+            return
         if self.ending == "close" and self._tls is not None and self._tls.ready:
             self._tls.close_notify()
             wire = self._tls.wire()
@@ -244,5 +267,7 @@ class Connection:
         if reset:
             with contextlib.suppress(OSError):
                 self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        if self.events and self._unwatch is not None:
+            self._unwatch(self)
         with contextlib.suppress(OSError):
             self.sock.close()

@@ -150,8 +150,6 @@ class Poller:
             self.accepted += 1
             try:
                 sock.setblocking(False)
-                # Small answers go out at once, not after the client's delayed ACK.
-                sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             except OSError:
                 sock.close()
                 continue
@@ -162,6 +160,7 @@ class Poller:
                 limits=self._limits,
                 replay=self._replay,
                 dispatch=self._dispatch,
+                unwatch=self._unwatch,
             )
             self._connections.add(connection)
             # The request is often here already: read it without waiting for a poll.
@@ -189,6 +188,7 @@ class Poller:
             if connection.closed or connection.session is None:
                 continue
             try:
+                connection.no_delay()  # (a worker's answer may come in several writes)
                 connection.session.answer(sid, event)
             except Exception as exc:  # a bug of ours: lose this connection only
                 self._errors.report(exc, "poller, sending an answer")
@@ -243,11 +243,14 @@ class Poller:
         firsts = [next(iter(d.values())) for d in (self._deadlines, self._lingering) if d]
         return max(0.0, min(firsts) - time.monotonic()) if firsts else None
 
+    def _unwatch(self, connection: Connection) -> None:
+        with contextlib.suppress(KeyError, ValueError, OSError):
+            self._selector.unregister(connection.sock)
+        connection.events = 0
+
     def _forget(self, connection: Connection) -> None:
         if connection.events:
-            with contextlib.suppress(KeyError, ValueError, OSError):
-                self._selector.unregister(connection.sock)
-            connection.events = 0
+            self._unwatch(connection)
         self._deadlines.pop(connection, None)
         self._lingering.pop(connection, None)
         self._connections.discard(connection)

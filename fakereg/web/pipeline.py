@@ -81,6 +81,7 @@ class Pipeline:
         self._replayable = replayable
         self._read_body = read_body
         self._hosts = hosts
+        self._hosts_seen: dict[str, bool] = {}  # Host values checked (bounded)
 
     # -- answering -----------------------------------------------------------------------
 
@@ -91,7 +92,7 @@ class Pipeline:
         route = found.route
         context.kind = route.kind
         host = environ.get("HTTP_HOST")
-        if self._hosts is not None and host and host_name(host) not in self._hosts:
+        if host and not self._host_allowed(host):
             response = error_response(421, misdirected(host))
             if route.recorded:
                 self._recorder.answered(request, context, response, response.get_data())
@@ -201,6 +202,17 @@ class Pipeline:
         )
         self.cache.put(key, answer)
 
+    def _host_allowed(self, host: str) -> bool:
+        """Whether a request naming *host* in its ``Host`` is this registry's to answer."""
+        if self._hosts is None:
+            return True
+        allowed = self._hosts_seen.get(host)
+        if allowed is None:
+            if len(self._hosts_seen) >= 256:
+                self._hosts_seen.clear()
+            allowed = self._hosts_seen[host] = host_name(host) in self._hosts
+        return allowed
+
     def replay(
         self,
         method: str,
@@ -216,7 +228,7 @@ class Pipeline:
         if self.faults or not self._replayable():
             return None
         host = headers.get("host")
-        if self._hosts is not None and host and host_name(host) not in self._hosts:
+        if host and not self._host_allowed(host):
             return None  # the pipeline refuses it, and records that
         try:
             kept = self.cache.get(_key(target, headers))

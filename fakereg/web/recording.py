@@ -28,6 +28,12 @@ class Recorder:
         self._log = log
         self._max_body = max_body
         self._shared: dict[Any, Any] = {}
+        # A replay's header fields as the client sent them -> the record's shared pairs.
+        self._replayed_fields: dict[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = {}
+
+    def _shared_pairs(self, pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+        share = self._share
+        return share(tuple(share(pair) for pair in pairs))  # type: ignore[no-any-return]
 
     def _share(self, value: Any) -> Any:
         shared = self._shared
@@ -52,7 +58,7 @@ class Recorder:
             request.method,
             request.path,
             request.query_string.decode("latin-1"),
-            _environ_headers(request.environ),
+            self._shared_pairs(_environ_headers(request.environ)),
             context,
             sent,
             0 if response is None else response.status_code,
@@ -71,7 +77,13 @@ class Recorder:
         http_version: str = "HTTP/1.1",
     ) -> None:
         """A request answered from the answer cache (*headers* with lowercase names)."""
-        pairs = tuple((name.title(), value) for name, value in headers.items())
+        fields = tuple(headers.items())
+        pairs = self._replayed_fields.get(fields)
+        if pairs is None:  # (new fields: the same client's next requests find them here)
+            if len(self._replayed_fields) >= _INTERNED:
+                self._replayed_fields.clear()
+            titled = tuple((name.title(), value) for name, value in fields)
+            pairs = self._replayed_fields[fields] = self._shared_pairs(titled)
         self._append(method, target, "", pairs, context, b"", status, body, http_version)
 
     def _append(
@@ -97,7 +109,7 @@ class Recorder:
                 method=method,
                 path=share(path),
                 query=query,
-                headers=share(tuple(share(pair) for pair in headers)),
+                headers=headers,
                 body=request_body,
                 status=status,
                 kind=context.kind,
