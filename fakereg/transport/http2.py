@@ -50,7 +50,14 @@ class Http2(Session):
     ) -> None:
         self._link = link
         self._limits = limits
-        config = h2.config.H2Configuration(client_side=False, header_encoding=None)
+        config = h2.config.H2Configuration(
+            client_side=False,
+            header_encoding=None,
+            # Our own fields are lowercase and checked where they are made (a fault's
+            # headers by its spec): h2 need not check and normalize them again.
+            validate_outbound_headers=False,
+            normalize_outbound_headers=False,
+        )
         self._h2 = conn = h2.connection.H2Connection(config)
         conn.local_settings = h2.settings.Settings(
             client=False,
