@@ -22,6 +22,7 @@ if TYPE_CHECKING:
         CargoNotFoundError,
         ConflictError,
         FakeRegError,
+        FakeRegWarning,
         ForbiddenError,
         InvalidError,
         InvalidTypeError,
@@ -41,6 +42,7 @@ if TYPE_CHECKING:
         UnauthenticatedError,
         UnauthorizedError,
         UnavailableError,
+        UnknownDependencyWarning,
         VersionExistsError,
     )
     from .factory import RegistryFactory
@@ -77,6 +79,8 @@ _WHERE = {
     "RefusedError": ".errors",
     "RootError": ".errors",
     "SeedError": ".errors",
+    "FakeRegWarning": ".errors",
+    "UnknownDependencyWarning": ".errors",
     "ServerError": ".errors",
     "SettingError": ".errors",
     "TarError": ".errors",
@@ -121,6 +125,7 @@ __all__ = [
     "Cut",
     "Dependency",
     "FakeRegError",
+    "FakeRegWarning",
     "FakeRegistry",
     "Fault",
     "FaultSpec",
@@ -154,6 +159,7 @@ __all__ = [
     "UnauthenticatedError",
     "UnauthorizedError",
     "UnavailableError",
+    "UnknownDependencyWarning",
     "VersionExistsError",
 ]
 __version__ = "0.1.0"

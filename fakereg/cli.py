@@ -78,7 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="LOGIN",
         help="create this user at start and print its token (repeatable)",
     )
-    parser.add_argument("--strict", action="store_true", help="apply crates.io's metadata rules")
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="apply crates.io's metadata and dependency rules",
+    )
     parser.add_argument(
         "--auth-required", action="store_true", help="a private registry: reading needs a token"
     )

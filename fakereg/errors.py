@@ -122,6 +122,17 @@ class SeedError(RefusedError):
     """Versions that cannot be added to a registry (nothing of the batch was added)."""
 
 
+class FakeRegWarning(UserWarning):
+    """A warning of fakereg's: the call did what it was told, which may not be what the
+    test meant."""
+
+
+class UnknownDependencyWarning(FakeRegWarning):
+    """``add_crate`` stored a version that depends on a crate this registry does not have:
+    cargo cannot resolve it until that crate is added (with ``strict=True`` it is a
+    :class:`SeedError`, as crates.io refuses such a publish)."""
+
+
 class UnavailableError(FakeRegError, RuntimeError, AttributeError):
     """What this registry does not have as it is now: a git index started without one, a
     CA of a plain-HTTP registry. An ``AttributeError`` too, so ``hasattr`` answers False."""

@@ -11,8 +11,16 @@ from pathlib import Path
 import pytest
 from dulwich.repo import Repo
 
-from fakereg import Dependency, FakeRegistry, RegistryFactory, SeedError
+from fakereg import (
+    CrateVersion,
+    Dependency,
+    FakeRegistry,
+    RegistryFactory,
+    SeedError,
+    UnknownDependencyWarning,
+)
 from fakereg.domain.cratefile import parse_manifest
+from tests.crates import crate, dependency, metadata, publish_body
 from tests.helpers import http
 
 
@@ -29,10 +37,8 @@ def commits(reg: FakeRegistry) -> list[str]:
         return [entry.commit.message.decode().strip() for entry in repo.get_walker()]
 
 
-def test_add_crate_stores_the_line_a_publish_would(fake_registry: FakeRegistry) -> None:
-    reg = fake_registry
-    other = "sparse+http://127.0.0.1:1/index/"
-    added = reg.add_crate(
+def _add_seeded(reg: FakeRegistry, other: str) -> CrateVersion:
+    return reg.add_crate(
         "seeded",
         "1.2.3",
         deps=[
@@ -53,6 +59,17 @@ def test_add_crate_stores_the_line_a_publish_would(fake_registry: FakeRegistry) 
         pubtime=datetime(2024, 5, 6, 7, 8, 9, tzinfo=timezone.utc),
         description="A seeded crate",
     )
+
+
+def test_add_crate_stores_the_line_a_publish_would(fake_registry: FakeRegistry) -> None:
+    reg = fake_registry
+    other = "sparse+http://127.0.0.1:1/index/"
+    with pytest.warns(UnknownDependencyWarning) as warned:
+        added = _add_seeded(reg, other)
+    # Said once per dependency on this registry (by its real name), none for the others.
+    named = sorted(str(w.message).split("`")[1] for w in warned)
+    assert named == ["careted", "exact", "opt", "plain", "real", "tester", "tool", "winapi"]
+    assert all(w.filename == __file__ for w in warned)  # (the test's line, not ours)
     (line,) = reg.index_entries("seeded")
     assert added.name == "seeded"
     assert added.version == "1.2.3"
@@ -121,6 +138,8 @@ def test_add_crate_builds_a_real_crate_file(fake_registry: FakeRegistry) -> None
 def test_add_crate_is_reproducible(fake_registry_factory: RegistryFactory) -> None:
     first = fake_registry_factory()
     second = fake_registry_factory()
+    first.add_crate("dep", "1.0.0")
+    second.add_crate("dep", "1.0.0")
     one = first.add_crate("same", "1.0.0", deps=["dep@1"])
     two = second.add_crate("same", "1.0.0", deps=["dep@1"])
     assert one.cksum == two.cksum
@@ -132,7 +151,9 @@ def test_a_given_cargo_toml_decides_the_index_line(fake_registry: FakeRegistry) 
         '[dependencies]\nserde = "1.0.100"\n'
         '[target."cfg(unix)".build-dependencies.cc]\nversion = "1"\n'
     )
-    fake_registry.add_crate("handmade", "0.2.0", files={"Cargo.toml": manifest})
+    with pytest.warns(UnknownDependencyWarning) as warned:
+        fake_registry.add_crate("handmade", "0.2.0", files={"Cargo.toml": manifest})
+    assert [str(w.message).split("`")[1] for w in warned] == ["serde", "cc"]
     (line,) = fake_registry.index_entries("handmade")
     assert [(d["name"], d["req"], d["kind"], d["target"]) for d in line["deps"]] == [
         ("serde", "^1.0.100", "normal", None),
@@ -401,8 +422,8 @@ def test_a_registry_imports_an_export_folder_whole_and_archives_by_content(
 ) -> None:
     with FakeRegistry() as source:
         source.add_crate("alpha", "1.0.0")
-        source.add_crate("alpha", "1.1.0", deps=["beta@1"])
         source.add_crate("beta", "1.0.0")
+        source.add_crate("alpha", "1.1.0", deps=["beta@1"])
         exported = source.export(tmp_path / "static")
         lines = {name: source.index_entries(name) for name in ("alpha", "beta")}
         archive = source.crate_file("beta", "1.0.0")
@@ -431,3 +452,48 @@ def test_a_seed_error_names_the_version_once() -> None:
         with pytest.raises(SeedError) as refused:
             reg.add_crate("ok", "1.0.0", description="other")
         assert str(refused.value) == "`ok@1.0.0`: crate version `1.0.0` is already uploaded"
+
+
+def test_add_crate_on_a_strict_registry_refuses_a_dependency_it_does_not_have(
+    fake_registry_factory: RegistryFactory,
+) -> None:
+    """crates.io refuses a publish naming a crate it does not know; strict=True makes
+    add_crate do the same (issue 27, item 16), and stores nothing."""
+    reg = fake_registry_factory(strict=True)
+    with pytest.raises(SeedError, match=r"^app@1\.0\.0: no known crate named `lib`$"):
+        reg.add_crate("app", "1.0.0", deps=["lib@1"], description="d", license="MIT")
+    assert reg.versions("app") == []
+    reg.add_crate("lib", "1.0.0", description="d", license="MIT")
+    reg.add_crate("app", "1.0.0", deps=["lib@1"], description="d", license="MIT")
+    assert reg.versions("app") == ["1.0.0"]
+
+
+def test_a_batch_checks_dependencies_when_it_ends(fake_registry_factory: RegistryFactory) -> None:
+    """In a batch a crate may come after its dependents; what is still missing at the end
+    is said (a warning naming the test's own line), or refused with strict=True."""
+    reg = fake_registry_factory()
+    with reg.batch():
+        reg.add_crate("b", "1.0.0", deps=["c@1"])
+        reg.add_crate("c", "1.0.0")
+    with pytest.warns(UnknownDependencyWarning, match="`absent`") as warned, reg.batch():
+        reg.add_crate("d", "1.0.0", deps=["absent@1"])
+    assert warned[0].filename == __file__
+    assert reg.versions("d") == ["1.0.0"]
+    strict = fake_registry_factory(strict=True)
+    with pytest.raises(SeedError, match="no known crate named `absent`"), strict.batch():
+        strict.add_crate("d", "1.0.0", deps=["absent@1"], description="d", license="MIT")
+    assert strict.versions("d") == []
+
+
+def test_a_strict_registry_refuses_a_publish_naming_a_crate_it_does_not_have(
+    fake_registry_factory: RegistryFactory,
+) -> None:
+    """The Web API's publish with strict=True, over real HTTP (cargo itself refuses such a
+    package before it uploads: it resolves the dependency against the registry first)."""
+    reg = fake_registry_factory(strict=True)
+    deps = [dependency("absent"), dependency("elsewhere", registry="https://example.com/x")]
+    body = publish_body(metadata("app", "1.0.0", deps=deps), crate("app", "1.0.0"))
+    answer = http(reg, "PUT", "/api/v1/crates/new", body=body, token=reg.token)
+    assert answer.status == 400
+    assert answer.json() == {"errors": [{"detail": "no known crate named `absent`"}]}
+    assert reg.versions("app") == []

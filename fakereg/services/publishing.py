@@ -104,6 +104,27 @@ class Publisher:
         self._trust = trust
         self._settings = settings
 
+    @property
+    def strict(self) -> bool:
+        """Whether crates.io's stricter rules apply (``Settings.strict``)."""
+        return self._settings.strict
+
+    def unknown_dependencies(
+        self, versions: Sequence[NewVersion], *, known: Collection[str] = ()
+    ) -> list[tuple[NewVersion, str]]:
+        """The dependencies of *versions* on this registry's crates (no ``registry`` of
+        their own) that name no crate here by its exact name (as crates.io matches them),
+        nor one of *known* (names added with them): ``(version, crate)`` pairs."""
+        missing = []
+        for new in versions:
+            for dep in new.line["deps"]:
+                if dep.get("registry") is not None:
+                    continue
+                name = dep.get("package", dep["name"])
+                if name not in known and self._store.canonical(name) != name:
+                    missing.append((new, name))
+        return missing
+
     def publish(
         self,
         body: PublishBody | CrateArchive,
@@ -169,6 +190,11 @@ class Publisher:
             checked["vers"],
             max_unpacked=self._settings.max_unpacked_size,
         )
+        if self._settings.strict:  # crates.io: controllers/krate/publish.rs, after the archive
+            for dep in checked["deps"]:
+                name = dep["name"]
+                if dep.get("registry") is None and self._store.canonical(name) != name:
+                    raise InvalidError(f"no known crate named `{name}`")
         new = _version(checked, body.crate, contents, pubtime_now())
         if trusted is not None:
             new.details["trustpub_data"] = trusted

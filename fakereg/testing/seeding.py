@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterable, Iterator
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -18,7 +19,7 @@ from typing import TYPE_CHECKING, TypedDict
 from ..domain.cratebuild import CrateOptions, CrateSpec, build_crate
 from ..domain.deps import HasIndexUrl
 from ..domain.publish import pubtime_now
-from ..errors import SeedError
+from ..errors import SeedError, UnknownDependencyWarning
 from ..services.publishing import CrateArchive, Publisher, SeedPrincipal
 from ..storage.export import export_registry
 from ..storage.importer import Progress, find_crate_sources, load_crates
@@ -89,6 +90,7 @@ class Seeder:
         self._own_index_urls = own_index_urls
         self._git = git
         self._batches: dict[int, list[NewVersion]] = {}
+        self._specs: dict[int, list[NewVersion]] = {}  # a batch's add_crate versions
 
     def add_crate(
         self, name: str, version: str, **options: Unpack[AddCrateOptions]
@@ -111,8 +113,41 @@ class Seeder:
         """:meth:`add_crate` of a :class:`~fakereg.CrateSpec` (``CrateSpec.from_json``)."""
         archive = CrateArchive(build_crate(spec), f"{spec.name}@{spec.version}")
         principal = self._principal(owner, yanked=yanked, pubtime=_pubtime(pubtime))
-        new, _ = self._seed(archive, principal)
+        key = threading.get_ident()
+        new = self._publisher.prepare(archive, principal)
+        pending = self._batches.get(key)
+        if pending is not None:  # checked when the batch ends: its crates may come later
+            pending.append(new)
+            self._specs[key].append(new)
+            return _version(new)
+        self._check_dependencies([new], known=())
+        self._publisher.store_seeded([new], f"Add crate `{new.line['name']}#{new.line['vers']}`")
         return _version(new)
+
+    def _check_dependencies(
+        self, versions: Sequence[NewVersion], known: Iterable[str], *, caller: int = 5
+    ) -> None:
+        """Refuse (``strict``) or warn about dependencies on crates this registry does not
+        have, *known* names aside (those added in the same batch); the warning names the
+        line *caller* frames up (the test's own, through the facade)."""
+        missing = self._publisher.unknown_dependencies(versions, known=frozenset(known))
+        if not missing:
+            return
+        if self._publisher.strict:  # crates.io's words for such a publish
+            raise SeedError(
+                "; ".join(
+                    f"{new.line['name']}@{new.line['vers']}: no known crate named `{name}`"
+                    for new, name in missing
+                )
+            )
+        for new, name in missing:
+            warnings.warn(
+                f"{new.line['name']}@{new.line['vers']} depends on `{name}`, which this "
+                f"registry does not have: cargo cannot resolve it until `{name}` is added "
+                "(strict=True refuses it, as crates.io does)",
+                UnknownDependencyWarning,
+                stacklevel=caller,
+            )
 
     def import_bytes(self, data: bytes, *, owner: str | None = None) -> CrateVersion | None:
         """Import one ``.crate`` given as bytes; None when that version is already here."""
@@ -176,10 +211,13 @@ class Seeder:
         if key in self._batches:
             raise RuntimeError("batch() blocks do not nest")
         self._batches[key] = []
+        self._specs[key] = []
         try:
             yield
         finally:
             pending = self._batches.pop(key)
+            specs = self._specs.pop(key)
+        self._check_dependencies(specs, known={new.line["name"] for new in pending}, caller=6)
         self._publisher.store_seeded(pending, f"Add {len(pending)} crate versions")
 
     def export(self, path: str | os.PathLike[str], *, url: str | None = None) -> Path:

@@ -314,8 +314,8 @@ def test_export_is_served_by_a_static_web_server(
 ) -> None:
     reg = fake_registry
     reg.add_crate("exported", "1.0.0")
-    reg.add_crate("exported", "1.1.0", deps=["helper@0.1"])
     reg.add_crate("helper", "0.1.0")
+    reg.add_crate("exported", "1.1.0", deps=["helper@0.1"])
     site = tmp_path / "site"
     site.mkdir()
     with static_server(site) as (url, requested):
@@ -340,8 +340,8 @@ def test_export_without_url_is_read_by_cargo_where_it_lies(
     fake_registry: FakeRegistry, package: MakePackage, tmp_path: Path
 ) -> None:
     reg = fake_registry
-    reg.add_crate("exported", "1.0.0", deps=["helper@0.1"])
     reg.add_crate("helper", "0.1.0")
+    reg.add_crate("exported", "1.0.0", deps=["helper@0.1"])
     copy = reg.export(tmp_path / "copy")
     config = json.loads((copy / "index" / "config.json").read_text())
     assert config["dl"] == f"{copy.as_uri()}/api/v1/crates"
