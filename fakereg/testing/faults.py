@@ -38,7 +38,7 @@ _REWRITE_KINDS: dict[RewriteKind, str] = {
 
 class FaultOptions(TypedDict, total=False):
     """The keywords of ``reg.fail(kind, ...)`` and the keys of a fault in JSON; see the
-    README's "Testing failures" for each."""
+    guide docs/how-to/failures.md for each."""
 
     crate: str | None
     version: str | None
