@@ -8,14 +8,15 @@ import os
 import signal
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from selenium.common.exceptions import StaleElementReferenceException, WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
-from selenium.webdriver.support.expected_conditions import staleness_of
+from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
@@ -119,6 +120,25 @@ def test_a_fault_added_from_the_form_fails_the_next_cargo_publish(
     assert accepted.returncode == 0, accepted.stderr
 
 
+def _left_the_page(element: WebElement) -> Callable[[WebDriver], bool]:
+    """Whether *element* is gone from the page (it was replaced by a navigation). Like
+    Selenium's ``staleness_of``, and also when chromium, mid-navigation, says the node
+    "does not belong to the document" rather than that it is stale."""
+
+    def gone(_: WebDriver) -> bool:
+        try:
+            element.is_enabled()
+        except StaleElementReferenceException:
+            return True
+        except WebDriverException as exc:
+            if "does not belong to the document" in str(exc):
+                return True
+            raise
+        return False
+
+    return gone
+
+
 def test_the_admin_forms_remove_faults_and_set_index_delays(
     standing: dict[str, Any], browser: WebDriver
 ) -> None:
@@ -131,7 +151,7 @@ def test_the_admin_forms_remove_faults_and_set_index_delays(
     removes = "table.faults button.danger"
     while buttons := browser.find_elements(By.CSS_SELECTOR, removes):
         buttons[0].click()
-        WebDriverWait(browser, 5).until(staleness_of(buttons[0]))
+        WebDriverWait(browser, 5).until(_left_the_page(buttons[0]))
     assert "No faults in force" in browser.page_source
 
     delay = browser.find_element(By.ID, "delay-form")
