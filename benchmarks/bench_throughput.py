@@ -124,6 +124,7 @@ def run(quick: bool = False) -> list[Result]:
     rate = wrk_rate if use_wrk else python_rate
     with FakeRegistry() as reg:
         with reg.batch():
+            reg.add_crate("serde", "1.0.0")  # (what the crates depend on)
             for i in range(CRATES):
                 for minor in range(5):
                     reg.add_crate(f"bench-crate-{i}", f"1.{minor}.0", deps=["serde@1"])

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from fakereg import FakeRegistry, FaultSpec
+from fakereg import FakeRegistry, FaultSpec, RegistryFactory
 from tests.crates import crate, metadata, publish_body
 from tests.helpers import MakePackage, http, publish, root_state, try_publish
 from tests.test_git_index import git
@@ -69,6 +69,25 @@ def test_only_the_admin_token_opens_it(fake_registry: FakeRegistry) -> None:
     assert control(reg, "DELETE", "/health")[0] == 405
     assert reg.admin_url == f"{reg.url}/__fakereg"
     assert [r for r in reg.requests if "__fakereg" in r.path] == []  # control is not traffic
+
+
+def test_seeding_a_dependency_the_registry_lacks(
+    fake_registry_factory: RegistryFactory,
+) -> None:
+    """The control API seeds it without a warning (no Python caller to warn, and never an
+    error in the server, whatever the test's warning filters); strict=True refuses it with
+    crates.io's words, and nothing is added."""
+    reg = fake_registry_factory()
+    orphan = {"name": "app", "version": "1.0.0", "deps": ["absent@1"]}
+    assert control(reg, "POST", "/crates", orphan)[0] == 200
+    assert reg.versions("app") == ["1.0.0"]
+    assert reg.errors == []
+    strict = fake_registry_factory(strict=True)
+    orphan |= {"description": "d", "license": "MIT"}
+    status, answer = control(strict, "POST", "/crates", [orphan])
+    assert status == 400
+    assert _detail(answer) == "app@1.0.0: no known crate named `absent`"
+    assert strict.versions("app") == []
 
 
 def test_seeding_crates_single_batch_and_uploaded(fake_registry: FakeRegistry) -> None:

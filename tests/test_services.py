@@ -52,6 +52,9 @@ def test_every_caller_publishes_through_the_one_use_case(principals: list[str]) 
             assert set(line) >= {"name", "vers", "deps", "cksum", "features", "yanked"}
 
 
+# The scenario was recorded with `alpha` depending on a `serde` the registry lacks: it
+# keeps that shape (add_crate now says so with a warning, not an error).
+@pytest.mark.filterwarnings("ignore::fakereg.UnknownDependencyWarning")
 def test_every_road_to_a_stored_version_leaves_what_it_did_before() -> None:
     """A fixed run through every road (web, trusted, add_crate, batch, import, the control
     API, yanks, owners, refusals), compared with what it left at 21191de, before the

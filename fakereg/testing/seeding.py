@@ -125,7 +125,12 @@ class Seeder:
         return _version(new)
 
     def _check_dependencies(
-        self, versions: Sequence[NewVersion], known: Iterable[str], *, caller: int = 5
+        self,
+        versions: Sequence[NewVersion],
+        known: Iterable[str],
+        *,
+        caller: int = 5,
+        warn: bool = True,
     ) -> None:
         """Refuse (``strict``) or warn about dependencies on crates this registry does not
         have, *known* names aside (those added in the same batch); the warning names the
@@ -140,7 +145,7 @@ class Seeder:
                     for new, name in missing
                 )
             )
-        for new, name in missing:
+        for new, name in missing if warn else ():
             warnings.warn(
                 f"{new.line['name']}@{new.line['vers']} depends on `{name}`, which this "
                 f"registry does not have: cargo cannot resolve it until `{name}` is added "
@@ -205,8 +210,10 @@ class Seeder:
         return self._store.remove_all("Remove every crate")
 
     @contextmanager
-    def batch(self) -> Iterator[None]:
-        """What `FakeRegistry.batch` does (documented there)."""
+    def batch(self, *, warn: bool = True) -> Iterator[None]:
+        """What `FakeRegistry.batch` does (documented there). *warn* False: a dependency on
+        a crate the registry lacks is not warned about (the control API's seeding, which
+        has no Python caller to warn; ``strict`` still refuses it)."""
         key = threading.get_ident()
         if key in self._batches:
             raise RuntimeError("batch() blocks do not nest")
@@ -217,7 +224,8 @@ class Seeder:
         finally:
             pending = self._batches.pop(key)
             specs = self._specs.pop(key)
-        self._check_dependencies(specs, known={new.line["name"] for new in pending}, caller=6)
+        known = {new.line["name"] for new in pending}
+        self._check_dependencies(specs, known=known, caller=6, warn=warn)
         self._publisher.store_seeded(pending, f"Add {len(pending)} crate versions")
 
     def export(self, path: str | os.PathLike[str], *, url: str | None = None) -> Path:
