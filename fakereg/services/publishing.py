@@ -190,12 +190,11 @@ class Publisher:
             checked["vers"],
             max_unpacked=self._settings.max_unpacked_size,
         )
-        if self._settings.strict:  # crates.io: controllers/krate/publish.rs, after the archive
-            for dep in checked["deps"]:
-                name = dep["name"]
-                if dep.get("registry") is None and self._store.canonical(name) != name:
-                    raise InvalidError(f"no known crate named `{name}`")
         new = _version(checked, body.crate, contents, pubtime_now())
+        # crates.io's rule (controllers/krate/publish.rs), checked after the archive
+        missing = self.unknown_dependencies([new]) if self._settings.strict else []
+        if missing:
+            raise InvalidError(f"no known crate named `{missing[0][1]}`")
         if trusted is not None:
             new.details["trustpub_data"] = trusted
         return new

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 
+from .memo import BoundedMemo
 from .redaction import redact_headers
 
 
@@ -124,19 +125,9 @@ class OmittedBody(NamedTuple):
 
 
 #: Header maps shared between records whose requests sent the same fields (a HeaderMap is
-#: immutable), at most this many (then forgotten): a full journal of a client's requests
-#: holds one map, not one per request.
-_SHARED_MAPS = 4096
-_header_maps: dict[tuple[tuple[str, str], ...], HeaderMap] = {}
-
-
-def _header_map(pairs: tuple[tuple[str, str], ...]) -> HeaderMap:
-    found = _header_maps.get(pairs)
-    if found is None:
-        if len(_header_maps) >= _SHARED_MAPS:
-            _header_maps.clear()
-        found = _header_maps[pairs] = HeaderMap(pairs)
-    return found
+#: immutable), at most 4096 (then forgotten): a full journal of a client's requests holds
+#: one map, not one per request.
+_header_map: BoundedMemo[tuple[tuple[str, str], ...], HeaderMap] = BoundedMemo(HeaderMap, 4096)
 
 
 class RawRequest(NamedTuple):

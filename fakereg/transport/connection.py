@@ -110,8 +110,8 @@ class Connection:
     def wants_read(self) -> bool:
         if self.lingering:
             return True
-        if self.ending or self._queued > OUTPUT_HIGH:
-            return False  # (backlogged: read again once the client reads)
+        if self.ending or self.backlogged:
+            return False  # (read again once the client reads)
         return self.session is None or self.session.wants_read
 
     @property

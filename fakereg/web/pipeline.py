@@ -24,6 +24,7 @@ from ..storage.accounts import Credential
 from ..testing.faults import Answer, Cut, Fault, FaultSet, Rewrite
 from ..traffic.errorsink import ErrorSink
 from ..traffic.kinds import Kind
+from ..traffic.memo import BoundedMemo
 from ..transport.fastpath import Replayed
 from .answer_cache import AnswerCache, CachedAnswer, CacheKey, header_block
 from .context import CONTEXT_KEY, RequestContext
@@ -81,7 +82,8 @@ class Pipeline:
         self._replayable = replayable
         self._read_body = read_body
         self._hosts = hosts
-        self._hosts_seen: dict[str, bool] = {}  # Host values checked (bounded)
+        # Whether a request naming a Host value is this registry's to answer, by value.
+        self._host_allowed: BoundedMemo[str, bool] = BoundedMemo(self._allowed, 256)
 
     # -- answering -----------------------------------------------------------------------
 
@@ -202,16 +204,8 @@ class Pipeline:
         )
         self.cache.put(key, answer)
 
-    def _host_allowed(self, host: str) -> bool:
-        """Whether a request naming *host* in its ``Host`` is this registry's to answer."""
-        if self._hosts is None:
-            return True
-        allowed = self._hosts_seen.get(host)
-        if allowed is None:
-            if len(self._hosts_seen) >= 256:
-                self._hosts_seen.clear()
-            allowed = self._hosts_seen[host] = host_name(host) in self._hosts
-        return allowed
+    def _allowed(self, host: str) -> bool:
+        return self._hosts is None or host_name(host) in self._hosts
 
     def replay(
         self,

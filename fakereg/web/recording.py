@@ -10,6 +10,7 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from ..traffic.log import RequestLog
+from ..traffic.memo import BoundedMemo
 from ..traffic.records import OmittedBody, RawRequest
 from ..transport.events import BODY_COMPLETE
 from .context import RequestContext
@@ -17,6 +18,12 @@ from .fault_effects import describe
 
 #: Distinct header fields and paths shared between records at most (then forgotten).
 _INTERNED = 4096
+
+Pairs = tuple[tuple[str, str], ...]
+
+
+def _itself(value: Any) -> Any:
+    return value
 
 
 class Recorder:
@@ -27,22 +34,16 @@ class Recorder:
     def __init__(self, log: RequestLog, max_body: int = 1024 * 1024) -> None:
         self._log = log
         self._max_body = max_body
-        self._shared: dict[Any, Any] = {}
+        self._share: BoundedMemo[Any, Any] = BoundedMemo(_itself, _INTERNED)
         # A replay's header fields as the client sent them -> the record's shared pairs.
-        self._replayed_fields: dict[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = {}
+        self._replayed_fields: BoundedMemo[Pairs, Pairs] = BoundedMemo(self._titled, _INTERNED)
 
-    def _shared_pairs(self, pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+    def _shared_pairs(self, pairs: Pairs) -> Pairs:
         share = self._share
         return share(tuple(share(pair) for pair in pairs))  # type: ignore[no-any-return]
 
-    def _share(self, value: Any) -> Any:
-        shared = self._shared
-        found = shared.get(value)
-        if found is None:
-            if len(shared) >= _INTERNED:
-                shared.clear()
-            found = shared[value] = value
-        return found
+    def _titled(self, fields: Pairs) -> Pairs:
+        return self._shared_pairs(tuple((name.title(), value) for name, value in fields))
 
     def answered(
         self, request: Request, context: RequestContext, response: Response | None, body: bytes
@@ -77,13 +78,7 @@ class Recorder:
         http_version: str = "HTTP/1.1",
     ) -> None:
         """A request answered from the answer cache (*headers* with lowercase names)."""
-        fields = tuple(headers.items())
-        pairs = self._replayed_fields.get(fields)
-        if pairs is None:  # (new fields: the same client's next requests find them here)
-            if len(self._replayed_fields) >= _INTERNED:
-                self._replayed_fields.clear()
-            titled = tuple((name.title(), value) for name, value in fields)
-            pairs = self._replayed_fields[fields] = self._shared_pairs(titled)
+        pairs = self._replayed_fields(tuple(headers.items()))
         self._append(method, target, "", pairs, context, b"", status, body, http_version)
 
     def _append(
