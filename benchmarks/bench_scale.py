@@ -2,11 +2,11 @@
 
 For each size a root is filled (``CrateStore.add_versions`` with small synthetic
 versions, in batches), then a fresh process opens it and measures: start-up, memory, the
-first search (it reads every crate into the catalog) and the next ones, an index GET, a
+first search (it loads the catalog's snapshot and log) and the next ones, an index GET, a
 publish, and the first git use (which makes the git index from every index file). The
-table shows each figure per size and the growth from the smallest to the largest; the
-targets of issue 15 are absolute: a search within 20 ms and a first git use within 5 s
-at 100,000 crates.
+table shows each figure per size and the growth from the smallest to the largest. The
+targets are absolute, at 100,000 crates: any search within 20 ms and a first git use
+within 5 s (issue 15), the first search after a start within 300 ms (issue 27).
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from fakereg.storage.store import NewVersion
 SIZES = (1_000, 10_000, 100_000)
 QUICK_SIZES = (200, 1_000)
 SEARCH_BUDGET_MS = 20.0
+FIRST_SEARCH_BUDGET_MS = 300.0
 FIRST_GIT_BUDGET_S = 5.0
 
 FILL = """
@@ -129,7 +130,7 @@ print(json.dumps(figures))
 ROWS = [
     ("start_ms", "start-up", "ms"),
     ("rss_start_mib", "memory after start", "MiB"),
-    ("first_search_ms", "first search (builds the catalog)", "ms"),
+    ("first_search_ms", "first search (loads the catalog)", "ms"),
     ("search_exact_ms", "search, exact name", "ms"),
     ("search_substring_ms", "search, name substring", "ms"),
     ("search_word_ms", "search, a description word", "ms"),
@@ -183,7 +184,7 @@ def run(quick: bool = False) -> list[Result]:
     print(table(found), flush=True)
     largest = max(sizes)
     figures = found[largest]
-    search = max(figures[f"search_{k}_ms"] for k in ("exact", "substring", "word"))
+    search = max(figures[f"search_{k}_ms"] for k in ("exact", "substring", "word", "all"))
     return [
         Result(
             "scale",
@@ -191,6 +192,15 @@ def run(quick: bool = False) -> list[Result]:
             search,
             "budget of issue 15",
             SEARCH_BUDGET_MS,
+            "ms",
+            1.0,
+        ),
+        Result(
+            "scale",
+            f"first search after a start, {largest:,} crates",
+            figures["first_search_ms"],
+            "budget of issue 27",
+            FIRST_SEARCH_BUDGET_MS,
             "ms",
             1.0,
         ),

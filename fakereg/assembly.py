@@ -22,7 +22,7 @@ from .services.crates import CrateChanges
 from .services.publishing import Publisher
 from .settings import Settings
 from .storage.accounts import Accounts
-from .storage.catalog import Catalog, ChangeFeed
+from .storage.catalog import Catalog, CatalogFiles
 from .storage.delay import IndexDelay
 from .storage.downloads import DownloadCounter
 from .storage.events import IndexEvents
@@ -145,11 +145,12 @@ def assemble(
         url = base_url(settings.host, port, tls=settings.tls)
         ca = TestCa.create(root / "meta" / "tls", http2=settings.http2) if settings.tls else None
         config = config_document(url, auth_required=settings.auth_required)
-        changes = ChangeFeed(root)
-        events.subscribe(changes.on_change)
+        catalog_files = CatalogFiles(root, store, lock, durable=durable)
+        events.subscribe(catalog_files.on_change)
+        events.subscribe_records(catalog_files.on_records)
         downloads = DownloadCounter(root)
         events.subscribe(downloads.on_change)
-        catalog = Catalog(store, changes)
+        catalog = Catalog(catalog_files)
         visibility = IndexVisibility()  # what an index delay hides, for this start only
         events.subscribe(visibility.on_change)
         delay = IndexDelay(visibility)

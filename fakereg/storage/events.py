@@ -27,6 +27,9 @@ class IndexChange:
 
 #: Called under the root lock after index files changed, with one message for them all.
 IndexListener = Callable[[Sequence[IndexChange], str], None]
+#: Called under the root lock with the names of crates whose record changed while their
+#: index file did not (an owner added or removed).
+RecordListener = Callable[[Sequence[str]], None]
 #: Told of an exception a listener raised, and where (``ErrorSink.report``).
 ErrorReport = Callable[[BaseException, str], None]
 
@@ -47,18 +50,30 @@ class IndexEvents:
 
     def __init__(self, report: ErrorReport = _log_error) -> None:
         self._listeners: list[IndexListener] = []
+        self._record_listeners: list[RecordListener] = []
         self._report = report
 
     def subscribe(self, listener: IndexListener) -> None:
         self._listeners.append(listener)
 
+    def subscribe_records(self, listener: RecordListener) -> None:
+        """Hear of crates whose record alone changed (the catalog: owners are searchable)."""
+        self._record_listeners.append(listener)
+
     def announce(self, changes: Sequence[IndexChange], message: str) -> None:
         for listener in self._listeners:
-            try:
-                listener(changes, message)
-            except Exception as exc:  # a bug of the listener's: the change stands
-                self._report(exc, f"index listener {_name(listener)}")
+            self._tell(listener, changes, message)
+
+    def announce_records(self, names: Sequence[str]) -> None:
+        for listener in self._record_listeners:
+            self._tell(listener, names)
+
+    def _tell(self, listener: Callable[..., None], *args: object) -> None:
+        try:
+            listener(*args)
+        except Exception as exc:  # a bug of the listener's: the change stands
+            self._report(exc, f"index listener {_name(listener)}")
 
 
-def _name(listener: IndexListener) -> str:
+def _name(listener: Callable[..., None]) -> str:
     return getattr(listener, "__qualname__", None) or repr(listener)

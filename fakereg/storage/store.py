@@ -221,6 +221,7 @@ class CrateStore(CrateReader):
                     "required."
                 )
             self._write_meta(meta)
+            self._events.announce_records([meta["name"]])
             return list(owners)
 
     def remove_all(self, message: str) -> list[str]:

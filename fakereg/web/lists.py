@@ -12,15 +12,13 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from ..domain.crateview import CrateSummary, crate_versions
-from ..domain.search import SearchQuery, rank
+from ..domain.search import SearchQuery
 from ..errors import ApiError
 from . import views
 from .context import context_of
 from .http import json_response
 from .paging import Pagination, encode_seek, query_with, seek_start
 from .read_api import ReadSources
-
-_SUMMARY_SIZE = 10
 
 
 class ListApi:
@@ -41,13 +39,9 @@ class ListApi:
         query = self._query(request)
         paging = Pagination.gather(request, seek=True, limit_pages=True)
         totals = self._data.downloads.totals()
-        hits = (
-            self._data.catalog.search(query.q.strip())
-            if query.q.strip()
-            else self._data.catalog.every()
-        )
-        ranking = rank(self._data.visible(hits, context_of(request).reader), query, totals)
-        ranked = ranking.crates
+        patterns = self._data.visible(context_of(request).reader)
+        hits = self._data.catalog.query(query, totals, patterns)
+        ranked = hits.positions
         next_page = prev_page = None
         if paging.page is not None:
             shown = ranked[paging.offset : paging.offset + paging.per_page]
@@ -56,13 +50,11 @@ class ListApi:
             if paging.page > 1:
                 prev_page = query_with(request, page=str(paging.page - 1))
         else:
-            start = (
-                0 if paging.seek is None else seek_start(ranking.crates, paging.seek, ranking.key)
-            )
+            start = 0 if paging.seek is None else seek_start(ranked, paging.seek, hits.key)
             shown = ranked[start : start + paging.per_page]
             if shown and len(shown) >= paging.per_page:
-                next_page = query_with(request, seek=encode_seek(ranking.key(shown[-1])))
-        crates = [self._minimal(s, totals, ranking.exact(s)) for s in shown]
+                next_page = query_with(request, seek=encode_seek(hits.key(shown[-1])))
+        crates = [self._minimal(s, totals, hits.exact(s)) for s in hits.summaries(shown)]
         meta = {"total": len(ranked), "next_page": next_page, "prev_page": prev_page}
         return json_response({"crates": crates, "meta": meta})
 
@@ -96,53 +88,25 @@ class ListApi:
 
     def summary(self, request: Request) -> Response:
         """``GET /api/v1/summary``: counts, and the new, updated and downloaded lists."""
-        every = self._data.visible(self._data.catalog.every(), context_of(request).reader)
         totals = self._data.downloads.totals()
-        shown = {s.key for s in every}
-        totals = {key: counts for key, counts in totals.items() if key in shown}
+        patterns = self._data.visible(context_of(request).reader)
+        found = self._data.catalog.overview(totals, patterns)
 
         def top(items: Sequence[CrateSummary]) -> list[dict[str, Any]]:
-            return [self._minimal(s, totals) for s in items[:_SUMMARY_SIZE]]
+            return [self._minimal(s, totals) for s in items]
 
-        def downloads(s: CrateSummary) -> tuple[int, int]:
-            return totals.get(s.key, (0, 0))
-
-        by_id = sorted(every, key=lambda s: s.id, reverse=True)
-        new = sorted(by_id, key=lambda s: s.created_at, reverse=True)
-        updated = sorted(
-            (s for s in by_id if s.updated_at != s.created_at),
-            key=lambda s: s.updated_at,
-            reverse=True,
-        )
-        most = sorted(by_id, key=lambda s: downloads(s)[0], reverse=True)
-        recent = sorted(
-            (s for s in by_id if downloads(s)[1]), key=lambda s: downloads(s)[1], reverse=True
-        )
         return json_response(
             {
-                "num_downloads": sum(total for total, _ in totals.values()),
-                "num_crates": len(every),
-                "new_crates": top(new),
-                "most_downloaded": top(most),
-                "most_recently_downloaded": top(recent),
-                "just_updated": top(updated),
-                "popular_keywords": self._popular(every, "keywords"),
-                "popular_categories": self._popular(every, "categories"),
+                "num_downloads": found.num_downloads,
+                "num_crates": found.num_crates,
+                "new_crates": top(found.new_crates),
+                "most_downloaded": top(found.most_downloaded),
+                "most_recently_downloaded": top(found.most_recently_downloaded),
+                "just_updated": top(found.just_updated),
+                "popular_keywords": [views.keyword(*t) for t in found.popular_keywords],
+                "popular_categories": [views.category(*t) for t in found.popular_categories],
             }
         )
-
-    @staticmethod
-    def _popular(every: Sequence[CrateSummary], kind: str) -> list[dict[str, Any]]:
-        """The ten tags (top-level categories) most crates carry."""
-        counts: dict[str, tuple[int, str]] = {}
-        for summary in every:
-            tags = summary.keywords if kind == "keywords" else summary.categories
-            for tag in {t.lower() if kind == "keywords" else t.split("::")[0] for t in tags}:
-                count, created = counts.get(tag, (0, summary.created_at))
-                counts[tag] = (count + 1, min(created, summary.created_at))
-        best = sorted(counts.items(), key=lambda item: (-item[1][0], item[0]))[:_SUMMARY_SIZE]
-        make = views.keyword if kind == "keywords" else views.category
-        return [make(tag, created, count) for tag, (count, created) in best]
 
     def reverse_dependencies(self, request: Request, name: str) -> Response:
         """``GET /api/v1/crates/{name}/reverse_dependencies``: the crates whose default
@@ -195,8 +159,7 @@ class ListApi:
         user = credential.user
         owned = [
             {"id": s.id, "name": s.name, "email_notifications": True}
-            for s in self._data.catalog.every()
-            if user.login.lower() in (login.lower() for login in s.owners)
+            for s in self._data.catalog.owned_by(user.login)
         ]
         private = {
             "id": user.id,

@@ -89,12 +89,10 @@ class ReadSources:
         return CrateState(*found)
 
     @staticmethod
-    def visible(summaries: Sequence[CrateSummary], reader: Credential | None) -> list[CrateSummary]:
-        """The crates of *summaries* a reader may see: all of them, but for a token
-        limited to some crates on a private registry (only those)."""
-        if reader is None or reader.crates is None:
-            return list(summaries)
-        return [s for s in summaries if reader.covers(s.name)]
+    def visible(reader: Credential | None) -> tuple[str, ...] | None:
+        """The crate patterns of what *reader* may see: None (every crate), but for a
+        token limited to some crates on a private registry (only those)."""
+        return None if reader is None else reader.crates
 
     def versions_json(self, crate: str, versions: Sequence[VersionFacts]) -> list[Any]:
         """``EncodableVersion`` of *versions* of *crate*, with their downloads and users."""
@@ -154,10 +152,9 @@ class ReadApi:
 
     def _tag(self, kind: str, tag: str, of: CrateSummary) -> dict[str, Any]:
         """A keyword or category with how many crates carry it and when it first appeared."""
-        carriers = self._data.catalog.tagged(kind, tag)
-        created = min((c.created_at for c in carriers), default=of.created_at)
+        count, created = self._data.catalog.carriers(kind, tag)
         make = views.keyword if kind == "keywords" else views.category
-        return make(tag, created, max(len(carriers), 1))
+        return make(tag, created or of.created_at, max(count, 1))
 
     def versions(self, request: Request, name: str) -> Response:
         """``GET /api/v1/crates/{name}/versions``: every version, or seek pages when

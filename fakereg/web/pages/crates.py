@@ -1,7 +1,7 @@
 """The crate list (``/``) and a crate's page (``/crates/{name}[/{version}]``).
 
 They show what the read API answers, from the same sources and rules: the catalog and
-crates.io's ranking for the list (:func:`~fakereg.domain.search.rank`), a crate's record,
+crates.io's ranking for the list (:meth:`~fakereg.storage.catalog.Catalog.query`), a crate's record,
 index lines and :class:`~fakereg.domain.crateview.VersionFacts` for its page, the README
 rendered as ``…/readme`` renders it.
 """
@@ -15,7 +15,7 @@ from werkzeug.wrappers import Request
 
 from ...domain.crateview import CrateSummary, VersionFacts, default_version, summarize
 from ...domain.readme import render_readme
-from ...domain.search import SearchQuery, rank
+from ...domain.search import SearchQuery
 from ...domain.shapes import IndexDependency
 from ...storage.downloads import crate_total, version_total
 from ..read_api import CrateState, ReadSources
@@ -64,10 +64,11 @@ class CratePages:
         sort = request.args.get("sort") or ("relevance" if q else "alpha")
         raw_page = request.args.get("page", "1")
         page = int(raw_page) if raw_page.isdigit() and 0 < int(raw_page) < 100_000 else 1
-        catalog, totals = self._data.catalog, self._data.downloads.totals()
-        hits = self._data.visible(catalog.search(q) if q else catalog.every(), viewer.credential)
-        ranked = rank(hits, SearchQuery(q=q, sort=sort), totals).crates
-        shown = ranked[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
+        totals = self._data.downloads.totals()
+        patterns = self._data.visible(viewer.credential)
+        hits = self._data.catalog.query(SearchQuery(q=q, sort=sort), totals, patterns)
+        ranked = hits.positions
+        shown = hits.summaries(ranked[(page - 1) * PAGE_SIZE : page * PAGE_SIZE])
         rows = [self._list_row(s, totals.get(s.key, (0, 0))[0]) for s in shown]
         options = "".join(
             f'<option value="{key}"{" selected" if key == sort else ""}>{label}</option>'
