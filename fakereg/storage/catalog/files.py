@@ -33,7 +33,7 @@ from ...domain.names import canonical_name
 from ...domain.shapes import CrateRecord, IndexLine
 from ..events import IndexChange
 from ..fsutil import RootLock, atomic_write
-from .table import CrateTable, decode, encode
+from .table import MARSHAL, CrateTable, decode, encode
 
 MAGIC = b"fakereg catalog\n"
 #: A log longer than this is folded into a new snapshot by the writer that made it so.
@@ -89,7 +89,7 @@ class CatalogFiles:
         for key in dict.fromkeys(canonical_name(name) for name in names):
             state = self._source.crate_state(key)
             blob = None if state is None else encode(summarize(*state))
-            record = marshal.dumps((key, blob))
+            record = marshal.dumps((key, blob), MARSHAL)
             records.append(_LENGTH.pack(len(record)) + record)
         if self._append(self._log(token), b"".join(records)) > COMPACT_BYTES:
             loaded = self._read()

@@ -28,6 +28,9 @@ from ...domain.names import canonical_name
 FIELDS = tuple(field.name for field in fields(CrateSummary))
 #: Bumped when the dumped shape changes: a table of another version is rebuilt.
 FORMAT = 1
+#: ``marshal``'s format, fixed so that every Python from 3.10 on reads what another wrote
+#: (a root may be shared by processes of several Pythons).
+MARSHAL = 4
 
 #: The inverted indexes, by kind: ``keywords`` and ``categories`` (lowercase), ``owners``
 #: (lowercase logins) and ``depends`` (the canonical names a default version depends on).
@@ -38,7 +41,7 @@ Tag = tuple[str, str]
 
 def encode(summary: CrateSummary) -> bytes:
     """*summary* as the blob a table and the catalog's log keep."""
-    return marshal.dumps(tuple(getattr(summary, name) for name in FIELDS))
+    return marshal.dumps(tuple(getattr(summary, name) for name in FIELDS), MARSHAL)
 
 
 def decode(blob: bytes) -> CrateSummary:
@@ -200,7 +203,7 @@ class CrateTable:
         }
         for name in ("keys", "texts", "ids", "created", "updated", "blobs"):
             columns[name] = list(map(getattr(self, name).__getitem__, order))
-        return marshal.dumps(columns)
+        return marshal.dumps(columns, MARSHAL)
 
     @classmethod
     def load(cls, data: bytes | memoryview) -> CrateTable:
