@@ -102,6 +102,13 @@ def base_url(host: str, port: int, *, tls: bool = False) -> str:
     return f"{'https' if tls else 'http'}://{host}:{port}"
 
 
+#: The index URLs cargo names for crates.io (git and sparse): an asymmetric token made
+#: for crates.io names one of them, as cargo's own test registry accepts.
+CRATES_IO_INDEXES = frozenset(
+    {"https://github.com/rust-lang/crates.io-index", "sparse+https://index.crates.io/"}
+)
+
+
 def sparse_index_url(url: str) -> str:
     """The sparse index of a registry served at *url*, as cargo's config names it."""
     return f"sparse+{url}/index/"
@@ -160,9 +167,12 @@ def assemble(
             git = GitSync(repository, store, lock, config, visibility)
             events.subscribe(git.on_change)
             delay.attach_git(git)
-        checks = TokenChecks(accounts, private=settings.auth_required)
-        auth = Authorizer(checks, login_url=f"{url}/me")
         index_urls = {sparse_index_url(url)} | ({git_index_url(url)} if git is not None else set())
+        signed_for = index_urls | (CRATES_IO_INDEXES if settings.replace_crates_io else set())
+        checks = TokenChecks(
+            accounts, private=settings.auth_required, index_urls=frozenset(signed_for)
+        )
+        auth = Authorizer(checks, login_url=f"{url}/me")
         state = StateView(store, accounts, downloads)
         info = {"name": settings.name, "url": url, "protocol": settings.protocol}
         trust = TrustStore(root, lock, durable=durable)

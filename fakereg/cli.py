@@ -49,6 +49,13 @@ def _port(text: str) -> int:
     return port
 
 
+def _public_key(text: str) -> tuple[str, str]:
+    login, sep, key = text.partition("=")
+    if not sep or not login or not key:
+        raise argparse.ArgumentTypeError(f"expected LOGIN=KEY (a k3.public.… key), got {text!r}")
+    return login, key
+
+
 def _folder(text: str) -> str:
     if not text.strip():
         raise argparse.ArgumentTypeError("an empty path names no folder")
@@ -77,6 +84,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=[],
         metavar="LOGIN",
         help="create this user at start and print its token (repeatable)",
+    )
+    parser.add_argument(
+        "--public-key",
+        action="append",
+        default=[],
+        type=_public_key,
+        metavar="LOGIN=KEY",
+        help="let LOGIN (created if need be) sign cargo's asymmetric tokens with KEY, the "
+        "k3.public.… key `cargo login` prints with cargo:paseto (repeatable)",
     )
     parser.add_argument(
         "--strict",
@@ -326,6 +342,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
         registry.start()
         users = {login: registry.lasting_token(login) for login in args.user}
+        for login, key in args.public_key:
+            registry.lasting_token(login)  # (the user, made if need be)
+            registry.add_public_key(login, key)
         for path in args.seed:
             seed(registry, path, args.local_registry)
         serving = True  # (a signal right after the banner is a stop, not an abort)

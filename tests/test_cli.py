@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 import re
 import signal
@@ -16,9 +17,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from pyseto import Key
 
 from fakereg import FakeRegistry
 from tests.helpers import write_package
+from tests.test_asymmetric_tokens import _key_pair, _token
 
 
 @contextmanager
@@ -112,6 +115,8 @@ def test_cli_git_protocol_prints_the_git_url(tmp_path: Path) -> None:
         (["--protocol", "ftp"], "invalid choice: 'ftp'"),
         (["--name", "bad name"], "invalid registry name"),
         (["--bogus"], "unrecognized arguments: --bogus"),
+        (["--public-key", "alice"], "expected LOGIN=KEY"),
+        (["--public-key", "alice=k3.public.AAAA"], "not a valid k3.public key"),
     ],
 )
 def test_bad_arguments_give_one_line_and_non_zero_exit(args: list[str], message: str) -> None:
@@ -218,3 +223,15 @@ def test_a_ready_file_in_a_missing_or_odd_folder_is_a_one_line_error(tmp_path: P
             f"fakereg: error: --ready-file {ready}: {ready.parent} {why}"
         ), result.stderr
     assert not (tmp_path / "nonexistent").exists()  # nothing made for a misspelt path
+
+
+def test_cli_public_key_lets_its_user_sign_asymmetric_tokens() -> None:
+    secret, public = _key_pair()
+    with serving("--public-key", f"alice={public}", "--quiet") as (_, banner):
+        url = re.search(r"at (http://127\.0\.0\.1:\d+)", banner)
+        assert url, banner
+        kid = str(Key.from_paserk(public).to_paserk_id())
+        token = _token(secret, kid, f"sparse+{url[1]}/index/")
+        request = urllib.request.Request(f"{url[1]}/api/v1/me", headers={"Authorization": token})
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            assert json.loads(answer.read())["user"]["login"] == "alice"

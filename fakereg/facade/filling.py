@@ -137,6 +137,15 @@ class Filling(RegistryBase):
         """
         return self._running().state.add_token(login, **limits)
 
+    def add_public_key(self, login: str, key: str) -> str:
+        """Let *login* sign cargo's asymmetric tokens (RFC 3231, ``cargo +nightly
+        -Zasymmetric-token`` with the ``cargo:paseto`` credential provider) with *key*,
+        the ``k3.public.…`` key ``cargo login`` prints; returns the key's PASERK id
+        (``k3.pid.…``). :class:`~fakereg.NotFoundError` for an unknown user,
+        :class:`~fakereg.InvalidError` (a ``ValueError``) for a key that is not one.
+        """
+        return self._running().state.add_public_key(login, key)
+
     def revoke(self, token: str) -> None:
         """Make *token* invalid from now on; :class:`~fakereg.NotFoundError` (a
         ``KeyError``) when no user holds it."""

@@ -3,6 +3,8 @@ registry. Refusals are domain errors; the web layer gives them their statuses.""
 
 from __future__ import annotations
 
+from ..domain import asymmetric
+from ..domain.asymmetric import Operation
 from ..errors import ForbiddenError, UnauthenticatedError
 from ..storage.accounts import Accounts, Credential
 
@@ -10,17 +12,23 @@ FORBIDDEN_SCOPE = "this token does not have the required permissions to perform 
 
 
 class TokenChecks:
-    """Checks tokens against the accounts; *private*: reading needs a token too."""
+    """Checks tokens against the accounts; *private*: reading needs a token too;
+    *index_urls*: the URLs an asymmetric token may name as its registry."""
 
-    def __init__(self, accounts: Accounts, *, private: bool) -> None:
+    def __init__(
+        self, accounts: Accounts, *, private: bool, index_urls: frozenset[str] = frozenset()
+    ) -> None:
         self._accounts = accounts
         self.private = private
+        self._index_urls = index_urls
 
     def credential(self, token: str | None) -> Credential:
         """The credential *token* gives; :class:`UnauthenticatedError` for no token, an
         unknown one or an expired one."""
         if token is None:
             raise UnauthenticatedError("this action requires authentication")
+        if token.startswith(asymmetric.PREFIX):
+            return self._signed(token)
         credential = self._accounts.authenticate(token) if token.isprintable() else None
         if credential is None:
             raise UnauthenticatedError("authentication failed")
@@ -30,6 +38,26 @@ class TokenChecks:
                 f"authentication failed: the token expired at {credential.expires.isoformat()}"
             )
         return credential
+
+    def _signed(self, token: str) -> Credential:
+        """The credential of an asymmetric token (RFC 3231), checked but for its operation
+        (:meth:`bind` checks that where the operation is known)."""
+        kid = asymmetric.key_id_of(token)
+        found = None if kid is None else self._accounts.public_key(kid)
+        if found is None:
+            raise UnauthenticatedError(
+                "authentication failed: no user has the key this asymmetric token names"
+            )
+        user, key = found
+        signed = asymmetric.verify(token, key, self._index_urls)
+        return Credential(user=user, scopes=None, crates=None, expires=None, signed=signed)
+
+    @staticmethod
+    def bind(credential: Credential, operation: Operation) -> None:
+        """UnauthenticatedError unless *credential* may do *operation*: an asymmetric token
+        only what it was signed for (a secret token, anything its scopes allow)."""
+        if credential.signed is not None:
+            asymmetric.check_operation(credential.signed, operation)
 
     @staticmethod
     def allow(credential: Credential, scope: str, crate: str) -> None:
@@ -45,7 +73,9 @@ class TokenChecks:
             return None
         if token is None:
             raise UnauthenticatedError("this registry requires a token to read")
-        return self.may_read(self.credential(token), crate)
+        credential = self.credential(token)
+        self.bind(credential, Operation())
+        return self.may_read(credential, crate)
 
     @staticmethod
     def may_read(credential: Credential, crate: str | None = None) -> Credential:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from ..domain.asymmetric import Operation
 from ..errors import InvalidError, NotFoundError
 from ..storage.accounts import Accounts, Credential, User
 from ..storage.store import CrateStore
@@ -28,6 +29,8 @@ class CrateChanges:
         """Yank or unyank *version* of *name*, as a token with the ``yank`` scope may."""
         canonical = self._canonical(name)
         self._checks.allow(credential, "yank", canonical)
+        mutation = "yank" if yanked else "unyank"
+        self._checks.bind(credential, Operation(mutation, name, version))
         self._store.set_yanked(canonical, version, yanked, credential.user.login)
 
     def owners(self, name: str) -> list[User]:
@@ -39,6 +42,7 @@ class CrateChanges:
         """The canonical name of *name*, whose owners *credential* may change."""
         canonical = self._canonical(name)
         self._checks.allow(credential, "change-owners", canonical)
+        self._checks.bind(credential, Operation("owners", name))
         return canonical
 
     def change_owners(

@@ -9,6 +9,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from ..domain.asymmetric import Operation
 from ..domain.cratefile import CrateContents, inspect_crate
 from ..domain.crateinfo import readme_text, version_details
 from ..domain.manifest import metadata_from_manifest
@@ -184,6 +185,9 @@ class Publisher:
         else:
             scope = "publish-update" if existing is not None else "publish-new"
             self._checks.allow(principal.credential, scope, checked["name"])
+            cksum = hashlib.sha256(body.crate).hexdigest()
+            signed_for = Operation("publish", checked["name"], checked["vers"], cksum)
+            self._checks.bind(principal.credential, signed_for)
         contents = seen.contents = inspect_crate(
             body.crate,
             checked["name"],

@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import TypedDict
 
+from ..domain.asymmetric import Operation, key_id
 from ..domain.names import canonical_name
 from ..errors import InvalidError
 from .fsutil import RootLock, atomic_write
@@ -45,6 +46,8 @@ class Credential:
     scopes: tuple[str, ...] | None
     crates: tuple[str, ...] | None
     expires: datetime | None
+    #: For an asymmetric token (RFC 3231): the operation it was signed for.
+    signed: Operation | None = None
 
     @property
     def expired(self) -> bool:
@@ -114,8 +117,18 @@ class TokenRecord(TypedDict):
     expires: str | None  # ISO 8601
 
 
-class UsersFile(TypedDict):
-    """``meta/users.json``: users by lowercase login, and the token records."""
+class PublicKeyRecord(TypedDict):
+    login: str  # lowercase
+    key: str  # k3.public.…
+
+
+class _Keys(TypedDict, total=False):
+    public_keys: dict[str, PublicKeyRecord]  # by PASERK id (absent from older roots)
+
+
+class UsersFile(_Keys):
+    """``meta/users.json``: users by lowercase login, the token records, and the public
+    keys of asymmetric tokens by their PASERK id."""
 
     users: dict[str, UserRecord]
     tokens: list[TokenRecord]
@@ -277,6 +290,30 @@ class Accounts:
             }
         )
         return token, True
+
+    def add_public_key(self, login: str, key: str) -> str:
+        """Let *login* sign asymmetric tokens with *key* (the ``k3.public.…`` key ``cargo
+        login`` prints with the ``cargo:paseto`` provider); its PASERK id."""
+        kid = key_id(key)
+        with self._lock():
+            data = self._load()
+            if login.lower() not in data["users"]:
+                raise InvalidError(f"no user {login!r}")
+            keys = data.setdefault("public_keys", {})
+            held = keys.get(kid)
+            if held is not None and held["login"] != login.lower():
+                raise InvalidError("that key already belongs to another user")
+            keys[kid] = {"login": login.lower(), "key": key}
+            self._save(data)
+        return kid
+
+    def public_key(self, kid: str) -> tuple[User, str] | None:
+        """The user holding the public key whose PASERK id is *kid*, and the key."""
+        data = self._load()
+        record = data.get("public_keys", {}).get(kid)
+        if record is None:
+            return None
+        return User(**data["users"][record["login"]]), record["key"]
 
     def revoke(self, token: str) -> bool:
         """Forget *token*; False when no user held it."""

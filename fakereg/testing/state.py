@@ -86,6 +86,12 @@ class StateView:
             expires=limits.get("expires"),
         )
 
+    def add_public_key(self, login: str, key: str) -> str:
+        """What `FakeRegistry.add_public_key` does (documented there)."""
+        if self._accounts.user(login) is None:
+            raise NotFoundError(f"no user {login!r}")
+        return self._accounts.add_public_key(login, key)
+
     def revoke(self, token: str) -> None:
         """What `FakeRegistry.revoke` does (documented there)."""
         if not self._accounts.revoke(token):

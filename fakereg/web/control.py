@@ -189,6 +189,16 @@ class ControlApi:
         claims = _typed(data, "claims", dict, "a job") or {}
         return json_response(self._publishing.github_actions_env(**options, **claims))
 
+    def public_keys(self, request: Request) -> Response:
+        """``{"login", "key"}`` → the key's id: *login* may sign asymmetric tokens."""
+        data = _object(read_json(request), "a public key")
+        _only(data, ("login", "key"), "a public key")
+        login = _typed(data, "login", str, "a public key")
+        key = _typed(data, "key", str, "a public key")
+        if login is None or key is None:
+            raise ApiError(400, "a public key needs the `login` of its user and the `key`")
+        return json_response({"login": login, "kid": self._state.add_public_key(login, key)})
+
     def tokens(self, request: Request) -> Response:
         data = _object(read_json(request), "a token")
         if request.method == "DELETE":

@@ -125,6 +125,7 @@ def registry_routes(h: Handlers) -> RouteTable:
             R(f"{CONTROL}/crates", ("GET", "POST", "PUT"), K.CONTROL, control.crates, ADMIN),
             R(f"{CONTROL}/users", POST, K.CONTROL, control.users, ADMIN),
             R(f"{CONTROL}/tokens", ("POST", "DELETE"), K.CONTROL, control.tokens, ADMIN),
+            R(f"{CONTROL}/public-keys", ("POST",), K.CONTROL, control.public_keys, ADMIN),
             R(f"{CONTROL}/faults", GET_POST, K.CONTROL, traffic.faults, ADMIN),
             R(f"{CONTROL}/faults/<int:fault_id>", DELETE, K.CONTROL, traffic.remove_fault, ADMIN),
             R(f"{CONTROL}/index-delay", POST, K.CONTROL, traffic.index_delay, ADMIN),
