@@ -214,6 +214,7 @@ def assemble(
             auth,
             settings.max_upload_size,
             observed.publish_log,
+            sources,
         )
         handlers = Handlers(
             sparse=sparse,

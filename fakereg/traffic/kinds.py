@@ -37,6 +37,8 @@ class Kind(str, Enum):
     OWNER_TEAM = "owner_team"
     USER = "user"
     SUMMARY = "summary"
+    AUTHORS = "authors"
+    SITE_METADATA = "site_metadata"
     TRUSTED_PUBLISHING = "trusted_publishing"
     TRUSTPUB_CONFIG = "trustpub_config"
     OIDC = "oidc"

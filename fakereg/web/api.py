@@ -3,6 +3,8 @@ calls its use case (:mod:`fakereg.services`) and encodes the answer."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from werkzeug.wrappers import Request, Response
 
 from ..domain.publish import PublishBody
@@ -12,6 +14,7 @@ from ..services.publishing import (
     Principal,
     PublishAttempt,
     Publisher,
+    PublishOutcome,
     TrustedPrincipal,
     UserPrincipal,
 )
@@ -22,6 +25,7 @@ from . import views
 from .auth import Authorizer, request_token
 from .context import context_of
 from .http import json_response, read_json, status_of
+from .read_api import ReadSources
 
 JSON_ALLOWANCE = 1024 * 1024  # room for the metadata in a publish body
 
@@ -36,7 +40,9 @@ class WebApi:
         auth: Authorizer,
         max_upload_size: int,
         publish_log: PublishLog,
+        sources: ReadSources,
     ) -> None:
+        self._sources = sources
         self._publisher = publisher
         self._changes = changes
         self._auth = auth
@@ -66,7 +72,18 @@ class WebApi:
             self._remember(status_of(exc), exc.detail, seen)
             raise
         self._remember(200, None, seen)
-        return json_response({"warnings": outcome.warnings})
+        return json_response({"crate": self._published(outcome), "warnings": outcome.warnings})
+
+    def _published(self, outcome: PublishOutcome) -> dict[str, Any] | None:
+        """crates.io's ``GoodCrate.crate``: the crate after the publish, as
+        ``EncodableCrate::from_minimal`` makes it (``yanked`` false, no recent downloads)."""
+        summary = self._sources.catalog.get(outcome.version.line["name"])
+        if summary is None:  # (removed again already, by another thread)
+            return None
+        total = self._sources.downloads.totals().get(summary.key, (0, 0))[0]
+        found = views.crate(summary, total, None)
+        found["yanked"] = False
+        return found
 
     def _remember(self, status: int, error: str | None, seen: PublishAttempt) -> None:
         contents = seen.contents

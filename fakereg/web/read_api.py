@@ -156,6 +156,26 @@ class ReadApi:
         make = views.keyword if kind == "keywords" else views.category
         return make(tag, created or of.created_at, max(count, 1))
 
+    def authors(self, request: Request, name: str, version: str) -> Response:
+        """``GET …/{version}/authors``: deprecated by RFC 3052, and as on crates.io
+        (``controllers/version/authors.rs``) always empty, whatever the path names."""
+        return json_response({"users": [], "meta": {"names": []}})
+
+    def site_metadata(self, request: Request) -> Response:
+        """``GET /api/v1/site_metadata`` (``controllers/site_metadata.rs``): no deployed
+        commit to name, never read-only, crate files served from the registry itself."""
+        answer = json_response(
+            {
+                "deployed_sha": "unknown",
+                "commit": "unknown",
+                "cdn_base": self._base_url,
+                "read_only": False,
+                "banner_message": None,
+            }
+        )
+        answer.headers["Cache-Control"] = "public, max-age=15"
+        return answer
+
     def versions(self, request: Request, name: str) -> Response:
         """``GET /api/v1/crates/{name}/versions``: every version, or seek pages when
         ``per_page`` is given; by semver (``sort=semver``, the default) or ``sort=date``."""

@@ -93,6 +93,8 @@ def registry_routes(h: Handlers) -> RouteTable:
             R(f"{VERSION}/dependencies", GET, K.DEPENDENCIES, read.dependencies, READ),
             R(f"{VERSION}/readme", GET, K.README, read.readme, READ),
             R(f"{VERSION}/downloads", GET, K.CRATE_DOWNLOADS, read.version_downloads, READ),
+            R(f"{VERSION}/authors", GET, K.AUTHORS, read.authors, READ),
+            R("/api/v1/site_metadata", GET, K.SITE_METADATA, read.site_metadata, READ),
             R("/readmes/<name>/<file>", GET, K.README, read.readme_page, READ),
             R("/me", GET, K.ME, pages.me, SESSION),
             # trusted publishing, and the fake GitHub that plays the CI side of it

@@ -4,6 +4,7 @@ dependencies, README, downloads, owners; field by field against crates.io's type
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pytest
 
@@ -272,3 +273,49 @@ def test_a_missing_version_is_a_404_in_cargos_shape(published: FakeRegistry, pat
 
 def test_names_are_found_in_any_spelling(published: FakeRegistry) -> None:
     assert get(published, "/api/v1/crates/Dep_A")["crate"]["name"] == "dep-a"
+
+
+def test_a_publish_answers_the_crate_as_crates_io_does(published: FakeRegistry) -> None:
+    """crates.io's ``GoodCrate``: the crate after each of cargo's publishes, as
+    ``EncodableCrate::from_minimal`` makes it, and the (empty) warnings."""
+    answers = [
+        json.loads(r.response_body)
+        for r in published.requests.filter("publish", crate="rich")
+        if r.status == 200
+    ]
+    assert [list(answer) for answer in answers] == [["crate", "warnings"]] * 3
+    crates = [answer["crate"] for answer in answers]
+    assert all(list(krate) == CRATE_FIELDS for krate in crates)
+    assert [krate["num_versions"] for krate in crates] == [1, 2, 3]
+    assert crates[0]["max_version"] == crates[0]["default_version"] == "0.1.0"
+    for krate in crates:
+        assert krate["name"] == krate["id"] == "rich"
+        assert krate["yanked"] is False
+        assert krate["exact_match"] is False
+        assert krate["recent_downloads"] is None
+        assert krate["versions"] is None
+        assert list(krate["links"]) == CRATE_LINKS
+    warnings: dict[str, list[str]] = {"invalid_categories": [], "invalid_badges": [], "other": []}
+    assert all(answer["warnings"] == warnings for answer in answers)
+
+
+@pytest.mark.parametrize("path", ["rich/0.1.0", "rich/9.9.9", "no-such-crate/1.0.0"])
+def test_version_authors_are_always_empty(published: FakeRegistry, path: str) -> None:
+    """Deprecated by RFC 3052: crates.io answers an empty list whatever the path names."""
+    assert get(published, f"/api/v1/crates/{path}/authors") == {
+        "users": [],
+        "meta": {"names": []},
+    }
+
+
+def test_site_metadata(published: FakeRegistry) -> None:
+    answer = http(published, "GET", "/api/v1/site_metadata")
+    assert answer.status == 200
+    assert answer.headers["Cache-Control"] == "public, max-age=15"
+    assert answer.json() == {
+        "deployed_sha": "unknown",
+        "commit": "unknown",
+        "cdn_base": published.url,
+        "read_only": False,
+        "banner_message": None,
+    }
