@@ -66,6 +66,7 @@ from .web.recording import Recorder
 from .web.routes import Handlers, registry_routes
 from .web.routing import Access
 from .web.sparse import SparseIndex, config_document
+from .web.tags import TagApi
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,7 @@ def assemble(
             api=api,
             read=ReadApi(sources, url),
             lists=ListApi(sources),
+            tags=TagApi(sources),
             trusted=TrustpubApi(trusted, oidc, auth, audience=url.split("://", 1)[1]),
             pages=pages,
             control=control,

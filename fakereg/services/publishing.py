@@ -10,6 +10,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..domain.asymmetric import Operation
+from ..domain.categories import check_categories
 from ..domain.cratefile import CrateContents, inspect_crate
 from ..domain.crateinfo import readme_text, version_details
 from ..domain.manifest import metadata_from_manifest
@@ -199,6 +200,8 @@ class Publisher:
         missing = self.unknown_dependencies([new]) if self._settings.strict else []
         if missing:
             raise InvalidError(f"no known crate named `{missing[0][1]}`")
+        if self._settings.strict:
+            check_categories(list(checked.get("categories") or []))
         if trusted is not None:
             new.details["trustpub_data"] = trusted
         return new

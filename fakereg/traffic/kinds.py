@@ -39,6 +39,8 @@ class Kind(str, Enum):
     SUMMARY = "summary"
     AUTHORS = "authors"
     SITE_METADATA = "site_metadata"
+    CATEGORIES = "categories"
+    KEYWORDS = "keywords"
     TRUSTED_PUBLISHING = "trusted_publishing"
     TRUSTPUB_CONFIG = "trustpub_config"
     OIDC = "oidc"

@@ -26,6 +26,7 @@ from .pipeline import refuse_unrouted
 from .read_api import ReadApi
 from .routing import Access, Route, RouteTable
 from .sparse import SparseIndex
+from .tags import TagApi
 
 GET = ("GET",)
 POST = ("POST",)
@@ -46,6 +47,7 @@ class Handlers:
     api: WebApi
     read: ReadApi
     lists: ListApi
+    tags: TagApi
     trusted: TrustpubApi
     pages: WebPages
     control: ControlApi
@@ -56,7 +58,7 @@ def registry_routes(h: Handlers) -> RouteTable:
     """The route table of one registry."""
     K, R = Kind, Route
     sparse, api, read, lists, pages, control = h.sparse, h.api, h.read, h.lists, h.pages, h.control
-    traffic, trusted, page = control.traffic, h.trusted, pages.view
+    traffic, trusted, page, tags = control.traffic, h.trusted, pages.view, h.tags
     git = _no_git_index if h.git is None else h.git
     return RouteTable(
         [
@@ -95,6 +97,11 @@ def registry_routes(h: Handlers) -> RouteTable:
             R(f"{VERSION}/downloads", GET, K.CRATE_DOWNLOADS, read.version_downloads, READ),
             R(f"{VERSION}/authors", GET, K.AUTHORS, read.authors, READ),
             R("/api/v1/site_metadata", GET, K.SITE_METADATA, read.site_metadata, READ),
+            R("/api/v1/categories", GET, K.CATEGORIES, tags.categories, READ),
+            R("/api/v1/categories/<slug>", GET, K.CATEGORIES, tags.category, READ),
+            R("/api/v1/category_slugs", GET, K.CATEGORIES, tags.category_slugs, READ),
+            R("/api/v1/keywords", GET, K.KEYWORDS, tags.keywords, READ),
+            R("/api/v1/keywords/<word>", GET, K.KEYWORDS, tags.keyword, READ),
             R("/readmes/<name>/<file>", GET, K.README, read.readme_page, READ),
             R("/me", GET, K.ME, pages.me, SESSION),
             # trusted publishing, and the fake GitHub that plays the CI side of it

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from ..domain.categories import categories
 from ..domain.crateview import CrateSummary, VersionFacts
 from ..domain.names import canonical_name
 from ..domain.shapes import IndexDependency
@@ -204,13 +205,14 @@ def keyword(word: str, created_at: str, crates_cnt: int) -> JSON:
 
 
 def category(slug: str, created_at: str, crates_cnt: int) -> JSON:
-    """``EncodableCategory``: a fake knows no category names or descriptions, so the name
-    is the slug's last part (as crates.io's own names end) and the description is empty."""
+    """``EncodableCategory``, with crates.io's name and description for its slugs (a slug
+    crates.io lacks is named after its last part, with no description)."""
+    known = categories().get(slug)
     return {
         "id": slug,
-        "category": slug.rsplit("::", 1)[-1],
+        "category": known.name if known is not None else slug.rsplit("::", 1)[-1],
         "slug": slug,
-        "description": "",
+        "description": known.description if known is not None else "",
         "created_at": created_at,
         "crates_cnt": crates_cnt,
     }

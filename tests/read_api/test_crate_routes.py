@@ -74,9 +74,9 @@ def test_crate_route_has_crates_io_fields_and_published_values(published: FakeRe
     assert [list(c) for c in body["categories"]] == [CATEGORY_FIELDS] * 2
     assert body["categories"][0] | {"created_at": None} == {
         "id": "development-tools::testing",
-        "category": "testing",
+        "category": "Development tools::Testing",  # crates.io's name and description
         "slug": "development-tools::testing",
-        "description": "",
+        "description": "Crates to help you verify the correctness of your code.",
         "created_at": None,
         "crates_cnt": 1,
     }

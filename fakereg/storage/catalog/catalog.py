@@ -63,6 +63,11 @@ class Catalog:
             oldest = min(found, key=table.created.__getitem__)
             return len(found), table.summary(oldest).created_at
 
+    def counts(self, kind: str) -> dict[str, int]:
+        """How many crates carry each keyword or category (*kind*), by lowercase value."""
+        with self._lock:
+            return {value: len(found) for value, found in self._current().index[kind].items()}
+
     def dependents(self, name: str) -> list[CrateSummary]:
         """The crates whose default version (not yanked) depends on *name*."""
         return self._listed("depends", canonical_name(name))
