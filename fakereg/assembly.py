@@ -48,6 +48,7 @@ from .web.answer_cache import AnswerCache
 from .web.api import JSON_ALLOWANCE, WebApi
 from .web.auth import Authorizer
 from .web.control import ControlApi
+from .web.downloads_api import DownloadsApi
 from .web.gitserve import GitHttp
 from .web.hosts import allowed_hosts
 from .web.lists import ListApi
@@ -223,6 +224,7 @@ def assemble(
             read=ReadApi(sources, url),
             lists=ListApi(sources),
             tags=TagApi(sources),
+            downloads=DownloadsApi(sources),
             trusted=TrustpubApi(trusted, oidc, auth, audience=url.split("://", 1)[1]),
             pages=pages,
             control=control,

@@ -4,7 +4,7 @@ Each download that served a file appends one line ``<crate> <version> <day>`` (d
 the epoch, UTC) with a single ``O_APPEND`` write, so processes sharing a root never
 interleave half lines. A crate removed from the registry gets a line ``- <crate>``: its
 counts start again from zero. Readers follow the log from where they stopped, as the
-search catalog follows ``meta/changes.log``.
+search catalog follows its log.
 """
 
 from __future__ import annotations

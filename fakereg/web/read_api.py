@@ -9,7 +9,6 @@ pagination and sorts, the yank message rules of ``PATCH``.
 
 from __future__ import annotations
 
-import datetime
 import html
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -213,7 +212,7 @@ class ReadApi:
     def version(self, request: Request, name: str, version: str) -> Response:
         """``GET /api/v1/crates/{name}/{version}``."""
         state = self._state(request, name)
-        facts = state.find(_checked_version(version))
+        facts = state.find(checked_version(version))
         return json_response({"version": self._encode_versions(state, [facts])[0]})
 
     def update_version(self, request: Request, name: str, version: str) -> Response:
@@ -221,7 +220,7 @@ class ReadApi:
         update = _version_update(read_json(request))  # the body's shape first, then
         credential = self._data.auth.token(request)  # the token, as crates.io does
         state = self._state(request, name)
-        facts = state.find(_checked_version(version))
+        facts = state.find(checked_version(version))
         yanked, message = update.get("yanked"), update.get("yank_message")
         if message is not None:
             if yanked is False:
@@ -238,14 +237,14 @@ class ReadApi:
     def dependencies(self, request: Request, name: str, version: str) -> Response:
         """``GET /api/v1/crates/{name}/{version}/dependencies``."""
         state = self._state(request, name)
-        facts = state.find(_checked_version(version))
+        facts = state.find(checked_version(version))
         return json_response({"dependencies": views.dependencies(facts, state.name)})
 
     def readme(self, request: Request, name: str, version: str) -> Response:
         """``GET …/{version}/readme``: a redirect to the rendered README, or its URL as JSON
         when the client accepts JSON (``Vary: Accept``), as crates.io answers."""
         state = self._state(request, name)
-        facts = state.find(_checked_version(version))
+        facts = state.find(checked_version(version))
         url = f"{self._base_url}/readmes/{state.name}/{state.name}-{facts.num}.html"
         if "json" in request.headers.get("Accept", ""):
             response = json_response({"url": url})
@@ -268,22 +267,6 @@ class ReadApi:
         rendered = render_readme(text, facts.details.get("readme_file") or "README.md")
         return Response(rendered, content_type="text/html; charset=utf-8")
 
-    def version_downloads(
-        self, request: Request, name: str, version: str | None = None
-    ) -> Response:
-        """``GET /api/v1/crates/{name}[/{version}]/downloads``: downloads per day."""
-        state = self._state(request, name)
-        chosen = [state.find(_checked_version(version))] if version else state.versions
-        counts = self._data.downloads.of_crate(state.name)
-        rows = [
-            {"version": v.id(state.name), "downloads": n, "date": _day(day)}
-            for v in chosen
-            for day, n in sorted(counts.get(v.num, {}).items(), reverse=True)
-        ]
-        if version:
-            return json_response({"version_downloads": rows})
-        return json_response({"version_downloads": rows, "meta": {"extra_downloads": []}})
-
     def owner_user(self, request: Request, name: str) -> Response:
         """``GET /api/v1/crates/{name}/owner_user``."""
         users = self._owners(request, name)
@@ -300,7 +283,8 @@ class ReadApi:
         return sorted((user for user in found if user is not None), key=lambda u: u.id)
 
 
-def _checked_version(version: str) -> str:
+def checked_version(version: str) -> str:
+    """*version*, or 400 in crates.io's words when it is not semver."""
     if not is_valid_version(version):
         raise ApiError(400, f"invalid semver version `{html.escape(version)}`")
     return version
@@ -329,10 +313,6 @@ def _seek_key(raw: tuple[object, ...]) -> tuple[object, ...]:
     if len(raw) != 2:
         raise ApiError(400, "invalid seek parameter")
     return raw
-
-
-def _day(day: int) -> str:
-    return (datetime.date(1970, 1, 1) + datetime.timedelta(days=day)).isoformat()
 
 
 def release_tracks(versions: Sequence[VersionFacts]) -> dict[str, dict[str, str]]:

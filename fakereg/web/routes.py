@@ -19,6 +19,7 @@ from ..traffic.kinds import Kind
 from ..trustpub.web import TrustpubApi
 from .api import WebApi
 from .control import ControlApi
+from .downloads_api import DownloadsApi
 from .gitserve import GitHttp
 from .lists import ListApi
 from .pages import WebPages
@@ -48,6 +49,7 @@ class Handlers:
     read: ReadApi
     lists: ListApi
     tags: TagApi
+    downloads: DownloadsApi
     trusted: TrustpubApi
     pages: WebPages
     control: ControlApi
@@ -59,6 +61,7 @@ def registry_routes(h: Handlers) -> RouteTable:
     K, R = Kind, Route
     sparse, api, read, lists, pages, control = h.sparse, h.api, h.read, h.lists, h.pages, h.control
     traffic, trusted, page, tags = control.traffic, h.trusted, pages.view, h.tags
+    downloads = h.downloads
     git = _no_git_index if h.git is None else h.git
     return RouteTable(
         [
@@ -80,7 +83,7 @@ def registry_routes(h: Handlers) -> RouteTable:
             R("/api/v1/users/<login>", GET, K.USER, lists.user, READ),
             R(CRATE, GET, K.CRATE, read.crate, READ),
             R(f"{CRATE}/versions", GET, K.VERSIONS, read.versions, READ),
-            R(f"{CRATE}/downloads", GET, K.CRATE_DOWNLOADS, read.version_downloads, READ),
+            R(f"{CRATE}/downloads", GET, K.CRATE_DOWNLOADS, downloads.crate, READ),
             R(
                 f"{CRATE}/reverse_dependencies",
                 GET,
@@ -94,7 +97,7 @@ def registry_routes(h: Handlers) -> RouteTable:
             R(VERSION, ("PATCH",), K.UPDATE_VERSION, read.update_version, READ | TOKEN),
             R(f"{VERSION}/dependencies", GET, K.DEPENDENCIES, read.dependencies, READ),
             R(f"{VERSION}/readme", GET, K.README, read.readme, READ),
-            R(f"{VERSION}/downloads", GET, K.CRATE_DOWNLOADS, read.version_downloads, READ),
+            R(f"{VERSION}/downloads", GET, K.CRATE_DOWNLOADS, downloads.version, READ),
             R(f"{VERSION}/authors", GET, K.AUTHORS, read.authors, READ),
             R("/api/v1/site_metadata", GET, K.SITE_METADATA, read.site_metadata, READ),
             R("/api/v1/categories", GET, K.CATEGORIES, tags.categories, READ),
