@@ -17,6 +17,9 @@ import pytest
 
 from fakereg import FakeRegistry
 
+#: The content type crates.io's JSON routes require (as cargo sends it).
+JSON = {"Content-Type": "application/json"}
+
 
 def require(found: bool, message: str) -> None:
     """Skip without a tool the test drives, except in CI (``CI`` set), where ``.ci/run``

@@ -16,7 +16,7 @@ from typing import Any
 from fakereg import Dependency, FakeRegistry
 
 from .crates import crate, dependency, metadata, publish_body
-from .helpers import http
+from .helpers import JSON, http
 
 GOLDEN = Path(__file__).parent / "golden" / "publish_scenario.json"
 _TIME = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)?")
@@ -104,6 +104,7 @@ def run(reg: FakeRegistry) -> dict[str, Any]:
         "PUT",
         "/api/v1/crates/delta/owners",
         body=json.dumps({"users": ["carol"]}).encode(),
+        headers=JSON,
         token=token,
     )
     # a trusted publish

@@ -11,7 +11,7 @@ import pytest
 
 from fakereg import AddressInUseError, FakeRegistry, RegistryFactory, ServerError
 from tests.crates import crate, metadata, publish_body
-from tests.helpers import HttpAnswer, http
+from tests.helpers import JSON, HttpAnswer, http
 
 
 def _publish(reg: FakeRegistry, name: str, version: str, token: str | None = None) -> HttpAnswer:
@@ -125,9 +125,9 @@ def test_mutations_need_a_valid_token(fake_registry: FakeRegistry) -> None:
         ("DELETE", "/api/v1/crates/foo/owners", b'{"users":["x"]}'),
     ]
     for method, path, data in attempts:
-        missing = http(fake_registry, method, path, body=data)
+        missing = http(fake_registry, method, path, body=data, headers=JSON)
         _assert_error(missing, 403, "this action requires authentication")
-        wrong = http(fake_registry, method, path, body=data, token="fakereg_wrong")
+        wrong = http(fake_registry, method, path, body=data, headers=JSON, token="fakereg_wrong")
         _assert_error(wrong, 403, "authentication failed")
     assert fake_registry.versions("bar") == []
     assert fake_registry.index_entries("foo")[0]["yanked"] is False
@@ -181,17 +181,24 @@ def test_max_version_ignores_yanked_and_prereleases_count(fake_registry: FakeReg
 def test_owner_api_errors(fake_registry: FakeRegistry) -> None:
     _publish(fake_registry, "foo", "0.1.0")
     _assert_error(http(fake_registry, "GET", "/api/v1/crates/nope/owners"), 404, "does not exist")
-    for body in (b"{}", b"[]", b'{"users": []}', b'{"users": [1]}', b"{bad"):
-        answer = http(
-            fake_registry, "PUT", "/api/v1/crates/foo/owners", body=body, token=fake_registry.token
-        )
-        _assert_error(answer, 400, "")
+    # as crates.io's Json extractor: the shape (422), the syntax (400) and the content
+    # type (415) come before the token and the crate
+    cases = [(b"{}", 422), (b"[]", 422), (b'{"users": [1]}', 422), (b"{bad", 400),
+             (b'{"users": []}', 400)]  # fmt: skip
+    for body, status in cases:
+        for token in (fake_registry.token, None):
+            answer = http(fake_registry, "PUT", "/api/v1/crates/nope/owners", body=body,
+                          headers=JSON, token=token)  # fmt: skip
+            _assert_error(answer, status, "")
+    untyped = http(fake_registry, "PUT", "/api/v1/crates/foo/owners", body=b'{"users":["x"]}')
+    _assert_error(untyped, 415, "Expected request with `Content-Type: application/json`")
     bob = fake_registry.add_user("bob")
     added = http(
         fake_registry,
         "PUT",
         "/api/v1/crates/foo/owners",
-        body=b'{"users":["bob"]}',
+        body=b'{"owners":["bob"]}',
+        headers=JSON,
         token=fake_registry.token,
     )
     assert added.json() == {"ok": True, "msg": "user bob has been added as an owner of crate foo"}
@@ -201,6 +208,7 @@ def test_owner_api_errors(fake_registry: FakeRegistry) -> None:
         "PUT",
         "/api/v1/crates/foo/owners",
         body=b'{"users":["bob"]}',
+        headers=JSON,
         token=fake_registry.token,
     )
     _assert_error(again, 400, "already an owner")

@@ -10,7 +10,7 @@ import pytest
 
 from fakereg import FakeRegistry
 from tests.crates import crate, metadata, publish_body
-from tests.helpers import http, root_state
+from tests.helpers import JSON, http, root_state
 
 BadToken = Callable[[FakeRegistry], str | None]
 
@@ -83,7 +83,7 @@ def test_mutations_refuse_bad_tokens_and_change_nothing(reg: FakeRegistry, mutat
     tokens = _tokens(reg, mutation)
     before = root_state(reg)
     for label, token in tokens.items():
-        answer = http(reg, method, path, body=body, token=token)
+        answer = http(reg, method, path, body=body, headers=JSON, token=token)
         assert answer.status == 403, (label, answer.body)
         (error,) = answer.json()["errors"]
         assert error["detail"], label

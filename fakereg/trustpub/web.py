@@ -11,7 +11,7 @@ from werkzeug.wrappers import Request, Response
 from ..errors import ApiError
 from ..testing.oidc import GitHubOidc
 from ..web.auth import Authorizer, request_token
-from ..web.http import json_response, read_json
+from ..web.http import api_json, json_response, wrong_shape
 from .service import TrustService
 
 SCOPE = "trusted-publishing"
@@ -40,10 +40,10 @@ class TrustpubApi:
                 raise ApiError(401, "Missing `Authorization` header")
             self._service.revoke(token)
             return Response(status=204)
-        body = read_json(request)
+        body = api_json(request)
         unverified = body.get("jwt") if isinstance(body, dict) else None
         if not isinstance(unverified, str):
-            raise ApiError(400, 'expected a body like {"jwt": "<the OIDC token>"}')
+            raise wrong_shape('expected a body like {"jwt": "<the OIDC token>"}')
         return json_response({"token": self._service.exchange(unverified, self.audience)})
 
     # -- GitHub configs --------------------------------------------------------------
@@ -65,20 +65,19 @@ class TrustpubApi:
             return json_response(
                 {"github_configs": configs, "meta": {"total": len(configs), "next_page": None}}
             )
-        body = read_json(request)
+        body = api_json(request)
         new = body.get("github_config") if isinstance(body, dict) else None
         if not isinstance(new, dict) or not all(
             isinstance(new.get(key), str)
             for key in ("crate", "repository_owner", "repository_name", "workflow_filename")
         ):
-            raise ApiError(
-                400,
+            raise wrong_shape(
                 'expected a body like {"github_config": {"crate", "repository_owner", '
-                '"repository_name", "workflow_filename", "environment"}}',
+                '"repository_name", "workflow_filename", "environment"}}'
             )
         environment = new.get("environment")
         if environment is not None and not isinstance(environment, str):
-            raise ApiError(400, "`environment` must be a string or null")
+            raise wrong_shape("`environment` must be a string or null")
         config = self._service.add_config(
             self._owner_of(request, new["crate"]),
             repository_owner=new["repository_owner"],

@@ -24,7 +24,7 @@ from ..trustpub.rules import TOKEN_PREFIX
 from . import views
 from .auth import Authorizer, request_token
 from .context import context_of
-from .http import json_response, read_json, status_of
+from .http import api_json, json_response, status_of, wrong_shape
 from .read_api import ReadSources
 
 JSON_ALLOWANCE = 1024 * 1024  # room for the metadata in a publish body
@@ -112,16 +112,14 @@ class WebApi:
         if request.method == "GET":
             users = self._changes.owners(name)
             return json_response({"users": [views.owner(user) for user in users]})
+        payload = api_json(request)  # the body first, as crates.io's extractor
+        logins = payload.get("owners", payload.get("users")) if isinstance(payload, dict) else None
+        if not isinstance(logins, list) or not all(isinstance(login, str) for login in logins):
+            raise wrong_shape('expected a body like {"owners": ["login", …]} ("users" too)')
+        if not logins:
+            raise ApiError(400, "give at least one owner to add or remove")
         credential = self._auth.token(request)
-        canonical = self._changes.may_change_owners(credential, name)  # 404, 403 first
-        payload = read_json(request)
-        logins = payload.get("users", payload.get("owners")) if isinstance(payload, dict) else None
-        if (
-            not isinstance(logins, list)
-            or not logins
-            or not all(isinstance(login, str) for login in logins)
-        ):
-            raise ApiError(400, 'expected a body like {"users": ["login", …]}')
+        canonical = self._changes.may_change_owners(credential, name)  # then 404, 403
         adding = request.method == "PUT"
         message = self._changes.change_owners(credential, canonical, logins, add=adding)
         return json_response({"ok": True, "msg": message})

@@ -63,6 +63,30 @@ def status_of(error: ApiError | RefusedError) -> int:
     return next((code for kind, code in _STATUS if isinstance(error, kind)), 400)
 
 
+def api_json(request: Request, limit: int = 1024 * 1024) -> Any:
+    """A crates.io route's JSON body, taken as axum's ``Json`` extractor takes it there
+    (before the route looks at the token or the crate): 415 without a JSON content type,
+    400 when it does not parse. A body of the wrong shape is the route's to refuse, with
+    :func:`wrong_shape`'s 422."""
+    mimetype = request.mimetype
+    if not (
+        mimetype == "application/json"
+        or (mimetype.startswith("application/") and mimetype.endswith("+json"))
+    ):
+        raise ApiError(415, "Expected request with `Content-Type: application/json`")
+    body = context_of(request).read_body(request, limit)
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise ApiError(400, f"Failed to parse the request body as JSON: {exc}") from None
+
+
+def wrong_shape(expected: str) -> ApiError:
+    """crates.io's 422 for a JSON body of the wrong shape (axum's words, then what the
+    route expects)."""
+    return ApiError(422, f"Failed to deserialize the JSON body into the target type: {expected}")
+
+
 def read_json(request: Request, limit: int = 1024 * 1024, *, empty: Any = None) -> Any:
     """The request body parsed as JSON, or a 400; *empty* (when given) for no body."""
     body = context_of(request).read_body(request, limit)

@@ -28,7 +28,7 @@ from ..storage.downloads import DownloadCounter, crate_total, recent_total, vers
 from ..storage.store import CrateStore
 from . import views
 from .auth import Authorizer
-from .http import json_response, read_json
+from .http import api_json, json_response, wrong_shape
 from .paging import Pagination, encode_seek, query_with, seek_start
 
 _CRATE_INCLUDES = ("versions", "keywords", "categories", "badges", "downloads", "default_version")
@@ -217,7 +217,7 @@ class ReadApi:
 
     def update_version(self, request: Request, name: str, version: str) -> Response:
         """``PATCH /api/v1/crates/{name}/{version}``: yank or unyank, with a message."""
-        update = _version_update(read_json(request))  # the body's shape first, then
+        update = _version_update(api_json(request))  # the body's shape first, then
         credential = self._data.auth.token(request)  # the token, as crates.io does
         state = self._state(request, name)
         facts = state.find(checked_version(version))
@@ -293,11 +293,11 @@ def checked_version(version: str) -> str:
 def _version_update(payload: object) -> dict[str, Any]:
     update = payload.get("version") if isinstance(payload, dict) else None
     if not isinstance(update, dict):
-        raise ApiError(400, 'expected a body like {"version": {"yanked": true, "yank_message": …}}')
+        raise wrong_shape('expected a body like {"version": {"yanked": true, "yank_message": …}}')
     if update.get("yanked") is not None and not isinstance(update["yanked"], bool):
-        raise ApiError(400, "`version.yanked` must be true, false or null")
+        raise wrong_shape("`version.yanked` must be true, false or null")
     if update.get("yank_message") is not None and not isinstance(update["yank_message"], str):
-        raise ApiError(400, "`version.yank_message` must be a string or null")
+        raise wrong_shape("`version.yank_message` must be a string or null")
     return update
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from fakereg import FakeRegistry
-from tests.helpers import HttpAnswer, MakePackage, assert_cargo_error, http, publish
+from tests.helpers import JSON, HttpAnswer, MakePackage, assert_cargo_error, http, publish
 from tests.read_api.conftest import get, patch_version
 
 
@@ -48,7 +48,7 @@ def test_patch_refusals_keep_the_version_as_it_was(fake_registry: FakeRegistry) 
         ({"yanked": True}, "not-a-token", 403, "authentication failed"),
         ({"yanked": True}, mallory, 403, "must already be an owner to yank or unyank"),
         ({"yanked": True}, reader, 403, "does not have the required permissions"),
-        ({"yanked": "yes"}, reg.token, 400, "must be true, false or null"),
+        ({"yanked": "yes"}, reg.token, 422, "must be true, false or null"),
     ]
     before = reg.index_entries("lib1")
     for update, token, status, words in cases:
@@ -61,9 +61,13 @@ def test_patch_refusals_keep_the_version_as_it_was(fake_registry: FakeRegistry) 
         for version, update in (("9.0.0", {"yanked": True}), ("1.0.0", {"yank_message": "x"})):
             answer = patch_version(reg, "lib1", version, update, token)
             assert assert_cargo_error(answer, 403).startswith(("this action", "authentication"))
-    for body in (b"[]", b"{", b'{"version": 3}'):
+    for body, status in ((b"[]", 422), (b"{", 400), (b'{"version": 3}', 422)):
         answer = _patch_raw(reg, body)
-        assert answer.status == 400
+        assert answer.status == status, (body, answer.body)
+    untyped = http(reg, "PATCH", "/api/v1/crates/lib1/1.0.0", body=b"{}", token=reg.token)
+    assert assert_cargo_error(untyped, 415) == (
+        "Expected request with `Content-Type: application/json`"
+    )
     assert reg.index_entries("lib1") == before
     # on the yanked version a message alone is fine (yanked stays true)
     answer = patch_version(reg, "lib1", "2.0.0", {"yank_message": "late note"}, reg.token)
@@ -72,4 +76,4 @@ def test_patch_refusals_keep_the_version_as_it_was(fake_registry: FakeRegistry) 
 
 
 def _patch_raw(reg: FakeRegistry, body: bytes) -> HttpAnswer:
-    return http(reg, "PATCH", "/api/v1/crates/lib1/1.0.0", body=body, token=reg.token)
+    return http(reg, "PATCH", "/api/v1/crates/lib1/1.0.0", body=body, headers=JSON, token=reg.token)

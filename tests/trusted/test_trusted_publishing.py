@@ -16,7 +16,15 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from fakereg import FakeRegistry
-from tests.helpers import HttpAnswer, MakePackage, assert_cargo_error, http, publish, try_publish
+from tests.helpers import (
+    JSON,
+    HttpAnswer,
+    MakePackage,
+    assert_cargo_error,
+    http,
+    publish,
+    try_publish,
+)
 
 TOKENS = "/api/v1/trusted_publishing/tokens"
 
@@ -169,8 +177,10 @@ def test_jwts_not_from_the_fake_github_are_refused(released: FakeRegistry) -> No
     no_key = jwt.encode(claims, stranger, algorithm="RS256")
     assert _refusal(reg, no_key) == "Missing JWT key ID"
     assert _refusal(reg, "not.a.jwt") == "Failed to decode JWT"
-    bad_body = http(reg, "POST", TOKENS, body=b'{"token": 1}')
-    assert "jwt" in assert_cargo_error(bad_body, 400)
+    bad_body = http(reg, "POST", TOKENS, body=b'{"token": 1}', headers=JSON)
+    assert "jwt" in assert_cargo_error(bad_body, 422)
+    untyped = http(reg, "POST", TOKENS, body=b'{"jwt": "x"}')
+    assert "Content-Type: application/json" in assert_cargo_error(untyped, 415)
 
 
 def test_the_token_publishes_only_its_crates_and_never_a_new_one(
@@ -255,7 +265,12 @@ def test_github_configs_through_crates_io_routes(released: FakeRegistry) -> None
         "environment": None,
     }
     created = http(
-        reg, "POST", route, body=json.dumps({"github_config": new}).encode(), token=reg.token
+        reg,
+        "POST",
+        route,
+        body=json.dumps({"github_config": new}).encode(),
+        headers=JSON,
+        token=reg.token,
     )
     assert created.status == 200, created.body
     config = created.json()["github_config"]
@@ -287,7 +302,7 @@ def test_github_configs_through_crates_io_routes(released: FakeRegistry) -> None
     ]:
         body = json.dumps({"github_config": {**new, **bad}}).encode()
         detail = assert_cargo_error(
-            http(reg, "POST", route, body=body, token=reg.token), (400, 404)
+            http(reg, "POST", route, body=body, headers=JSON, token=reg.token), (400, 404)
         )
         assert words in detail, (bad, detail)
     for i in range(4):
@@ -298,7 +313,7 @@ def test_github_configs_through_crates_io_routes(released: FakeRegistry) -> None
             workflow_filename="release.yml",
         )
     body = json.dumps({"github_config": new}).encode()
-    full = http(reg, "POST", route, body=body, token=reg.token)
+    full = http(reg, "POST", route, body=body, headers=JSON, token=reg.token)
     assert "maximum number of GitHub Trusted Publishing configurations (5)" in (
         assert_cargo_error(full, 409)
     )
