@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
 import time
 from pathlib import Path
 
@@ -320,3 +321,29 @@ def test_search_finds_a_crate_published_without_optional_fields(
     assert found.status == 200, found.body  # was a 500: keywords stored as null
     assert [c["name"] for c in found.json()["crates"]] == ["minimal"]
     fake_registry.check_errors()
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/api/v1/crates/foo/xyz/download"),
+        ("DELETE", "/api/v1/crates/foo/1.x/yank"),
+        ("PUT", "/api/v1/crates/foo/1.0/unyank"),
+        ("GET", "/api/v1/crates/foo/1.x/downloads"),
+    ],
+)
+def test_a_version_that_is_not_semver_is_a_400_before_the_token(
+    fake_registry: FakeRegistry, method: str, path: str
+) -> None:
+    """As crates.io's ``CrateVersionPath``: the path's version is checked first (curl sends
+    no token)."""
+    _publish(fake_registry, "foo", "0.1.0")
+    found = subprocess.run(
+        ["curl", "-s", "-X", method, "-w", "\n%{http_code}", fake_registry.url + path],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    body, status = found.stdout.rsplit("\n", 1)
+    assert status == "400"
+    assert json.loads(body)["errors"][0]["detail"].startswith("invalid semver version")

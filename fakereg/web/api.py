@@ -24,7 +24,7 @@ from ..trustpub.rules import TOKEN_PREFIX
 from . import views
 from .auth import Authorizer, request_token
 from .context import context_of
-from .http import api_json, json_response, status_of, wrong_shape
+from .http import api_json, checked_version, json_response, status_of, wrong_shape
 from .read_api import ReadSources
 
 JSON_ALLOWANCE = 1024 * 1024  # room for the metadata in a publish body
@@ -101,10 +101,12 @@ class WebApi:
         )
 
     def yank(self, request: Request, name: str, version: str) -> Response:
+        checked_version(version)
         self._changes.set_yanked(self._auth.token(request), name, version, yanked=True)
         return json_response({"ok": True})
 
     def unyank(self, request: Request, name: str, version: str) -> Response:
+        checked_version(version)
         self._changes.set_yanked(self._auth.token(request), name, version, yanked=False)
         return json_response({"ok": True})
 

@@ -16,8 +16,8 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from ..errors import ApiError
-from .http import json_response
-from .read_api import ReadSources, checked_version
+from .http import checked_version, json_response
+from .read_api import ReadSources
 
 #: The days a crate's downloads go back.
 WINDOW = 90

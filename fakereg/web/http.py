@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import html
 import json
 from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
+from ..domain.names import is_valid_version
 from ..errors import (
     ApiError,
     ConflictError,
@@ -96,3 +98,11 @@ def read_json(request: Request, limit: int = 1024 * 1024, *, empty: Any = None) 
         return json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise ApiError(400, "the request body is not valid JSON") from None
+
+
+def checked_version(version: str) -> str:
+    """*version* from a route's path, or the 400 crates.io's ``CrateVersionPath`` gives a
+    version that is not semver (before the token or the crate is looked at)."""
+    if not is_valid_version(version):
+        raise ApiError(400, f"invalid semver version `{html.escape(version)}`")
+    return version

@@ -9,7 +9,6 @@ pagination and sorts, the yank message rules of ``PATCH``.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,7 +17,7 @@ from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
 from ..domain.crateview import CrateSummary, VersionFacts, crate_versions, summarize
-from ..domain.names import SemVer, canonical_name, is_valid_version
+from ..domain.names import SemVer, canonical_name
 from ..domain.readme import render_readme
 from ..domain.shapes import CrateRecord, IndexLine
 from ..errors import ApiError
@@ -28,7 +27,7 @@ from ..storage.downloads import DownloadCounter, crate_total, recent_total, vers
 from ..storage.store import CrateStore
 from . import views
 from .auth import Authorizer
-from .http import api_json, json_response, wrong_shape
+from .http import api_json, checked_version, json_response, wrong_shape
 from .paging import Pagination, encode_seek, query_with, seek_start
 
 _CRATE_INCLUDES = ("versions", "keywords", "categories", "badges", "downloads", "default_version")
@@ -281,13 +280,6 @@ class ReadApi:
         state = self._state(request, name)
         found = (self._data.accounts.user(login) for login in state.meta["owners"])
         return sorted((user for user in found if user is not None), key=lambda u: u.id)
-
-
-def checked_version(version: str) -> str:
-    """*version*, or 400 in crates.io's words when it is not semver."""
-    if not is_valid_version(version):
-        raise ApiError(400, f"invalid semver version `{html.escape(version)}`")
-    return version
 
 
 def _version_update(payload: object) -> dict[str, Any]:

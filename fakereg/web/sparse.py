@@ -22,6 +22,7 @@ from ..testing.faults import FaultSet
 from .answer_cache import CacheHint
 from .context import RequestContext, context_of
 from .fault_effects import with_malicious_checksums
+from .http import checked_version
 
 INDEX_CONTENT_TYPE = "text/plain; charset=utf-8"
 
@@ -153,6 +154,7 @@ class SparseIndex:
         return with_malicious_checksums(data, malicious) if malicious and data else data
 
     def download(self, request: Request, name: str, version: str) -> Response:
+        checked_version(version)
         key = self._store.crate_stat_key(name, version)
         data = self._store.crate_bytes(name, version)
         if data is None:
