@@ -36,6 +36,7 @@ class Kind(str, Enum):
     OWNER_USER = "owner_user"
     OWNER_TEAM = "owner_team"
     USER = "user"
+    TEAM = "team"
     SUMMARY = "summary"
     AUTHORS = "authors"
     SITE_METADATA = "site_metadata"

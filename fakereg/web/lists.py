@@ -23,7 +23,7 @@ from .read_api import ReadSources
 
 class ListApi:
     """Handlers for ``/api/v1/crates`` (search), ``/summary``, ``reverse_dependencies``,
-    ``/users/{login}`` and ``/api/v1/me``."""
+    ``/users/{login}``, ``/users/{id}/stats``, ``/teams/{team}`` and ``/api/v1/me``."""
 
     def __init__(self, sources: ReadSources) -> None:
         self._data = sources
@@ -152,6 +152,22 @@ class ListApi:
         if found is None:
             raise ApiError(404, "Not Found")
         return json_response({"user": views.public_user(found)})
+
+    def user_stats(self, request: Request, user_id: str) -> Response:
+        """``GET /api/v1/users/{id}/stats``: the downloads of the crates the user owns (0
+        for an id no user has, as crates.io's sum over no crates)."""
+        if not user_id.isdigit() or int(user_id) > 2**31 - 1:
+            raise ApiError(400, f"Invalid URL: Cannot parse `{user_id}` to a `i32`")
+        found = self._data.accounts.user_by_id(int(user_id))
+        owned = [] if found is None else self._data.catalog.owned_by(found.login)
+        totals = self._data.downloads.totals()
+        total = sum(totals.get(s.key, (0, 0))[0] for s in owned)
+        return json_response({"total_downloads": total})
+
+    def team(self, request: Request, team: str) -> Response:
+        """``GET /api/v1/teams/{team}``: fakereg has no teams, so every one is crates.io's
+        404 for a team it does not know."""
+        raise ApiError(404, "Not Found")
 
     def me(self, request: Request) -> Response:
         """``GET /api/v1/me``: the token's user and the crates it owns (403 without one)."""

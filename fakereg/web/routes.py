@@ -81,6 +81,8 @@ def registry_routes(h: Handlers) -> RouteTable:
             R("/api/v1/summary", GET, K.SUMMARY, lists.summary, READ),
             R("/api/v1/me", GET, K.ME, lists.me, READ | TOKEN),
             R("/api/v1/users/<login>", GET, K.USER, lists.user, READ),
+            R("/api/v1/users/<user_id>/stats", GET, K.USER, lists.user_stats, READ),
+            R("/api/v1/teams/<team>", GET, K.TEAM, lists.team, READ),
             R(CRATE, GET, K.CRATE, read.crate, READ),
             R(f"{CRATE}/versions", GET, K.VERSIONS, read.versions, READ),
             R(f"{CRATE}/downloads", GET, K.CRATE_DOWNLOADS, downloads.crate, READ),

@@ -230,3 +230,16 @@ def test_me_is_the_tokens_user(crowd: FakeRegistry) -> None:
     followed = get(crowd, "/api/v1/crates?following=yes", token=alice)
     assert followed["meta"]["total"] == 0  # nobody follows anything here
     assert_cargo_error(http_call(crowd, "GET", "/api/v1/users/nobody"), 404)
+
+
+def test_user_stats_sum_the_downloads_of_their_crates(crowd: FakeRegistry) -> None:
+    for login in ("alice", crowd.login):  # (alice's crates have no downloads)
+        user = get(crowd, f"/api/v1/users/{login}")["user"]
+        owned = _all_pages(crowd, f"user_id={user['id']}&per_page=100")
+        expected = sum(crowd.downloads(name) for name in owned)
+        assert get(crowd, f"/api/v1/users/{user['id']}/stats") == {"total_downloads": expected}
+    assert expected > 0
+    assert get(crowd, "/api/v1/users/999/stats") == {"total_downloads": 0}
+    refused = http_call(crowd, "GET", "/api/v1/users/abc/stats")
+    assert "Cannot parse `abc`" in assert_cargo_error(refused, 400)
+    assert assert_cargo_error(http_call(crowd, "GET", "/api/v1/teams/github:org:team"), 404)
