@@ -83,7 +83,11 @@ def _expected(
             return s.key.startswith(query.letter[0].lower())
         if query.user is not None:
             return query.user.lower() in (o.lower() for o in s.owners)
-        return not (query.nobody or (query.ids and s.name not in query.ids))
+        if query.nobody:
+            return False
+        if query.following is not None:
+            return s.key in query.following
+        return not (query.ids and s.name not in query.ids)
 
     def selected(s: CrateSummary) -> bool:
         category = query.category
@@ -121,7 +125,9 @@ def _queries(rng: random.Random, names: list[str]) -> Iterator[SearchQuery]:
     sorts = [None, "alpha", "relevance", "downloads", "recent-downloads", "recent-updates", "new"]
     texts = ["", "a", "ab", "serde", "ASYNC parser", "k1", "x_y", "line 1", " cli ", *names[:3]]
     for _ in range(150):
-        chain = rng.choice(["", "all_keywords", "keyword", "letter", "user", "ids", "nobody"])
+        chain = rng.choice(
+            ["", "all_keywords", "keyword", "letter", "user", "ids", "nobody", "following"]
+        )
         yield SearchQuery(
             q=rng.choice(texts),
             sort=rng.choice(sorts),
@@ -131,6 +137,9 @@ def _queries(rng: random.Random, names: list[str]) -> Iterator[SearchQuery]:
             user=rng.choice(["alice", "BOB"]) if chain == "user" else None,
             ids=tuple(rng.sample(names, 3)) if chain == "ids" else (),
             nobody=chain == "nobody",
+            following=tuple(canonical_name(n) for n in rng.sample(names, 5))
+            if chain == "following"
+            else None,
             category=rng.choice([None, None, "cat-a", "cat-b"]),
             include_yanked=rng.random() < 0.7,
         )

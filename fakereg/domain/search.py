@@ -35,9 +35,11 @@ class SearchQuery:
     keyword: str | None = None
     letter: str | None = None
     user: str | None = None  # an owner's login (the web layer resolves ``user_id``)
-    #: ``team_id`` or ``following`` given: a fake has no teams and no follows, so these
-    #: select nothing (where crates.io's chain reaches them).
+    #: ``team_id`` given: a fake has no teams, so it selects nothing (where crates.io's
+    #: chain reaches it).
     nobody: bool = False
+    #: ``following`` given: the canonical names of the crates the token's user follows.
+    following: tuple[str, ...] | None = None
     ids: tuple[str, ...] = ()
     category: str | None = None
     include_yanked: bool = True

@@ -124,6 +124,7 @@ class PublicKeyRecord(TypedDict):
 
 class _Keys(TypedDict, total=False):
     public_keys: dict[str, PublicKeyRecord]  # by PASERK id (absent from older roots)
+    follows: dict[str, list[str]]  # lowercase login -> canonical crate names followed
 
 
 class UsersFile(_Keys):
@@ -306,6 +307,20 @@ class Accounts:
             keys[kid] = {"login": login.lower(), "key": key}
             self._save(data)
         return kid
+
+    def follow(self, login: str, crate: str, *, following: bool) -> None:
+        """Make *login* follow (or stop following) the crate whose canonical name is
+        *crate*."""
+        with self._lock():
+            data = self._load()
+            follows = data.setdefault("follows", {})
+            kept = [key for key in follows.get(login.lower(), []) if key != crate]
+            follows[login.lower()] = [*kept, crate] if following else kept
+            self._save(data)
+
+    def followed(self, login: str) -> list[str]:
+        """The canonical names of the crates *login* follows."""
+        return list(self._load().get("follows", {}).get(login.lower(), []))
 
     def public_key(self, kid: str) -> tuple[User, str] | None:
         """The user holding the public key whose PASERK id is *kid*, and the key."""

@@ -37,6 +37,7 @@ class Kind(str, Enum):
     OWNER_TEAM = "owner_team"
     USER = "user"
     TEAM = "team"
+    FOLLOW = "follow"
     SUMMARY = "summary"
     AUTHORS = "authors"
     SITE_METADATA = "site_metadata"

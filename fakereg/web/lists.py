@@ -68,8 +68,10 @@ class ListApi:
                 raise ApiError(400, f"invalid `user_id`: expected a whole number, got `{raw}`")
             found = self._data.accounts.user_by_id(int(raw))
             user = found.login if found is not None else "\0"  # nobody: no crates
-        if args.get("following") is not None:
-            self._data.auth.token(request)  # crates.io: the followed crates of a signed-in user
+        following = None
+        if args.get("following") is not None:  # crates.io: the signed-in user's follows
+            login = self._data.auth.token(request).user.login
+            following = tuple(self._data.accounts.followed(login))
         letter = args.get("letter")
         if letter is not None and not letter:
             raise ApiError(400, "letter value must contain 1 character")
@@ -80,7 +82,8 @@ class ListApi:
             keyword=args.get("keyword"),
             letter=letter,
             user=user,
-            nobody=args.get("team_id") is not None or args.get("following") is not None,
+            nobody=args.get("team_id") is not None,
+            following=following,
             ids=tuple(args.getlist("ids[]")),
             category=args.get("category"),
             include_yanked=args.get("include_yanked", "yes") == "yes",
@@ -152,6 +155,16 @@ class ListApi:
         if found is None:
             raise ApiError(404, "Not Found")
         return json_response({"user": views.public_user(found)})
+
+    def follow(self, request: Request, name: str) -> Response:
+        """``PUT`` / ``DELETE /api/v1/crates/{name}/follow``: the token's user follows the
+        crate, or stops (``controllers/krate/follow.rs``: the token, then the crate)."""
+        login = self._data.auth.token(request).user.login
+        found = self._data.catalog.get(name)
+        if found is None:
+            raise ApiError(404, f"crate `{name}` does not exist")
+        self._data.accounts.follow(login, found.key, following=request.method == "PUT")
+        return json_response({"ok": True})
 
     def user_stats(self, request: Request, user_id: str) -> Response:
         """``GET /api/v1/users/{id}/stats``: the downloads of the crates the user owns (0

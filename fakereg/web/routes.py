@@ -94,6 +94,7 @@ def registry_routes(h: Handlers) -> RouteTable:
                 READ,
             ),
             R(f"{CRATE}/owner_user", GET, K.OWNER_USER, read.owner_user, READ),
+            R(f"{CRATE}/follow", ("PUT", "DELETE"), K.FOLLOW, lists.follow, READ | TOKEN),
             R(f"{CRATE}/owner_team", GET, K.OWNER_TEAM, read.owner_team, READ),
             R(VERSION, GET, K.VERSION, read.version, READ),
             R(VERSION, ("PATCH",), K.UPDATE_VERSION, read.update_version, READ | TOKEN),

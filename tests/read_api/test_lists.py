@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from fakereg import FakeRegistry
-from tests.helpers import assert_cargo_error
+from tests.helpers import HttpAnswer, assert_cargo_error
 from tests.helpers import http as http_call
 from tests.read_api.conftest import CRATE_FIELDS, PUBLIC_USER_FIELDS, get
 
@@ -243,3 +243,31 @@ def test_user_stats_sum_the_downloads_of_their_crates(crowd: FakeRegistry) -> No
     refused = http_call(crowd, "GET", "/api/v1/users/abc/stats")
     assert "Cannot parse `abc`" in assert_cargo_error(refused, 400)
     assert assert_cargo_error(http_call(crowd, "GET", "/api/v1/teams/github:org:team"), 404)
+
+
+def test_follows_select_crates_with_following() -> None:
+    """``PUT``/``DELETE …/follow`` with a token (crates.io: the token, then the crate);
+    ``?following`` lists the crates the token's user follows (where crates.io's chain of
+    filters reaches it)."""
+    with FakeRegistry() as reg:
+        for name in ("one", "two", "three"):
+            reg.add_crate(name, "1.0.0")
+        bob = reg.add_user("bob")
+
+        def follow(method: str, name: str, token: str | None = bob) -> HttpAnswer:
+            return http_call(reg, method, f"/api/v1/crates/{name}/follow", token=token)
+
+        assert follow("PUT", "one").json() == {"ok": True}
+        assert follow("PUT", "Three").json() == {"ok": True}
+        assert follow("PUT", "one").json() == {"ok": True}  # (twice: no change)
+        assert_cargo_error(follow("PUT", "none-such"), 404)
+        assert_cargo_error(follow("PUT", "none-such", token=None), 403)  # the token first
+        listed = get(reg, "/api/v1/crates?following=1", token=bob)["crates"]
+        assert [c["name"] for c in listed] == ["one", "three"]
+        assert get(reg, "/api/v1/crates?following=1", token=reg.token)["crates"] == []
+        assert follow("DELETE", "one").json() == {"ok": True}
+        listed = get(reg, "/api/v1/crates?following=1&q=t", token=bob)["crates"]
+        assert [c["name"] for c in listed] == ["three"]
+        user = get(reg, f"/api/v1/users/{reg.login}")["user"]  # user_id comes first
+        both = get(reg, f"/api/v1/crates?following=1&user_id={user['id']}", token=bob)
+        assert both["meta"]["total"] == 3

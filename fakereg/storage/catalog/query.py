@@ -130,6 +130,8 @@ def _chained(table: CrateTable, query: SearchQuery) -> set[int] | None:
         return set(table.tagged("owners", query.user.lower()))
     if query.nobody:
         return set()
+    if query.following is not None:
+        return {at for key in query.following if (at := table.position.get(key)) is not None}
     if query.ids:
         found = (table.position.get(canonical_name(name)) for name in query.ids)
         return {at for at in found if at is not None and table.summary(at).name in query.ids}
