@@ -128,8 +128,8 @@ class _Keys(TypedDict, total=False):
 
 
 class UsersFile(_Keys):
-    """``meta/users.json``: users by lowercase login, the token records, and the public
-    keys of asymmetric tokens by their PASERK id."""
+    """``meta/users.json``: users by lowercase login, the token records, the public keys
+    of asymmetric tokens by their PASERK id, and the crates each user follows."""
 
     users: dict[str, UserRecord]
     tokens: list[TokenRecord]
