@@ -53,6 +53,11 @@ def _read(table: dict[str, Any], parent: Category | None, into: dict[str, Catego
         _read(details.get("categories", {}), category, into)
 
 
+def within(slug: str, category: str) -> bool:
+    """True when *slug* is *category* or one of its subcategories (at any depth)."""
+    return slug == category or slug.startswith(f"{category}::")
+
+
 def unknown(slugs: list[str]) -> list[str]:
     """The slugs of *slugs* that are not crates.io's categories (compared lowercase)."""
     known = categories()

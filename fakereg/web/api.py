@@ -18,6 +18,7 @@ from ..services.publishing import (
     TrustedPrincipal,
     UserPrincipal,
 )
+from ..storage.downloads import crate_total
 from ..traffic.log import PublishLog
 from ..traffic.records import PublishRecord
 from ..trustpub.rules import TOKEN_PREFIX
@@ -80,7 +81,7 @@ class WebApi:
         summary = self._sources.catalog.get(outcome.version.line["name"])
         if summary is None:  # (removed again already, by another thread)
             return None
-        total = self._sources.downloads.totals().get(summary.key, (0, 0))[0]
+        total = crate_total(self._sources.downloads.of_crate(summary.key))
         found = views.crate(summary, total, None)
         found["yanked"] = False
         return found

@@ -16,20 +16,15 @@ from typing import Any
 from werkzeug.wrappers import Request, Response
 
 from ..errors import ApiError
+from ..storage.downloads import RECENT_DAYS, today
 from .http import checked_version, json_response
 from .read_api import ReadSources
 
-#: The days a crate's downloads go back.
-WINDOW = 90
 _EPOCH = datetime.date(1970, 1, 1)
 
 
 def _day(day: int) -> str:
     return (_EPOCH + datetime.timedelta(days=day)).isoformat()
-
-
-def _today() -> int:
-    return (datetime.datetime.now(datetime.timezone.utc).date() - _EPOCH).days
 
 
 class DownloadsApi:
@@ -49,7 +44,7 @@ class DownloadsApi:
         ordered = sorted(state.versions, key=lambda v: v.semver, reverse=True)
         latest, rest = ordered[:5], ordered[5:]
         counts = self._data.downloads.of_crate(state.name)
-        since = _today() - WINDOW
+        since = today() - RECENT_DAYS
         rows = sorted(
             (day, -v.id(state.name), n)
             for v in latest
@@ -76,7 +71,7 @@ class DownloadsApi:
     def version(self, request: Request, name: str, version: str) -> Response:
         """``GET /api/v1/crates/{name}/{version}/downloads[?before_date=YYYY-MM-DD]``."""
         raw = request.args.get("before_date")
-        end = _today()
+        end = today()
         if raw is not None:
             try:
                 end = (datetime.date.fromisoformat(raw) - _EPOCH).days
@@ -90,6 +85,6 @@ class DownloadsApi:
         rows = [
             {"version": found.id(state.name), "downloads": days[day], "date": _day(day)}
             for day in sorted(days)
-            if end - WINDOW < day <= end
+            if end - RECENT_DAYS < day <= end
         ]
         return json_response({"version_downloads": rows})

@@ -32,9 +32,7 @@ class TagApi:
         self._catalog = sources.catalog
 
     def _category(self, slug: str, counts: dict[str, int], *, subtree: bool) -> dict[str, Any]:
-        own = (
-            [slug] if not subtree else [s for s in counts if s == slug or s.startswith(f"{slug}::")]
-        )
+        own = [s for s in counts if known.within(s, slug)] if subtree else [slug]
         count = sum(counts.get(s, 0) for s in own)
         created = min((self._created("categories", s) for s in own), default=EPOCH)
         return views.category(slug, created, count)

@@ -35,10 +35,6 @@ class Catalog:
             self._table = table
         return table
 
-    def __len__(self) -> int:
-        with self._lock:
-            return len(self._current())
-
     def get(self, name: str) -> CrateSummary | None:
         """The summary of crate *name* (any spelling), or None."""
         with self._lock:
@@ -58,10 +54,7 @@ class Catalog:
         with self._lock:
             table = self._current()
             found = table.tagged(kind, tag.lower())
-            if not found:
-                return 0, None
-            oldest = min(found, key=table.created.__getitem__)
-            return len(found), table.summary(oldest).created_at
+            return (len(found), table.first_created(found)) if found else (0, None)
 
     def counts(self, kind: str) -> dict[str, int]:
         """How many crates carry each keyword or category (*kind*), by lowercase value."""

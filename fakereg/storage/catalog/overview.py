@@ -9,11 +9,11 @@ the crates of the top tens are decoded.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from ...domain.crateview import CrateSummary
-from .query import Downloads, covered
+from .query import Downloads, counted, covered
 from .table import CrateTable
 
 SIZE = 10
@@ -40,33 +40,27 @@ def overview(
     """The summary of the crates of *table* (only those *patterns* cover, if given)."""
     shown = set(table.order) if patterns is None else covered(table, patterns)
     ids = table.ids
-    counts = {}
-    for key, pair in downloads.items():
-        at = table.position.get(key)
-        if at is not None and at in shown:
-            counts[at] = pair
 
-    def top(candidates: Sequence[int] | set[int], stamps: list[int]) -> list[CrateSummary]:
-        found = heapq.nlargest(SIZE, candidates, key=lambda at: (stamps[at], ids[at]))
-        return [table.summary(at) for at in found]
+    def top(candidates: Iterable[int], value: Callable[[int], int]) -> list[int]:
+        return heapq.nlargest(SIZE, candidates, key=lambda at: (value(at), ids[at]))
 
-    total = {at: pair[0] for at, pair in counts.items() if pair[0]}
-    most = heapq.nlargest(SIZE, total, key=lambda at: (total[at], ids[at]))
+    def summaries(positions: Iterable[int]) -> list[CrateSummary]:
+        return [table.summary(at) for at in positions]
+
+    total = {at: n for at, n in counted(table, downloads, 0).items() if at in shown}
+    recent = {at: n for at, n in counted(table, downloads, 1).items() if at in shown}
+    most = top(total, total.__getitem__)
     if len(most) < SIZE:  # crates without downloads follow, newest id first
         rest = heapq.nlargest(SIZE, shown - set(most), key=ids.__getitem__)
         most += rest[: SIZE - len(most)]
-    recent = {at: pair[1] for at, pair in counts.items() if pair[1]}
     updated = [at for at in shown if table.updated[at] != table.created[at]]
     return Overview(
         num_crates=len(shown),
-        num_downloads=sum(pair[0] for pair in counts.values()),
-        new_crates=top(shown, table.created),
-        most_downloaded=[table.summary(at) for at in most],
-        most_recently_downloaded=[
-            table.summary(at)
-            for at in heapq.nlargest(SIZE, recent, key=lambda at: (recent[at], ids[at]))
-        ],
-        just_updated=top(updated, table.updated),
+        num_downloads=sum(total.values()),
+        new_crates=summaries(top(shown, table.created.__getitem__)),
+        most_downloaded=summaries(most),
+        most_recently_downloaded=summaries(top(recent, recent.__getitem__)),
+        just_updated=summaries(top(updated, table.updated.__getitem__)),
         popular_keywords=_popular(table, shown, "keywords", lambda tag: tag),
         popular_categories=_popular(table, shown, "categories", lambda tag: tag.split("::")[0]),
     )
@@ -79,10 +73,9 @@ def _popular(
     carriers: dict[str, set[int]] = {}
     for value, found in table.index[kind].items():
         carriers.setdefault(grouped(value), set()).update(found)
-    counted = {tag: found & shown for tag, found in carriers.items()}
-    best = sorted((tag for tag in counted if counted[tag]), key=lambda t: (-len(counted[t]), t))
+    carried = {tag: both for tag, found in carriers.items() if (both := found & shown)}
+    best = sorted(carried, key=lambda t: (-len(carried[t]), t))
     popular = []
     for tag in best[:SIZE]:
-        first = min(counted[tag], key=table.created.__getitem__)
-        popular.append((tag, table.summary(first).created_at, len(counted[tag])))
+        popular.append((tag, table.first_created(carried[tag]), len(carried[tag])))
     return popular

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import reduce
 from itertools import compress, repeat
 
+from ...domain.categories import within
 from ...domain.crateview import CrateSummary
 from ...domain.names import canonical_name
 from ...domain.search import SearchQuery, SortKey
@@ -143,7 +144,7 @@ def _in_category(table: CrateTable, category: str) -> set[int]:
     slug = category.lower()
     found: set[int] = set()
     for value, carriers in table.index["categories"].items():
-        if value == slug or value.startswith(f"{slug}::"):
+        if within(value, slug):
             found |= carriers
     return found
 
@@ -224,7 +225,7 @@ def _selected(
     return _Selection(table, reduce(_both, masks), None)
 
 
-def _counted(table: CrateTable, downloads: Downloads, column: int) -> dict[int, int]:
+def counted(table: CrateTable, downloads: Downloads, column: int) -> dict[int, int]:
     """The positions of the crates with downloads in *column*, with the count."""
     found = {}
     for key, pair in downloads.items():
@@ -266,9 +267,6 @@ class Hits:
         self._order = order
         self._needle = needle
         self._downloads = downloads
-
-    def __len__(self) -> int:
-        return len(self.positions)
 
     def summaries(self, positions: Sequence[int]) -> list[CrateSummary]:
         """The summaries of the crates at *positions* (a slice of :attr:`positions`; a
@@ -312,7 +310,7 @@ def run(
     order = query.order
     hits = Hits(table, [], order, needle, downloads)
     if order in ("downloads", "recent-downloads"):
-        counts = _counted(table, downloads, 0 if order == "downloads" else 1)
+        counts = counted(table, downloads, 0 if order == "downloads" else 1)
         top, rest = _lifted(chosen.listed(), counts, chosen, hits.key)
         rest.sort(key=table.ids.__getitem__, reverse=True)
         hits.positions = top + rest
@@ -323,7 +321,7 @@ def run(
         positions.sort(key=stamps.__getitem__, reverse=True)
         hits.positions = positions
     elif order == "relevance" and match is not None:
-        counts = _counted(table, downloads, 1)
+        counts = counted(table, downloads, 1)
         ranked = []
         for inside in (match.names, match.names.translate(_INVERT)):
             lifted = {at: n for at, n in counts.items() if inside[at]}

@@ -102,6 +102,10 @@ class CrateTable:
         assert blob is not None, "a hole has no summary"
         return decode(blob)
 
+    def first_created(self, positions: Iterable[int]) -> str:
+        """The ``created_at`` of the oldest crate at *positions* (at least one)."""
+        return self.summary(min(positions, key=self.created.__getitem__)).created_at
+
     def find(self, name: str) -> int | None:
         """The position of crate *name* (any spelling), or None."""
         return self.position.get(canonical_name(name))
