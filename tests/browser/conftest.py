@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from selenium.webdriver import Chrome
     from selenium.webdriver.remote.webdriver import WebDriver
     from selenium.webdriver.remote.webelement import WebElement
+    from selenium.webdriver.support.wait import WebDriverWait
 
 BROWSERS = ("chromium", "chromium-browser", "google-chrome")
 DRIVERS = ("chromedriver",)
@@ -109,13 +110,23 @@ class ScreenshotTaker:
         return path
 
 
+def waiting(browser: WebDriver, timeout: float = 5.0) -> WebDriverWait[WebDriver]:
+    """A wait polled every 50 ms that treats an element gone stale as "not yet": a
+    condition that finds an element and then reads it can race a navigation the test
+    started (the element is found on the old page and read after the new one arrived)."""
+    from selenium.common.exceptions import StaleElementReferenceException
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    return WebDriverWait(
+        browser, timeout, poll_frequency=0.05, ignored_exceptions=(StaleElementReferenceException,)
+    )
+
+
 def wait_for(
     browser: WebDriver, find: Callable[[WebDriver], WebElement | None], timeout: float = 5.0
 ) -> WebElement:
     """The element *find* finds once it does (polled every 50 ms), or a timeout."""
-    from selenium.webdriver.support.wait import WebDriverWait
-
-    found = WebDriverWait(browser, timeout, poll_frequency=0.05).until(lambda b: find(b) or False)
+    found = waiting(browser, timeout).until(lambda b: find(b) or False)
     element: WebElement = found
     return element
 

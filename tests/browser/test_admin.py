@@ -18,10 +18,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.select import Select
-from selenium.webdriver.support.wait import WebDriverWait
 
 from fakereg import FakeRegistry
-from tests.browser.conftest import ScreenshotTaker, row_with
+from tests.browser.conftest import ScreenshotTaker, row_with, waiting
 from tests.helpers import write_package
 from tests.test_control import _wait_for_file
 
@@ -91,12 +90,10 @@ def test_a_fault_added_from_the_form_fails_the_next_cargo_publish(
     assert browser.current_url == f"{url}/"
     assert browser.find_element(By.CSS_SELECTOR, ".badge.admin").text == "admin"
     browser.find_element(By.LINK_TEXT, "Faults").click()
-    WebDriverWait(browser, 5).until(lambda b: b.find_element(By.ID, "fault-form"))
+    waiting(browser).until(lambda b: b.find_element(By.ID, "fault-form"))
     fields = {"status": "503", "message": "registry under maintenance", "times": "1"}
     add_fault(browser, "publish", "status", **fields)
-    row = WebDriverWait(browser, 5).until(
-        lambda b: b.find_element(By.CSS_SELECTOR, "table.faults tbody tr")
-    )
+    row = waiting(browser).until(lambda b: b.find_element(By.CSS_SELECTOR, "table.faults tbody tr"))
     assert "publish" in row.text
     assert "status=503, errors" in row.text
     screenshot("faults")
@@ -145,29 +142,25 @@ def test_the_admin_forms_remove_faults_and_set_index_delays(
     browser.get(standing["admin_page_url"].replace("/?", "/faults?"))
     assert browser.current_url == f"{standing['url']}/faults"
     add_fault(browser, "download", "drop")
-    WebDriverWait(browser, 5).until(
-        lambda b: "drop" in b.find_element(By.CLASS_NAME, "faults").text
-    )
+    waiting(browser).until(lambda b: "drop" in b.find_element(By.CLASS_NAME, "faults").text)
     removes = "table.faults button.danger"
     while buttons := browser.find_elements(By.CSS_SELECTOR, removes):
         buttons[0].click()
-        WebDriverWait(browser, 5).until(_left_the_page(buttons[0]))
+        waiting(browser).until(_left_the_page(buttons[0]))
     assert "No faults in force" in browser.page_source
 
     delay = browser.find_element(By.ID, "delay-form")
     delay.find_element(By.NAME, "seconds").send_keys("30")
     delay.submit()
-    WebDriverWait(browser, 5).until(
+    waiting(browser).until(
         lambda b: b.find_element(By.ID, "index-delay").text == "new versions appear after 30 s"
     )
     browser.find_element(By.ID, "delay-form").submit()  # both empty: stop delaying
-    WebDriverWait(browser, 5).until(lambda b: b.find_element(By.ID, "index-delay").text == "none")
+    waiting(browser).until(lambda b: b.find_element(By.ID, "index-delay").text == "none")
 
     # A fault the control API refuses is refused here with the same words.
     add_fault(browser, "index", "delay", delay="-1")
-    alert = WebDriverWait(browser, 5).until(
-        lambda b: b.find_element(By.CSS_SELECTOR, "[role=alert]")
-    )
+    alert = waiting(browser).until(lambda b: b.find_element(By.CSS_SELECTOR, "[role=alert]"))
     assert "delay" in alert.text
     assert "No faults in force" in browser.page_source
 
@@ -213,14 +206,12 @@ def test_a_private_registry_asks_for_a_read_token_once(
         form = browser.find_element(By.ID, "sign-in")
         form.find_element(By.NAME, "token").send_keys("not-a-token")
         form.submit()
-        alert = WebDriverWait(browser, 5).until(
-            lambda b: b.find_element(By.CSS_SELECTOR, "[role=alert]")
-        )
+        alert = waiting(browser).until(lambda b: b.find_element(By.CSS_SELECTOR, "[role=alert]"))
         assert "authentication failed" in alert.text
         form = browser.find_element(By.ID, "sign-in")
         form.find_element(By.NAME, "token").send_keys(reader)
         form.submit()
-        WebDriverWait(browser, 5).until(lambda b: b.find_elements(By.ID, "count"))
+        waiting(browser).until(lambda b: b.find_elements(By.ID, "count"))
         assert f"signed in as {reg.login}" in browser.find_element(By.CLASS_NAME, "standing").text
         browser.get(f"{reg.url}/traffic")  # kept in the session: no second sign-in
         assert browser.find_elements(By.ID, "traffic")
@@ -229,4 +220,4 @@ def test_a_private_registry_asks_for_a_read_token_once(
         browser.get(f"{reg.url}/me")
         assert "shows no token" in browser.find_element(By.ID, "token").text
         browser.find_element(By.CSS_SELECTOR, ".standing button").click()  # sign out
-        WebDriverWait(browser, 5).until(lambda b: b.find_elements(By.ID, "sign-in"))
+        waiting(browser).until(lambda b: b.find_elements(By.ID, "sign-in"))

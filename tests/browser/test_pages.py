@@ -12,10 +12,9 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.remote.webelement import WebElement
 from selenium.webdriver.support.select import Select
-from selenium.webdriver.support.wait import WebDriverWait
 
 from fakereg import FakeRegistry
-from tests.browser.conftest import PHONE, ScreenshotTaker, row_with, wait_for
+from tests.browser.conftest import PHONE, ScreenshotTaker, row_with, wait_for, waiting
 from tests.helpers import publish, write_package
 from tests.read_api.conftest import fetch_rich, publish_rich
 
@@ -56,14 +55,14 @@ def test_the_crate_list_shows_crates_published_by_cargo(
     search = browser.find_element(By.NAME, "q")
     search.send_keys("dep")
     search.submit()
-    WebDriverWait(browser, 5).until(lambda b: "matching" in b.find_element(By.ID, "count").text)
+    waiting(browser).until(lambda b: "matching" in b.find_element(By.ID, "count").text)
     found = [
         r.get_attribute("data-crate") or ""
         for r in browser.find_elements(By.CSS_SELECTOR, "tr[data-crate]")
     ]
     assert sorted(found) == ["dep-a", "dep-b"]
     browser.find_element(By.LINK_TEXT, "dep-b").click()
-    WebDriverWait(browser, 5).until(lambda b: b.current_url.endswith("/crates/dep-b"))
+    waiting(browser).until(lambda b: b.current_url.endswith("/crates/dep-b"))
     assert browser.find_element(By.ID, "shown-version").text == "0.3.0"
     # What a person did in the page is not the tool's traffic: nothing was recorded.
     assert len(shelf.requests) == recorded
@@ -104,7 +103,7 @@ def test_the_crate_page_shows_versions_the_yanked_mark_and_the_readme(
     screenshot("crate-page")
 
     browser.find_element(By.LINK_TEXT, "0.2.0").click()
-    WebDriverWait(browser, 5).until(lambda b: b.current_url.endswith("/crates/rich/0.2.0"))
+    waiting(browser).until(lambda b: b.current_url.endswith("/crates/rich/0.2.0"))
     notice = browser.find_element(By.CSS_SELECTOR, ".notice.yanked").text
     assert notice == "yanked broken build"
     assert browser.find_element(By.ID, "cargo-add").text.startswith("cargo add rich@0.2.0 ")
@@ -114,7 +113,7 @@ def test_the_traffic_view_gains_a_row_within_a_second_when_cargo_fetches(
     shelf: FakeRegistry, browser: WebDriver, screenshot: ScreenshotTaker, tmp_path: Path
 ) -> None:
     browser.get(f"{shelf.url}/traffic")
-    WebDriverWait(browser, 5).until(lambda b: b.find_element(By.ID, "live").text == "live")
+    waiting(browser).until(lambda b: b.find_element(By.ID, "live").text == "live")
     browser.execute_script("window.notReloaded = true")
     before = len(browser.find_elements(By.CSS_SELECTOR, "#traffic tbody tr"))
     fetch_rich(shelf, tmp_path / "app")
@@ -142,7 +141,7 @@ def test_the_traffic_view_gains_a_row_within_a_second_when_cargo_fetches(
     assert "rich 0.1.0" in row.text
 
     row.click()
-    detail = WebDriverWait(browser, 5).until(
+    detail = waiting(browser).until(
         lambda b: b.find_element(By.CSS_SELECTOR, "#detail section.request")
     )
     assert "Request headers" in detail.text
@@ -156,7 +155,7 @@ def test_the_traffic_view_gains_a_row_within_a_second_when_cargo_fetches(
         "return [...document.querySelectorAll('#traffic tbody tr')]"
         ".map(r => r.cells[4].textContent)"
     )
-    WebDriverWait(browser, 5).until(lambda b: set(b.execute_script(kinds_shown)) == {"download"})
+    waiting(browser).until(lambda b: set(b.execute_script(kinds_shown)) == {"download"})
     assert browser.current_url.endswith("/traffic?kind=download")
 
 
@@ -165,7 +164,7 @@ def test_a_publish_row_shows_its_metadata_and_files_with_the_token_redacted(
 ) -> None:
     reg = fake_registry
     browser.get(f"{reg.url}/traffic")
-    WebDriverWait(browser, 5).until(lambda b: b.find_element(By.ID, "live").text == "live")
+    waiting(browser).until(lambda b: b.find_element(By.ID, "live").text == "live")
     folder = write_package(tmp_path / "shown", "shown", "1.2.3")
     (folder / "README.md").write_text("# Shown\n")
     publish(reg, folder)
@@ -173,7 +172,7 @@ def test_a_publish_row_shows_its_metadata_and_files_with_the_token_redacted(
     assert "shown 1.2.3" in row.text
     assert "200" in row.text
     row.click()
-    detail = WebDriverWait(browser, 5).until(
+    detail = waiting(browser).until(
         lambda b: b.find_element(By.CSS_SELECTOR, "#detail section.request")
     )
     text = detail.text
