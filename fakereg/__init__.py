@@ -48,6 +48,7 @@ if TYPE_CHECKING:
     from .factory import RegistryFactory
     from .registry import FakeRegistry
     from .settings import PROTOCOLS, Protocol, Settings
+    from .storage.tokens import TokenInfo
     from .testing.faults import Answer, Cut, Fault, FaultSpec, Rewrite, Truncate
     from .testing.seeding import CrateVersion
     from .traffic.kinds import Kind
@@ -94,6 +95,7 @@ _WHERE = {
     "PROTOCOLS": ".settings",
     "Protocol": ".settings",
     "Settings": ".settings",
+    "TokenInfo": ".storage.tokens",
     "Answer": ".testing.faults",
     "Cut": ".testing.faults",
     "Fault": ".testing.faults",
@@ -154,6 +156,7 @@ __all__ = [
     "SettingError",
     "Settings",
     "TarError",
+    "TokenInfo",
     "TooLargeError",
     "Truncate",
     "UnauthenticatedError",

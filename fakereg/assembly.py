@@ -57,7 +57,7 @@ from .web.pages import (
     CratePages,
     FaultPages,
     PageParts,
-    Sessions,
+    TokenPages,
     TrafficPages,
     WebPages,
 )
@@ -66,8 +66,10 @@ from .web.read_api import ReadApi, ReadSources
 from .web.recording import Recorder
 from .web.routes import Handlers, registry_routes
 from .web.routing import Access
+from .web.sessions import Sessions
 from .web.sparse import SparseIndex, config_document
 from .web.tags import TagApi
+from .web.tokens_api import TokenApi
 
 
 @dataclass(frozen=True)
@@ -174,7 +176,8 @@ def assemble(
         checks = TokenChecks(
             accounts, private=settings.auth_required, index_urls=frozenset(signed_for)
         )
-        auth = Authorizer(checks, login_url=f"{url}/me")
+        sessions = Sessions(port, secure=settings.tls)
+        auth = Authorizer(checks, sessions, login_url=f"{url}/me")
         state = StateView(store, accounts, downloads)
         info = {"name": settings.name, "url": url, "protocol": settings.protocol}
         trust = TrustStore(root, lock, durable=durable)
@@ -202,8 +205,9 @@ def assemble(
                     max_unpacked=settings.max_unpacked_size,
                 ),
                 faults=FaultPages(observed, delay),
+                tokens=TokenPages(accounts),
                 auth=auth,
-                sessions=Sessions(port, secure=settings.tls),
+                sessions=sessions,
                 admin_token=admin_token,
                 me_token=token,
                 registry=settings.name,
@@ -226,6 +230,7 @@ def assemble(
             tags=TagApi(sources),
             downloads=DownloadsApi(sources),
             trusted=TrustpubApi(trusted, oidc, auth, audience=url.split("://", 1)[1]),
+            tokens=TokenApi(accounts, auth),
             pages=pages,
             control=control,
             git=None if git is None else GitHttp(git),

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..domain.shapes import IndexLine
+from ..storage.tokens import TokenInfo
 from ..testing.seeding import AddCrateOptions, CrateVersion, ImportOptions
 from ..testing.state import TokenLimits
 from ..trustpub.rules import GitHubConfig
@@ -130,9 +131,10 @@ class Filling(RegistryBase):
     def add_token(self, login: str, **limits: Unpack[TokenLimits]) -> str:
         """A new token for an existing user, limited like a crates.io token.
 
-        *scopes*: some of ``publish-new``, ``publish-update``, ``yank``, ``change-owners``
-        (None: all); *crates*: crate name patterns such as ``foo`` or ``foo*`` (None: all);
-        *expires*: an aware datetime after which the token is refused.
+        *scopes*: some of ``publish-new``, ``publish-update``, ``yank``, ``change-owners``,
+        ``trusted-publishing`` (None: all); *crates*: crate name patterns such as ``foo`` or
+        ``foo*`` (None: all); *expires*: an aware datetime after which the token is refused;
+        *name*: what ``/api/v1/me/tokens`` and the page's tokens view call it.
         :class:`~fakereg.NotFoundError` (a ``KeyError``) for an unknown user.
         """
         return self._running().state.add_token(login, **limits)
@@ -145,6 +147,13 @@ class Filling(RegistryBase):
         :class:`~fakereg.InvalidError` (a ``ValueError``) for a key that is not one.
         """
         return self._running().state.add_public_key(login, key)
+
+    def tokens(self, login: str, *, expired_days: int = 0) -> list[TokenInfo]:
+        """*login*'s API tokens, newest first, as
+        ``/api/v1/me/tokens`` lists them: names, scopes, crates and times, never the tokens
+        themselves; those expired more than *expired_days* days ago are left out.
+        :class:`~fakereg.NotFoundError` for an unknown user."""
+        return self._running().state.tokens(login, expired_days)
 
     def revoke(self, token: str) -> None:
         """Make *token* invalid from now on; :class:`~fakereg.NotFoundError` (a

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import re
 import secrets
@@ -16,13 +14,31 @@ from typing import TypedDict
 from ..domain.asymmetric import Operation, key_id
 from ..domain.names import canonical_name
 from ..errors import InvalidError
+from . import tokens
 from .fsutil import RootLock, atomic_write
+from .tokens import (
+    MAX_TOKENS_PER_USER,
+    SCOPES,
+    Limits,
+    TokenInfo,
+    TokenRecord,
+    check_limits,
+    digest,
+    generate_token,
+    redact,
+)
+
+__all__ = [
+    "SCOPES",
+    "Accounts",
+    "Credential",
+    "TokenInfo",
+    "User",
+    "generate_token",
+    "redact",
+]
 
 _LOGIN_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,38}\Z")
-
-
-SCOPES = ("publish-new", "publish-update", "yank", "change-owners", "trusted-publishing")
-_PATTERN_RE = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\*?\Z|\*\Z")
 
 
 @dataclass(frozen=True)
@@ -48,6 +64,11 @@ class Credential:
     expires: datetime | None
     #: For an asymmetric token (RFC 3231): the operation it was signed for.
     signed: Operation | None = None
+    #: The id of the API token it came from (None: an asymmetric token).
+    token_id: int | None = None
+    #: It came from a browser signed in on the page (crates.io's cookie session), not
+    #: from an ``Authorization`` header.
+    session: bool = False
 
     @property
     def expired(self) -> bool:
@@ -68,53 +89,11 @@ class Credential:
         return False
 
 
-def _check_limits(
-    scopes: Iterable[str] | None, crates: Iterable[str] | None, expires: datetime | None
-) -> tuple[list[str] | None, list[str] | None, str | None]:
-    scope_list = None if scopes is None else list(scopes)
-    for scope in scope_list or ():
-        if scope not in SCOPES:
-            raise InvalidError(f"unknown scope {scope!r}: choose from {', '.join(SCOPES)}")
-    crate_list = None if crates is None else list(crates)
-    for pattern in crate_list or ():
-        if not isinstance(pattern, str) or not _PATTERN_RE.match(pattern):
-            raise InvalidError(
-                f"invalid crate pattern {pattern!r}: a crate name, maybe ending in *"
-            )
-    if expires is not None and expires.tzinfo is None:
-        raise InvalidError("expires must be an aware datetime (e.g. with tzinfo=timezone.utc)")
-    return scope_list, crate_list, None if expires is None else expires.isoformat()
-
-
-def generate_token() -> str:
-    """A fresh random API token."""
-    return "fakereg_" + secrets.token_hex(16)
-
-
-def _digest(token: str) -> str:
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()
-
-
-def redact(token: str | None) -> str:
-    """What logs and reprs show of a token: its first characters only."""
-    if not token:
-        return repr(token)
-    return token[:8] + "…" if len(token) > 12 else "…"
-
-
 class UserRecord(TypedDict):
     id: int
     login: str
     name: str | None
     read: bool
-
-
-class TokenRecord(TypedDict):
-    sha256: str  # the token's digest: tokens themselves are never stored
-    login: str
-    scopes: list[str] | None
-    crates: list[str] | None
-    expires: str | None  # ISO 8601
 
 
 class PublicKeyRecord(TypedDict):
@@ -201,7 +180,7 @@ class Accounts:
             if token is None:
                 kept = self._start_tokens()
                 token = kept.get(key)
-                if token is None or self._holder(data, _digest(token)) != key:
+                if token is None or self._holder(data, digest(token)) != key:
                     token = kept[key] = generate_token()
                     atomic_write(
                         self._start_tokens_path,
@@ -209,7 +188,8 @@ class Accounts:
                         mode=0o600,
                         durable=self._durable,
                     )
-            token, added = self._add_token(data, login, token, _check_limits(None, None, None))
+            limits = check_limits(None, None, None)
+            token, added = self._add_token(data, login, token, limits, "start token")
             if changed or added:
                 self._save(data)
         return token
@@ -248,48 +228,86 @@ class Accounts:
         scopes: Iterable[str] | None = None,
         crates: Iterable[str] | None = None,
         expires: datetime | None = None,
+        name: str | None = None,
     ) -> str:
         """Give *login* a token (a new random one unless *token* is given) and return it.
 
         *scopes* (None: all) are crates.io's endpoint scopes, *crates* (None: all) crate
-        name patterns like ``foo*``, *expires* an aware datetime after which it is refused.
+        name patterns like ``foo*``, *expires* an aware datetime after which it is refused,
+        *name* what the token list shows (``token {id}`` by default).
         """
-        limits = _check_limits(scopes, crates, expires)
+        limits = check_limits(scopes, crates, expires)
         with self._lock():
             data = self._load()
-            token, added = self._add_token(data, login, token, limits)
+            token, added = self._add_token(data, login, token, limits, name)
             if added:
                 self._save(data)
         return token
 
+    def create_token(
+        self, login: str, name: str, limits: Limits, *, cap: int = MAX_TOKENS_PER_USER
+    ) -> tuple[str, TokenInfo]:
+        """A new random token for *login* (crates.io's ``PUT /api/v1/me/tokens``), and what
+        the API shows of it; :class:`InvalidError` past *cap* tokens."""
+        with self._lock():
+            data = self._load()
+            held = sum(1 for r in data["tokens"] if r["login"] == login.lower())
+            if held >= cap:
+                raise InvalidError(f"maximum tokens per user is: {cap}")
+            token, _ = self._add_token(data, login, None, limits, name)
+            self._save(data)
+            record = tokens.find(data["tokens"], digest(token))
+        assert record is not None
+        return token, tokens.info(record)
+
+    def tokens(self, login: str, *, expired_days: int = 0) -> list[TokenInfo]:
+        """*login*'s tokens, newest first (those expired over *expired_days* days ago left
+        out), as crates.io lists them."""
+        return tokens.listed(self._numbered()["tokens"], login, expired_days)
+
+    def token_info(self, login: str, token_id: int) -> TokenInfo | None:
+        """*login*'s token whose id is *token_id*, or None."""
+        found = (r for r in self._numbered()["tokens"] if r["id"] == token_id)
+        record = next(found, None)
+        return None if record is None or record["login"] != login.lower() else tokens.info(record)
+
+    def revoke_id(self, login: str, token_id: int) -> bool:
+        """Forget *login*'s token whose id is *token_id*; False when it has none."""
+        with self._lock():
+            data = self._load()
+            tokens.number(data["tokens"])
+            kept = [r for r in data["tokens"] if r["id"] != token_id or r["login"] != login.lower()]
+            if len(kept) == len(data["tokens"]):
+                return False
+            data["tokens"] = kept
+            self._save(data)
+            return True
+
+    def _numbered(self) -> UsersFile:
+        """The file, its token records given ids, names and times if an older fakereg
+        left them without (saved, so that the ids stay)."""
+        data = self._load()
+        if not all("created_at" in r for r in data["tokens"]):
+            with self._lock():
+                data = self._load()
+                if tokens.number(data["tokens"]):
+                    self._save(data)
+        return data
+
     def _add_token(
-        self,
-        data: UsersFile,
-        login: str,
-        token: str | None,
-        limits: tuple[list[str] | None, list[str] | None, str | None],
+        self, data: UsersFile, login: str, token: str | None, limits: Limits, name: str | None
     ) -> tuple[str, bool]:
         token = generate_token() if token is None else token
         if not token or not token.isprintable() or token != token.strip():
             raise InvalidError("a token must be non-empty printable text without surrounding space")
-        digest = _digest(token)
         if login.lower() not in data["users"]:
             raise InvalidError(f"no user {login!r}")
-        holder = self._holder(data, digest)
+        holder = self._holder(data, digest(token))
         if holder is not None and holder != login.lower():
             raise InvalidError("that token already belongs to another user")
         if holder is not None:
             return token, False
-        scope_list, crate_list, expiry = limits
-        data["tokens"].append(
-            {
-                "sha256": digest,
-                "login": login.lower(),
-                "scopes": scope_list,
-                "crates": crate_list,
-                "expires": expiry,
-            }
-        )
+        data["tokens"].append(tokens.new_record(data["tokens"], login, token, name, limits))
         return token, True
 
     def add_public_key(self, login: str, key: str) -> str:
@@ -332,33 +350,25 @@ class Accounts:
 
     def revoke(self, token: str) -> bool:
         """Forget *token*; False when no user held it."""
-        digest = _digest(token)
+        token_digest = digest(token)
         with self._lock():
             data = self._load()
-            kept = [r for r in data["tokens"] if not hmac.compare_digest(r["sha256"], digest)]
-            if len(kept) == len(data["tokens"]):
+            record = tokens.find(data["tokens"], token_digest)
+            if record is None:
                 return False
-            data["tokens"] = kept
+            data["tokens"] = [r for r in data["tokens"] if r is not record]
             self._save(data)
             return True
 
     @staticmethod
-    def _record(data: UsersFile, digest: str) -> TokenRecord | None:
-        found = None
-        for record in data["tokens"]:  # compare every digest: constant time in the token
-            if hmac.compare_digest(record["sha256"], digest):
-                found = record
-        return found
-
-    @classmethod
-    def _holder(cls, data: UsersFile, digest: str) -> str | None:
-        record = cls._record(data, digest)
+    def _holder(data: UsersFile, token_digest: str) -> str | None:
+        record = tokens.find(data["tokens"], token_digest)
         return None if record is None else str(record["login"])
 
     def authenticate(self, token: str) -> Credential | None:
         """The credential *token* gives, or None when no user holds it."""
         data = self._load()
-        record = self._record(data, _digest(token))
+        record = tokens.find(data["tokens"], digest(token))
         if record is None:
             return None
         expires, scopes, crates = record["expires"], record["scopes"], record["crates"]
@@ -367,4 +377,5 @@ class Accounts:
             scopes=None if scopes is None else tuple(scopes),
             crates=None if crates is None else tuple(crates),
             expires=None if expires is None else datetime.fromisoformat(expires),
+            token_id=record.get("id"),
         )

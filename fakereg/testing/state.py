@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, TypedDict
 from ..domain.names import canonical_name
 from ..domain.shapes import IndexLine
 from ..errors import NotFoundError
-from ..storage.accounts import Accounts
+from ..storage.accounts import Accounts, TokenInfo
 from ..storage.downloads import DownloadCounter, crate_total, version_total
 from ..storage.store import CrateStore
 
@@ -19,12 +19,14 @@ if TYPE_CHECKING:
 
 class TokenLimits(TypedDict, total=False):
     """How a token is limited, as on crates.io: *scopes* (some of ``publish-new``,
-    ``publish-update``, ``yank``, ``change-owners``; None: all), *crates* (name patterns such
-    as ``foo`` or ``foo*``; None: all), *expires* (an aware datetime)."""
+    ``publish-update``, ``yank``, ``change-owners``, ``trusted-publishing``; None: all),
+    *crates* (name patterns such as ``foo`` or ``foo*``; None: all), *expires* (an aware
+    datetime); and *name*, what token lists show (``token {id}`` by default)."""
 
     scopes: Iterable[str] | None
     crates: Iterable[str] | None
     expires: datetime | None
+    name: str | None
 
 
 class StateView:
@@ -84,7 +86,14 @@ class StateView:
             scopes=limits.get("scopes"),
             crates=limits.get("crates"),
             expires=limits.get("expires"),
+            name=limits.get("name"),
         )
+
+    def tokens(self, login: str, expired_days: int) -> list[TokenInfo]:
+        """What `FakeRegistry.tokens` does (documented there)."""
+        if self._accounts.user(login) is None:
+            raise NotFoundError(f"no user {login!r}")
+        return self._accounts.tokens(login, expired_days=expired_days)
 
     def add_public_key(self, login: str, key: str) -> str:
         """What `FakeRegistry.add_public_key` does (documented there)."""

@@ -38,6 +38,7 @@ class Kind(str, Enum):
     USER = "user"
     TEAM = "team"
     FOLLOW = "follow"
+    TOKENS = "tokens"
     SUMMARY = "summary"
     AUTHORS = "authors"
     SITE_METADATA = "site_metadata"

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 
 from werkzeug.wrappers import Request
 
-from ..errors import ApiError, UnauthenticatedError
+from ..errors import ApiError, ForbiddenError, UnauthenticatedError
 from ..services.access import TokenChecks
 from ..storage.accounts import Credential
+from .sessions import Sessions
+
+#: crates.io's refusal of an API token on a route for its website (src/auth.rs).
+WEBSITE_ONLY = "this action can only be performed on the crates.io website"
 
 
 def request_token(request: Request) -> str | None:
@@ -36,11 +41,13 @@ def token_in(authorization: str | None) -> str | None:
 
 class Authorizer:
     """The web side of the token checks (:class:`~fakereg.services.access.TokenChecks`):
-    reads the token off a request and gives a refused read of a private registry its 401
-    and the ``WWW-Authenticate`` header naming where to log in."""
+    reads the token off a request, or the signed-in browser off its session cookie (the
+    page's sessions play crates.io's cookie sessions), and gives a refused read of a private
+    registry its 401 and the ``WWW-Authenticate`` header naming where to log in."""
 
-    def __init__(self, checks: TokenChecks, *, login_url: str) -> None:
+    def __init__(self, checks: TokenChecks, sessions: Sessions, *, login_url: str) -> None:
         self.checks = checks
+        self.sessions = sessions
         self._login_url = login_url
 
     @property
@@ -49,8 +56,32 @@ class Authorizer:
         return self.checks.private
 
     def token(self, request: Request) -> Credential:
-        """The credential of a request that changes something (403 without a valid one)."""
+        """Who makes a request that changes something, as crates.io's ``AuthCheck``
+        finds out (src/auth.rs): a browser signed in on the page first, else the API token
+        in ``Authorization``; 403 without either, or from another site's page."""
+        _check_origin(request)
+        signed_in = self.browser_session(request)
+        if signed_in is not None:
+            return signed_in
         return self.checks.credential(request_token(request))
+
+    def browser(self, request: Request) -> Credential:
+        """Who makes a request of a route crates.io keeps for its website (``only_cookie``):
+        a browser signed in on the page; an API token, even a valid one, is refused."""
+        credential = self.token(request)
+        if not credential.session:
+            raise ForbiddenError(WEBSITE_ONLY)
+        return credential
+
+    def browser_session(self, request: Request) -> Credential | None:
+        """The credential of the page session *request*'s cookie names, when its browser
+        signed in (with the token's limits: signing in never widens a token); None for no
+        session, or one that did not sign in."""
+        session = self.sessions.of(request)
+        if session is None or session.token is None:
+            return None
+        credential = self.checks.credential(session.token)
+        return dataclasses.replace(credential, session=True)
 
     def scope(self, credential: Credential, scope: str, crate: str) -> None:
         """403 unless the token's scopes and crate patterns allow *scope* on *crate*."""
@@ -73,3 +104,11 @@ class Authorizer:
         except UnauthenticatedError as exc:
             header = ("WWW-Authenticate", f'Cargo login_url="{self._login_url}"')
             raise ApiError(401, exc.detail, headers=[header]) from None
+
+
+def _check_origin(request: Request) -> None:
+    """crates.io's ``verify_origin``: an authenticated request that names an ``Origin``
+    must come from this site's pages (controllers/util.rs)."""
+    origin, own = request.headers.get("Origin"), request.host_url.rstrip("/")
+    if origin is not None and origin != own:
+        raise ForbiddenError("invalid origin header")

@@ -106,3 +106,17 @@ def checked_version(version: str) -> str:
     if not is_valid_version(version):
         raise ApiError(400, f"invalid semver version `{html.escape(version)}`")
     return version
+
+
+def path_i32(raw: str) -> int:
+    """An id from a route's path, or the 400 axum's ``Path<i32>`` gives anything else."""
+    if not raw.isdigit() or int(raw) > 2**31 - 1:
+        raise ApiError(400, f"Invalid URL: Cannot parse `{raw}` to a `i32`")
+    return int(raw)
+
+
+def no_store(response: Response) -> Response:
+    """crates.io's ``no_store()`` (util/request_helpers.rs): answers about one's own
+    account are never kept by a cache."""
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -16,7 +16,7 @@ from ..domain.search import SearchQuery
 from ..errors import ApiError
 from . import views
 from .context import context_of
-from .http import json_response
+from .http import json_response, path_i32
 from .paging import Pagination, encode_seek, query_with, seek_start
 from .read_api import ReadSources
 
@@ -169,9 +169,7 @@ class ListApi:
     def user_stats(self, request: Request, user_id: str) -> Response:
         """``GET /api/v1/users/{id}/stats``: the downloads of the crates the user owns (0
         for an id no user has, as crates.io's sum over no crates)."""
-        if not user_id.isdigit() or int(user_id) > 2**31 - 1:
-            raise ApiError(400, f"Invalid URL: Cannot parse `{user_id}` to a `i32`")
-        found = self._data.accounts.user_by_id(int(user_id))
+        found = self._data.accounts.user_by_id(path_i32(user_id))
         owned = [] if found is None else self._data.catalog.owned_by(found.login)
         totals = self._data.downloads.totals()
         total = sum(totals.get(s.key, (0, 0))[0] for s in owned)

@@ -28,6 +28,7 @@ from .read_api import ReadApi
 from .routing import Access, Route, RouteTable
 from .sparse import SparseIndex
 from .tags import TagApi
+from .tokens_api import TokenApi
 
 GET = ("GET",)
 POST = ("POST",)
@@ -51,6 +52,7 @@ class Handlers:
     tags: TagApi
     downloads: DownloadsApi
     trusted: TrustpubApi
+    tokens: TokenApi
     pages: WebPages
     control: ControlApi
     git: GitHttp | None
@@ -61,7 +63,7 @@ def registry_routes(h: Handlers) -> RouteTable:
     K, R = Kind, Route
     sparse, api, read, lists, pages, control = h.sparse, h.api, h.read, h.lists, h.pages, h.control
     traffic, trusted, page, tags = control.traffic, h.trusted, pages.view, h.tags
-    downloads = h.downloads
+    downloads, tokens = h.downloads, h.tokens
     git = _no_git_index if h.git is None else h.git
     return RouteTable(
         [
@@ -109,7 +111,19 @@ def registry_routes(h: Handlers) -> RouteTable:
             R("/api/v1/keywords", GET, K.KEYWORDS, tags.keywords, READ),
             R("/api/v1/keywords/<word>", GET, K.KEYWORDS, tags.keyword, READ),
             R("/readmes/<name>/<file>", GET, K.README, read.readme_page, READ),
+            # the account: tokens (for a browser signed in on the page, as on crates.io)
+            R("/api/v1/me/tokens", ("GET", "PUT"), K.TOKENS, tokens.tokens, TOKEN),
+            R("/api/v1/me/tokens/<token_id>", ("GET", "DELETE"), K.TOKENS, tokens.token, TOKEN),
+            R("/api/v1/tokens/current", DELETE, K.TOKENS, tokens.current, TOKEN),
             R("/me", GET, K.ME, pages.me, SESSION),
+            R("/me/tokens", POST, K.PAGE, page(pages.create_token), SESSION),
+            R(
+                "/me/tokens/<int:token_id>/revoke",
+                POST,
+                K.PAGE,
+                page(pages.revoke_token),
+                SESSION,
+            ),
             # trusted publishing, and the fake GitHub that plays the CI side of it
             R(
                 "/api/v1/trusted_publishing/tokens",

@@ -2,8 +2,8 @@
 
 from .crates import CargoNames, CratePages
 from .faults import FaultPages
-from .sessions import Sessions
 from .site import PageParts, WebPages
+from .tokens import TokenPages
 from .traffic import TrafficPages
 
 __all__ = [
@@ -11,7 +11,7 @@ __all__ = [
     "CratePages",
     "FaultPages",
     "PageParts",
-    "Sessions",
+    "TokenPages",
     "TrafficPages",
     "WebPages",
 ]

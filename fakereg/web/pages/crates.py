@@ -20,7 +20,7 @@ from ...domain.shapes import IndexDependency
 from ...storage.downloads import crate_total, version_total
 from ..read_api import CrateState, ReadSources
 from .layout import cells, esc, table, when
-from .sessions import Viewer
+from .viewer import Viewer
 
 PAGE_SIZE = 50
 SORTS = (("alpha", "Name"), ("downloads", "Downloads"), ("recent-updates", "Recently updated"),

@@ -21,7 +21,7 @@ from ...testing.inspection import Observer
 from ...traffic.kinds import RECORDED_KINDS as KINDS
 from ...transport.events import HTTP2_ERROR_CODES
 from .layout import cells, esc, hidden_csrf, table
-from .sessions import Viewer
+from .viewer import Viewer
 
 #: The effects the form offers, and the JSON key each sets.
 EFFECTS = (("status", "answer with a status"), ("drop", "drop the connection"),

@@ -23,15 +23,17 @@ from urllib.parse import urlencode
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
-from ...errors import ApiError, RefusedError
-from ...storage.accounts import redact
+from ...errors import ApiError, InvalidError, RefusedError
+from ...storage.accounts import TokenInfo, redact
 from ..auth import Authorizer
 from ..http import error_response, json_response, refusal, status_of
+from ..sessions import Session, Sessions
 from .crates import CratePages
 from .faults import FaultPages
 from .layout import Chrome, document, esc, page_response, secure
-from .sessions import Session, Sessions, Viewer
+from .tokens import TokenPages
 from .traffic import TrafficPages
+from .viewer import Viewer
 
 #: The largest body a form of the page may post (a 413 beyond).
 MAX_FORM = 64 * 1024
@@ -54,6 +56,7 @@ class PageParts:
     crates: CratePages
     traffic: TrafficPages
     faults: FaultPages
+    tokens: TokenPages
     auth: Authorizer
     sessions: Sessions
     admin_token: str
@@ -102,18 +105,26 @@ class WebPages:
     def _viewer(self, request: Request) -> Viewer:
         """The viewer, checked as the API checks a read (401/403 on a private registry)."""
         auth, session = self._parts.auth, self._parts.sessions.of(request)
+        login = self._signed_in(request)
         if not auth.private or (session is not None and session.admin):
-            return Viewer(session)
+            return Viewer(session, login=login)
         if request.headers.get("Authorization"):
-            return Viewer(session, auth.read(request))
+            return Viewer(session, auth.read(request), login)
         token = None if session is None else session.token
-        return Viewer(session, auth.read_token(token))
+        return Viewer(session, auth.read_token(token), login)
+
+    def _signed_in(self, request: Request) -> str | None:
+        """The login the browser signed in as, while its token is still good."""
+        try:
+            credential = self._parts.auth.browser_session(request)
+        except RefusedError:
+            return None
+        return None if credential is None else credential.user.login
 
     def _chrome(self, viewer: Viewer) -> Chrome:
         session = viewer.session
-        login = None if viewer.credential is None else viewer.credential.user.login
         csrf = None if session is None else session.csrf
-        return Chrome(self._parts.registry, self._parts.url, viewer.admin, login, csrf)
+        return Chrome(self._parts.registry, self._parts.url, viewer.admin, viewer.login, csrf)
 
     @staticmethod
     def _check_origin(request: Request) -> None:
@@ -146,14 +157,18 @@ class WebPages:
         return secure(response)
 
     def sign_in(self, request: Request) -> Response:
-        """The sign-in form of a private registry: a read token, kept in a new session."""
+        """The sign-in form: a token (on a private registry, one that may read it), kept
+        in a new session. The browser is then signed in as the token's user, with the
+        token's limits, on the page and on the API routes crates.io keeps for its
+        website (``/api/v1/me/tokens``…)."""
         request.max_content_length = MAX_FORM
         self._check_origin(request)
         token = (request.form.get("token") or "").strip()
         auth = self._parts.auth
-        if not auth.private:
-            raise ApiError(400, "this registry is public: its page needs no token")
-        auth.read_token(token or None)
+        if auth.private:
+            auth.read_token(token or None)
+        else:
+            auth.checks.credential(token or None)
         old = self._parts.sessions.of(request)
         session = self._parts.sessions.start(admin=bool(old and old.admin), token=token)
         if old is not None:
@@ -229,19 +244,58 @@ class WebPages:
         return secure(redirect("/faults", 303))
 
     def me(self, request: Request) -> Response:
-        """``/me``: the token to paste into ``cargo login``; never disclosed by a private
-        registry (there it needs a read token, and shows none: a scoped token must not
-        lead to the default user's full one)."""
+        """``/me``: the token to paste into ``cargo login`` and, for a browser signed in,
+        its tokens view. A private registry never discloses a token here (there it needs a
+        read token, and shows none: a scoped token must not lead to the default user's
+        full one)."""
         try:
             viewer = self._viewer(request)
         except ApiError as exc:
             return self.refused(request, exc)
+        return self._account(viewer)
+
+    def create_token(self, request: Request, viewer: Viewer) -> Response:
+        """The tokens view's form: a new token for the signed-in user, shown once."""
+        session = self._session_form(request, viewer, admin=False)
+        login = self._account_login(viewer, session)
+        try:
+            made = self._parts.tokens.create(login, request.form)
+        except InvalidError as exc:
+            return self._account(viewer, error=exc.detail, status=400)
+        return self._account(viewer, made=made)
+
+    def revoke_token(self, request: Request, viewer: Viewer, token_id: int) -> Response:
+        """The revoke button of a token in the tokens view."""
+        session = self._session_form(request, viewer, admin=False)
+        self._parts.tokens.revoke(self._account_login(viewer, session), token_id)
+        return secure(redirect("/me", 303))
+
+    def _account_login(self, viewer: Viewer, session: Session) -> str:
+        if viewer.login is None:
+            raise ApiError(403, "sign in with a token first")
+        credential = self._parts.auth.checks.credential(session.token)
+        if credential.scopes is not None or credential.crates is not None:
+            raise ApiError(
+                403,
+                "this browser signed in with a token limited to some scopes or crates: "
+                "sign in with an unlimited token to manage tokens",
+            )
+        return viewer.login
+
+    def _account(
+        self,
+        viewer: Viewer,
+        *,
+        made: tuple[str, TokenInfo] | None = None,
+        error: str | None = None,
+        status: int = 200,
+    ) -> Response:
         api = self._parts.url
-        if viewer.credential is not None or self._parts.auth.private:
-            who = viewer.credential.user.login if viewer.credential else "admin"
+        if viewer.credential is not None or self._parts.auth.private or viewer.login:
+            who = viewer.login or (viewer.credential.user.login if viewer.credential else "admin")
             shown = (
-                f"(signed in as {esc(who)}: this registry is private and shows no token "
-                "here; use the token you were given)"
+                f"(signed in as {esc(who)}: this page shows no token here; use the token you "
+                "signed in with, or make one below)"
             )
         else:
             token = self._parts.me_token
@@ -253,7 +307,14 @@ class WebPages:
             f'<div class="copy"><pre id="token">{shown}</pre>'
             '<button type="button" data-copy="token">Copy</button></div>'
         )
-        return self._page(viewer, "API token", body, "me")
+        if error is not None:
+            body += f'<p class="notice error" role="alert">{esc(error)}</p>'
+        session = viewer.session
+        if viewer.login is not None and session is not None:
+            body += self._parts.tokens.view(viewer.login, session.csrf, made)
+        else:
+            body += _sign_in_form("/me", private=self._parts.auth.private)
+        return page_response(document("API token", body, self._chrome(viewer), active="me"), status)
 
     # -- refusals ----------------------------------------------------------------------
 
@@ -270,7 +331,7 @@ class WebPages:
             back = request.full_path.rstrip("?")
             if request.method == "POST":  # a failed sign-in: back where it was going
                 back = _local(request.form.get("next"))
-            body += _sign_in_form(back)
+            body += _sign_in_form(back, private=True)
         response = page_response(document(str(status), body, chrome), status)
         for name, value in getattr(exc, "headers", None) or ():
             response.headers[name] = value
@@ -287,14 +348,19 @@ def _local(target: str | None) -> str:
     return target
 
 
-def _sign_in_form(next_path: str) -> str:
+def _sign_in_form(next_path: str, *, private: bool) -> str:
+    label, hint = (
+        ("Read token", "This registry is private: give a token that may read it, once;")
+        if private
+        else ("Token", "Sign in with an API token to manage your tokens;")
+    )
     return (
         '<form class="grid" id="sign-in" method="post" action="/session">'
-        '<label class="wide">Read token <input name="token" type="password" '
+        f'<label class="wide">{label} <input name="token" type="password" '
         'autocomplete="off" required autofocus></label>'
         f'<input type="hidden" name="next" value="{esc(next_path)}">'
-        "<button>Sign in</button><p class=hint>This registry is private: give a token that "
-        "may read it, once; the page keeps it for this browser session.</p></form>"
+        f"<button>Sign in</button><p class=hint>{hint} the page keeps it for this browser "
+        "session.</p></form>"
     )
 
 

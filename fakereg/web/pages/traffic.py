@@ -27,7 +27,7 @@ from ...traffic.records import RecordedRequest
 from ...traffic.redaction import shown_bodies, shown_headers
 from ..control_traffic import after
 from .layout import esc, table
-from .sessions import Viewer
+from .viewer import Viewer
 
 #: Rows a page shows at first, and a poll answers at most.
 ROWS = 300

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from werkzeug.wrappers import Request, Response
 
-from ...storage.accounts import Credential, redact
+from ..storage.tokens import redact
 
 #: Sessions kept at most (the oldest is forgotten first).
 MAX_SESSIONS = 1000
@@ -87,20 +87,3 @@ class Sessions:
             samesite="Strict",
             secure=self._secure,
         )
-
-
-@dataclass(frozen=True)
-class Viewer:
-    """Who is looking at a page: their session, and on a private registry the read
-    credential it holds (None for an admin, or on a public registry: everything shows)."""
-
-    session: Session | None
-    credential: Credential | None = None
-
-    @property
-    def admin(self) -> bool:
-        return self.session is not None and self.session.admin
-
-    def covers(self, crate: str | None) -> bool:
-        """True when the viewer may see *crate* (None: not about a crate)."""
-        return crate is None or self.credential is None or self.credential.covers(crate)
