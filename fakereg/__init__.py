@@ -21,6 +21,7 @@ if TYPE_CHECKING:
         CargoError,
         CargoNotFoundError,
         ConflictError,
+        ExpiredError,
         FakeRegError,
         FakeRegWarning,
         ForbiddenError,
@@ -48,6 +49,7 @@ if TYPE_CHECKING:
     from .factory import RegistryFactory
     from .registry import FakeRegistry
     from .settings import PROTOCOLS, Protocol, Settings
+    from .storage.invitations import Invitation
     from .storage.tokens import TokenInfo
     from .testing.faults import Answer, Cut, Fault, FaultSpec, Rewrite, Truncate
     from .testing.seeding import CrateVersion
@@ -67,6 +69,7 @@ _WHERE = {
     "CargoError": ".errors",
     "CargoNotFoundError": ".errors",
     "ConflictError": ".errors",
+    "ExpiredError": ".errors",
     "FakeRegError": ".errors",
     "ForbiddenError": ".errors",
     "InvalidError": ".errors",
@@ -96,6 +99,7 @@ _WHERE = {
     "Protocol": ".settings",
     "Settings": ".settings",
     "TokenInfo": ".storage.tokens",
+    "Invitation": ".storage.invitations",
     "Answer": ".testing.faults",
     "Cut": ".testing.faults",
     "Fault": ".testing.faults",
@@ -126,6 +130,7 @@ __all__ = [
     "CrateVersion",
     "Cut",
     "Dependency",
+    "ExpiredError",
     "FakeRegError",
     "FakeRegWarning",
     "FakeRegistry",
@@ -135,6 +140,7 @@ __all__ = [
     "HeaderMap",
     "InvalidError",
     "InvalidTypeError",
+    "Invitation",
     "Kind",
     "LimitError",
     "ManifestError",

@@ -19,6 +19,7 @@ from pathlib import Path
 from .errors import RootError
 from .services.access import TokenChecks
 from .services.crates import CrateChanges
+from .services.invitations import OwnerInvitations
 from .services.publishing import Publisher
 from .settings import Settings
 from .storage.accounts import Accounts
@@ -29,6 +30,7 @@ from .storage.events import IndexEvents
 from .storage.fsutil import RootLock
 from .storage.gitindex import GitIndex
 from .storage.gitsync import GitSync
+from .storage.invitations import Invitations
 from .storage.store import CrateStore
 from .storage.visibility import IndexVisibility
 from .testing.inspection import Observer
@@ -51,13 +53,14 @@ from .web.control import ControlApi
 from .web.downloads_api import DownloadsApi
 from .web.gitserve import GitHttp
 from .web.hosts import allowed_hosts
+from .web.invitations_api import InvitationApi
 from .web.lists import ListApi
 from .web.pages import (
+    AccountPages,
     CargoNames,
     CratePages,
     FaultPages,
     PageParts,
-    TokenPages,
     TrafficPages,
     WebPages,
 )
@@ -92,6 +95,7 @@ class Parts:
     publishing: TrustedPublishing
     ca: TestCa | None
     delay: IndexDelay
+    invitations: OwnerInvitations
 
 
 def base_url(host: str, port: int, *, tls: bool = False) -> str:
@@ -180,6 +184,9 @@ def assemble(
         auth = Authorizer(checks, sessions, login_url=f"{url}/me")
         state = StateView(store, accounts, downloads)
         info = {"name": settings.name, "url": url, "protocol": settings.protocol}
+        invited = Invitations(root, lock, durable=durable)
+        events.subscribe(invited.on_change)
+        invitations = OwnerInvitations(store, accounts, invited)
         trust = TrustStore(root, lock, durable=durable)
         events.subscribe(trust.on_change)
         publisher = Publisher(store, accounts, checks, trust, settings)
@@ -193,7 +200,9 @@ def assemble(
         oidc = GitHubOidc(url)
         trusted = TrustService(trust, store, JwtVerifier(oidc.issuer, oidc.public_keys))
         publishing = TrustedPublishing(trusted, oidc)
-        control = ControlApi(admin_token, observed, seeder, state, delay, info, publishing)
+        control = ControlApi(
+            admin_token, observed, seeder, state, delay, info, publishing, invitations
+        )
         sparse = SparseIndex(store, config, visibility, observed.faults, downloads)
         sources = ReadSources(store, catalog, accounts, downloads, auth)
         pages = WebPages(
@@ -205,7 +214,7 @@ def assemble(
                     max_unpacked=settings.max_unpacked_size,
                 ),
                 faults=FaultPages(observed, delay),
-                tokens=TokenPages(accounts),
+                account=AccountPages(accounts, invitations),
                 auth=auth,
                 sessions=sessions,
                 admin_token=admin_token,
@@ -216,7 +225,9 @@ def assemble(
         )
         api = WebApi(
             publisher,
-            CrateChanges(store, accounts, checks),
+            CrateChanges(
+                store, accounts, checks, invitations if settings.owner_invitations else None
+            ),
             auth,
             settings.max_upload_size,
             observed.publish_log,
@@ -231,6 +242,7 @@ def assemble(
             downloads=DownloadsApi(sources),
             trusted=TrustpubApi(trusted, oidc, auth, audience=url.split("://", 1)[1]),
             tokens=TokenApi(accounts, auth),
+            invitations=InvitationApi(invitations, accounts, auth),
             pages=pages,
             control=control,
             git=None if git is None else GitHttp(git),
@@ -289,4 +301,5 @@ def assemble(
         publishing,
         ca,
         delay,
+        invitations,
     )

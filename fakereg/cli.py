@@ -103,6 +103,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--auth-required", action="store_true", help="a private registry: reading needs a token"
     )
     parser.add_argument(
+        "--owner-invitations",
+        action="store_true",
+        help="adding an owner invites them (they accept or decline), as on crates.io",
+    )
+    parser.add_argument(
         "--tls",
         action="store_true",
         help="serve HTTPS with a certificate from a CA made for this registry (its PEM "
@@ -332,6 +337,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             port=args.port,
             strict=args.strict,
             auth_required=args.auth_required,
+            owner_invitations=args.owner_invitations,
             replace_crates_io=args.replace_crates_io,
             tls=args.tls,
             http2=args.http2,

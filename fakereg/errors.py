@@ -64,6 +64,11 @@ class LimitError(RefusedError):
     """A limit of the registry is reached (crates.io answers these with 409)."""
 
 
+class ExpiredError(RefusedError):
+    """What was asked for existed but has run out (an owner invitation past its expiry:
+    crates.io answers 410 Gone)."""
+
+
 class PayloadTooLargeError(RefusedError):
     """An upload larger than the registry takes (crates.io answers these with 413)."""
 

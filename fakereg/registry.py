@@ -56,6 +56,7 @@ class FakeRegistry(Filling, Observing):
     host = Setting[str]()
     login = Setting[str]()
     auth_required = Setting[bool]()
+    owner_invitations = Setting[bool]()
     replace_crates_io = Setting[bool]()
     idle_timeout = Setting[float]()
     tls = Setting[bool]()
@@ -76,8 +77,9 @@ class FakeRegistry(Filling, Observing):
         **options: Unpack[Options],
     ) -> None:
         """*options* are :class:`~fakereg.Settings`' fields (``host``, ``port``,
-        ``login``, ``strict``, ``max_upload_size``, ``max_unpacked_size``, ``git_index``,
-        ``retry_sleep_ms``, ``publish_timeout``, ``auth_required``, ``replace_crates_io``,
+        ``login``, ``strict``, ``owner_invitations``, ``max_upload_size``,
+        ``max_unpacked_size``, ``git_index``, ``retry_sleep_ms``, ``publish_timeout``,
+        ``auth_required``, ``replace_crates_io``,
         ``idle_timeout``, ``tls``, ``http2``, ``max_concurrent_streams``,
         ``allowed_hosts``, ``max_recorded``, ``max_recorded_body``, ``durable``) and
         ``cargo_home``, ``write_credentials``, ``cargo_bin``

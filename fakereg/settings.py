@@ -34,6 +34,7 @@ class Settings:
     port: int = 0
     login: str = DEFAULT_LOGIN
     strict: bool = False
+    owner_invitations: bool = False
     max_upload_size: int = 10 * 1024 * 1024
     max_unpacked_size: int = 512 * 1024 * 1024
     git_index: bool = True
@@ -101,6 +102,9 @@ class Options(TypedDict, total=False):
     port: int
     login: str
     strict: bool
+    #: Adding an owner invites them, as on crates.io (they accept or decline); without
+    #: it an owner is added at once, as alternative registries do.
+    owner_invitations: bool
     max_upload_size: int
     max_unpacked_size: int
     git_index: bool

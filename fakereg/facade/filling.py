@@ -10,6 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..domain.shapes import IndexLine
+from ..errors import NotFoundError
+from ..storage.invitations import Invitation
 from ..storage.tokens import TokenInfo
 from ..testing.seeding import AddCrateOptions, CrateVersion, ImportOptions
 from ..testing.state import TokenLimits
@@ -159,6 +161,38 @@ class Filling(RegistryBase):
         """Make *token* invalid from now on; :class:`~fakereg.NotFoundError` (a
         ``KeyError``) when no user holds it."""
         self._running().state.revoke(token)
+
+    # -- owner invitations (services/invitations.py) -------------------------------------
+
+    def invitations(
+        self, crate: str | None = None, login: str | None = None, *, expired: bool = False
+    ) -> list[Invitation]:
+        """The owner invitations of *crate* and/or to the user *login* (every one when
+        both are None), not expired ones unless *expired*. With ``owner_invitations=True``,
+        ``cargo owner --add`` makes them; each carries the ``token`` crates.io would email
+        (``PUT /api/v1/me/crate_owner_invitations/accept/{token}``)."""
+        invitations = self._running().invitations
+        name = None if crate is None else invitations.canonical(crate)
+        found = invitations.records.listed(crate=name, invitee=login)
+        return [i for i in found if expired or not i.expired]
+
+    def accept_invitation(self, crate: str, login: str) -> None:
+        """*login* accepts their invitation to own *crate*, as the invitee would on
+        crates.io: they become an owner. :class:`~fakereg.NotFoundError` without one,
+        :class:`~fakereg.ExpiredError` when it expired."""
+        self._running().invitations.respond(login, crate, accepted=True)
+
+    def decline_invitation(self, crate: str, login: str) -> None:
+        """*login* declines their invitation to own *crate* (it is forgotten)."""
+        self._running().invitations.respond(login, crate, accepted=False)
+
+    def expire_invitation(self, crate: str, login: str) -> None:
+        """Make *login*'s invitation to own *crate* expired now (crates.io's expire after
+        30 days), to test what a tool does with one. :class:`~fakereg.NotFoundError`
+        without one."""
+        invitations = self._running().invitations
+        if not invitations.records.expire(invitations.canonical(crate), login):
+            raise NotFoundError(f"no invitation of {login} to {crate}")
 
     # -- trusted publishing (testing/trusted.py) -----------------------------------------
 

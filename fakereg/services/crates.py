@@ -1,4 +1,5 @@
-"""Changes to an existing crate by its owners: yank and unyank, adding and removing owners."""
+"""Changes to an existing crate by its owners: yank and unyank, adding (or inviting) and
+removing owners."""
 
 from __future__ import annotations
 
@@ -9,15 +10,24 @@ from ..errors import InvalidError, NotFoundError
 from ..storage.accounts import Accounts, Credential, User
 from ..storage.store import CrateStore
 from .access import TokenChecks
+from .invitations import OwnerInvitations
 
 
 class CrateChanges:
     """Yanks and owners of one registry's crates, under crates.io's rules."""
 
-    def __init__(self, store: CrateStore, accounts: Accounts, checks: TokenChecks) -> None:
+    def __init__(
+        self,
+        store: CrateStore,
+        accounts: Accounts,
+        checks: TokenChecks,
+        invitations: OwnerInvitations | None = None,
+    ) -> None:
         self._store = store
         self._accounts = accounts
         self._checks = checks
+        #: With ``owner_invitations=True``: adding an owner invites them.
+        self._invitations = invitations
 
     def _canonical(self, name: str) -> str:
         canonical = self._store.canonical(name)
@@ -51,6 +61,8 @@ class CrateChanges:
         """Add (or remove) the users named by *logins* as owners of *name*; crates.io's
         message for it."""
         canonical = self.may_change_owners(credential, name)
+        if add and self._invitations is not None:
+            return self._invitations.invite(credential.user.login, canonical, logins)
         resolved = []
         for login in logins:
             found = self._accounts.user(login)

@@ -135,6 +135,11 @@ class CrateReader:
         meta = self._meta(name)
         return None if meta is None else str(meta["name"])
 
+    def crate_id(self, name: str) -> int | None:
+        """The id crates.io's API shows for *name* (None when there is no such crate)."""
+        meta = self._meta(name) if is_valid_crate_name(name) else None
+        return None if meta is None else meta.get("id")
+
     def _require(self, name: str) -> CrateRecord:
         meta = self._meta(name) if is_valid_crate_name(name) else None
         if meta is None:

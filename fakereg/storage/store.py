@@ -198,12 +198,15 @@ class CrateStore(CrateReader):
                 return
             raise NotFoundError(f"crate `{meta['name']}` does not have a version `{version}`")
 
-    def change_owners(self, name: str, logins: Iterable[str], *, add: bool, by: str) -> list[str]:
-        """Add or remove owners (logins already resolved to users); return the new list."""
+    def change_owners(
+        self, name: str, logins: Iterable[str], *, add: bool, by: str | None
+    ) -> list[str]:
+        """Add or remove owners (logins already resolved to users), as the owner *by*
+        (None: an accepted invitation, which needs no owner); return the new list."""
         with self._lock():
             meta = self._require(name)
             owners: list[str] = meta["owners"]
-            if by not in owners:
+            if by is not None and by not in owners:
                 raise ForbiddenError("only owners have permission to modify owners")
             for login in logins:
                 if add and login in owners:

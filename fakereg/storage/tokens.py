@@ -56,22 +56,6 @@ class TokenInfo:
     def expired(self) -> bool:
         return self.expires is not None and self.expires <= datetime.now(timezone.utc)
 
-    def to_json(self) -> dict[str, object]:
-        """The ``ApiToken`` object of crates.io's API."""
-        return {
-            "id": self.id,
-            "name": self.name,
-            "created_at": _stamp(self.created_at),
-            "last_used_at": None,
-            "crate_scopes": None if self.crates is None else list(self.crates),
-            "endpoint_scopes": None if self.scopes is None else list(self.scopes),
-            "expired_at": None if self.expires is None else _stamp(self.expires),
-        }
-
-
-def _stamp(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
-
 
 Limits = tuple["list[str] | None", "list[str] | None", "str | None"]
 

@@ -39,6 +39,7 @@ class Kind(str, Enum):
     TEAM = "team"
     FOLLOW = "follow"
     TOKENS = "tokens"
+    INVITATIONS = "invitations"
     SUMMARY = "summary"
     AUTHORS = "authors"
     SITE_METADATA = "site_metadata"

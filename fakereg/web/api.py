@@ -121,6 +121,8 @@ class WebApi:
             raise wrong_shape('expected a body like {"owners": ["login", …]} ("users" too)')
         if not logins:
             raise ApiError(400, "give at least one owner to add or remove")
+        if len(logins) > 10:  # crates.io bounds the work of one request (krate/owners.rs)
+            raise ApiError(400, "too many invites for this request - maximum 10")
         credential = self._auth.token(request)
         canonical = self._changes.may_change_owners(credential, name)  # then 404, 403
         adding = request.method == "PUT"

@@ -10,7 +10,7 @@ import dataclasses
 from werkzeug.wrappers import Request
 
 from ..errors import ApiError, ForbiddenError, UnauthenticatedError
-from ..services.access import TokenChecks
+from ..services.access import FORBIDDEN_SCOPE, TokenChecks
 from ..storage.accounts import Credential
 from .sessions import Sessions
 
@@ -64,6 +64,15 @@ class Authorizer:
         if signed_in is not None:
             return signed_in
         return self.checks.credential(request_token(request))
+
+    def legacy(self, request: Request) -> Credential:
+        """Who makes a request of a route that names no endpoint scope (crates.io's
+        ``AuthCheck::default()``): a signed-in browser, or an API token limited to no
+        scopes and no crates; a limited token is refused as crates.io refuses it."""
+        credential = self.token(request)
+        if not credential.session and (credential.scopes is not None or credential.crates):
+            raise ForbiddenError(FORBIDDEN_SCOPE)
+        return credential
 
     def browser(self, request: Request) -> Credential:
         """Who makes a request of a route crates.io keeps for its website (``only_cookie``):

@@ -18,12 +18,14 @@ from werkzeug.wrappers import Request, Response
 
 from ..domain.cratebuild import CrateSpec
 from ..errors import ApiError
+from ..services.invitations import OwnerInvitations
 from ..storage.delay import IndexDelay
 from ..testing.inspection import Observer
 from ..testing.seeding import CrateVersion, Seeder
 from ..testing.state import StateView
 from ..testing.trusted import TrustedPublishing
 from .context import context_of
+from .control_invitations import InvitationControl
 from .control_traffic import TrafficControl
 from .http import json_response, read_json, refusal
 
@@ -69,6 +71,7 @@ class ControlApi:
         delay: IndexDelay,
         info: dict[str, Any],
         publishing: TrustedPublishing,
+        invitations: OwnerInvitations,
     ) -> None:
         self._publishing = publishing
         self._admin_token = admin_token
@@ -78,6 +81,8 @@ class ControlApi:
         self._info = info
         #: The traffic routes (faults, delays, the journal), answered by their own part.
         self.traffic = TrafficControl(observed, delay)
+        #: The owner invitations' routes.
+        self.invitations = InvitationControl(invitations)
 
     def close(self) -> None:
         """The registry is stopping: requests waiting on the journal answer now."""
@@ -208,7 +213,7 @@ class ControlApi:
                 raise ApiError(400, "give the `token` to revoke")
             self._state.revoke(token)
             return json_response({"revoked": True})
-        _only(data, ("login", "scopes", "crates", "expires"), "a token")
+        _only(data, ("login", "scopes", "crates", "expires", "name"), "a token")
         login = _typed(data, "login", str, "a token")
         if login is None:
             raise ApiError(400, "a token needs the `login` of its user")
@@ -221,5 +226,8 @@ class ControlApi:
                 expires = datetime.fromisoformat(expires_text.replace("Z", "+00:00"))
             except ValueError:
                 raise ApiError(400, f"`expires` is not an ISO-8601 time: {expires_text}") from None
-        token = self._state.add_token(login, scopes=scopes, crates=crates, expires=expires)
+        name = _typed(data, "name", str, "a token")
+        token = self._state.add_token(
+            login, scopes=scopes, crates=crates, expires=expires, name=name
+        )
         return json_response({"login": login, "token": token})

@@ -12,6 +12,7 @@ from ..domain.names import is_valid_version
 from ..errors import (
     ApiError,
     ConflictError,
+    ExpiredError,
     ForbiddenError,
     InvalidError,
     LimitError,
@@ -44,6 +45,7 @@ _STATUS: tuple[tuple[type[RefusedError], int], ...] = (
     (ForbiddenError, 403),
     (UnauthenticatedError, 403),
     (PayloadTooLargeError, 413),
+    (ExpiredError, 410),
     (InvalidError, 400),
     (ConflictError, 400),
     (LimitError, 409),

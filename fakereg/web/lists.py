@@ -159,7 +159,7 @@ class ListApi:
     def follow(self, request: Request, name: str) -> Response:
         """``PUT`` / ``DELETE /api/v1/crates/{name}/follow``: the token's user follows the
         crate, or stops (``controllers/krate/follow.rs``: the token, then the crate)."""
-        login = self._data.auth.token(request).user.login
+        login = self._data.auth.legacy(request).user.login
         found = self._data.catalog.get(name)
         if found is None:
             raise ApiError(404, f"crate `{name}` does not exist")

@@ -21,6 +21,7 @@ from .api import WebApi
 from .control import ControlApi
 from .downloads_api import DownloadsApi
 from .gitserve import GitHttp
+from .invitations_api import InvitationApi
 from .lists import ListApi
 from .pages import WebPages
 from .pipeline import refuse_unrouted
@@ -38,6 +39,7 @@ GET_POST = ("GET", "POST")
 READ, TOKEN, ADMIN, SESSION = Access.READ, Access.TOKEN, Access.ADMIN, Access.SESSION
 CRATE = "/api/v1/crates/<name>"
 VERSION = "/api/v1/crates/<name>/<semver:version>"
+INVITES = "/api/v1/me/crate_owner_invitations"
 CONTROL = "/__fakereg"
 
 
@@ -53,6 +55,7 @@ class Handlers:
     downloads: DownloadsApi
     trusted: TrustpubApi
     tokens: TokenApi
+    invitations: InvitationApi
     pages: WebPages
     control: ControlApi
     git: GitHttp | None
@@ -63,7 +66,7 @@ def registry_routes(h: Handlers) -> RouteTable:
     K, R = Kind, Route
     sparse, api, read, lists, pages, control = h.sparse, h.api, h.read, h.lists, h.pages, h.control
     traffic, trusted, page, tags = control.traffic, h.trusted, pages.view, h.tags
-    downloads, tokens = h.downloads, h.tokens
+    downloads, tokens, invitations = h.downloads, h.tokens, h.invitations
     git = _no_git_index if h.git is None else h.git
     return RouteTable(
         [
@@ -115,8 +118,26 @@ def registry_routes(h: Handlers) -> RouteTable:
             R("/api/v1/me/tokens", ("GET", "PUT"), K.TOKENS, tokens.tokens, TOKEN),
             R("/api/v1/me/tokens/<token_id>", ("GET", "DELETE"), K.TOKENS, tokens.token, TOKEN),
             R("/api/v1/tokens/current", DELETE, K.TOKENS, tokens.current, TOKEN),
+            # owner invitations (with owner_invitations=True adding an owner invites)
+            R(f"{INVITES}", GET, K.INVITATIONS, invitations.mine, TOKEN),
+            R(f"{INVITES}/accept/<token>", PUT, K.INVITATIONS, invitations.accept_token),
+            R(f"{INVITES}/<crate_id>", PUT, K.INVITATIONS, invitations.respond, TOKEN),
+            R(
+                "/api/private/crate_owner_invitations",
+                GET,
+                K.INVITATIONS,
+                invitations.listing,
+                TOKEN,
+            ),
             R("/me", GET, K.ME, pages.me, SESSION),
             R("/me/tokens", POST, K.PAGE, page(pages.create_token), SESSION),
+            R(
+                "/me/invitations/<int:crate_id>/<action>",
+                POST,
+                K.PAGE,
+                page(pages.respond_invitation),
+                SESSION,
+            ),
             R(
                 "/me/tokens/<int:token_id>/revoke",
                 POST,
@@ -155,6 +176,13 @@ def registry_routes(h: Handlers) -> RouteTable:
             R(f"{CONTROL}/users", POST, K.CONTROL, control.users, ADMIN),
             R(f"{CONTROL}/tokens", ("POST", "DELETE"), K.CONTROL, control.tokens, ADMIN),
             R(f"{CONTROL}/public-keys", ("POST",), K.CONTROL, control.public_keys, ADMIN),
+            R(
+                f"{CONTROL}/invitations",
+                GET_POST,
+                K.CONTROL,
+                control.invitations.invitations,
+                ADMIN,
+            ),
             R(f"{CONTROL}/faults", GET_POST, K.CONTROL, traffic.faults, ADMIN),
             R(f"{CONTROL}/faults/<int:fault_id>", DELETE, K.CONTROL, traffic.remove_fault, ADMIN),
             R(f"{CONTROL}/index-delay", POST, K.CONTROL, traffic.index_delay, ADMIN),

@@ -17,6 +17,7 @@ from werkzeug.wrappers import Request, Response
 from ..errors import ApiError, ForbiddenError
 from ..storage.accounts import Accounts
 from ..storage.tokens import SCOPES, check_limits, valid_pattern
+from . import views
 from .auth import Authorizer, request_token
 from .http import api_json, json_response, no_store, path_i32, wrong_shape
 
@@ -41,7 +42,7 @@ class TokenApi:
         days = _expired_days(request.args.get("expired_days"))
         login = self._auth.browser(request).user.login
         shown = self._accounts.tokens(login, expired_days=days)
-        return no_store(json_response({"api_tokens": [t.to_json() for t in shown]}))
+        return no_store(json_response({"api_tokens": [views.api_token(t) for t in shown]}))
 
     def _create(self, request: Request) -> Response:
         name, crates, scopes, expires = _new_token(api_json(request))
@@ -61,24 +62,24 @@ class TokenApi:
             raise ApiError(400, "invalid endpoint scope")
         limits = check_limits(scopes, crates, expires)
         token, info = self._accounts.create_token(credential.user.login, name, limits)
-        return json_response({"api_token": {**info.to_json(), "token": token}})
+        return json_response({"api_token": {**views.api_token(info), "token": token}})
 
     def token(self, request: Request, token_id: str) -> Response:
         """``GET`` one of the user's tokens by id; ``DELETE`` revokes it (``{}`` whether or
         not the user had it, as crates.io answers)."""
         number = path_i32(token_id)
-        login = self._auth.token(request).user.login
+        login = self._auth.legacy(request).user.login
         if request.method == "DELETE":
             self._accounts.revoke_id(login, number)
             return json_response({})
         found = self._accounts.token_info(login, number)
         if found is None:
             raise ApiError(404, "Not Found")
-        return no_store(json_response({"api_token": found.to_json()}))
+        return no_store(json_response({"api_token": views.api_token(found)}))
 
     def current(self, request: Request) -> Response:
         """``DELETE /api/v1/tokens/current``: the request's own API token revoked (204)."""
-        credential = self._auth.token(request)
+        credential = self._auth.legacy(request)
         token = request_token(request)
         if credential.session or credential.token_id is None or token is None:
             raise ApiError(400, "token not provided")

@@ -9,13 +9,15 @@ have no meaning in a fake carry what crates.io sends for a crate that has none:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import datetime, timezone
 from typing import Any
 
 from ..domain.categories import categories
 from ..domain.crateview import CrateSummary, VersionFacts
 from ..domain.names import canonical_name
 from ..domain.shapes import IndexDependency
-from ..storage.accounts import User
+from ..storage.accounts import TokenInfo, User
+from ..storage.invitations import Invitation
 
 JSON = dict[str, Any]
 
@@ -215,4 +217,35 @@ def category(slug: str, created_at: str, crates_cnt: int) -> JSON:
         "description": known.description if known is not None else "",
         "created_at": created_at,
         "crates_cnt": crates_cnt,
+    }
+
+
+def instant(moment: datetime) -> str:
+    """A time as chrono serializes a ``DateTime<Utc>`` (RFC 3339, ``Z``, the fraction of
+    a second when there is one)."""
+    return moment.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def api_token(token: TokenInfo) -> JSON:
+    """crates.io's ``ApiToken`` (``last_used_at`` is not kept: always null)."""
+    return {
+        "id": token.id,
+        "name": token.name,
+        "created_at": instant(token.created_at),
+        "last_used_at": None,
+        "crate_scopes": None if token.crates is None else list(token.crates),
+        "endpoint_scopes": None if token.scopes is None else list(token.scopes),
+        "expired_at": None if token.expires is None else instant(token.expires),
+    }
+
+
+def invitation(found: Invitation, invitee: User | None, inviter: User | None) -> JSON:
+    """``EncodableCrateOwnerInvitation`` (ids 0 for a user removed since)."""
+    return {
+        "invitee_id": 0 if invitee is None else invitee.id,
+        "inviter_id": 0 if inviter is None else inviter.id,
+        "crate_id": found.crate_id,
+        "crate_name": found.crate,
+        "created_at": instant(found.created_at),
+        "expires_at": instant(found.expires_at),
     }

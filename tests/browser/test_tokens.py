@@ -80,3 +80,27 @@ def test_a_browser_signs_in_makes_a_token_for_cargo_and_revokes_it(
     again = try_publish(reg, write_package(tmp_path / "bot2", "bot-two"), env=env)
     assert "authentication failed" in again.stderr
     assert [t.name for t in reg.tokens(reg.login)] == ["start token"]
+
+
+def test_an_invitee_accepts_an_owner_invitation_on_the_page(
+    browser: WebDriver, screenshot: ScreenshotTaker, tmp_path: Path
+) -> None:
+    with FakeRegistry(owner_invitations=True, cargo_home=tmp_path / "home") as reg:
+        reg.cargo("publish", "--registry", reg.name, "--no-verify",
+                  cwd=write_package(tmp_path / "shared", "shared"), check=True)  # fmt: skip
+        bob = reg.add_user("bob")
+        reg.cargo("owner", "--registry", reg.name, "--add", "bob", "shared", check=True)
+        browser.get(f"{reg.url}/me")
+        form = browser.find_element(By.ID, "sign-in")
+        form.find_element(By.NAME, "token").send_keys(bob)
+        form.submit()
+        row = waiting(browser).until(
+            lambda b: b.find_element(By.CSS_SELECTOR, "table.invitations tbody tr")
+        )
+        assert "shared" in row.text
+        assert reg.login in row.text
+        screenshot("owner-invitation")
+        row.find_element(By.XPATH, ".//button[text()='Accept']").click()
+        waiting(browser).until(lambda b: not b.find_elements(By.CSS_SELECTOR, "table.invitations"))
+        assert reg.owners("shared") == [reg.login, "bob"]
+        reg.check_errors()

@@ -28,10 +28,10 @@ from ...storage.accounts import TokenInfo, redact
 from ..auth import Authorizer
 from ..http import error_response, json_response, refusal, status_of
 from ..sessions import Session, Sessions
+from .account import AccountPages
 from .crates import CratePages
 from .faults import FaultPages
 from .layout import Chrome, document, esc, page_response, secure
-from .tokens import TokenPages
 from .traffic import TrafficPages
 from .viewer import Viewer
 
@@ -56,7 +56,7 @@ class PageParts:
     crates: CratePages
     traffic: TrafficPages
     faults: FaultPages
-    tokens: TokenPages
+    account: AccountPages
     auth: Authorizer
     sessions: Sessions
     admin_token: str
@@ -259,7 +259,7 @@ class WebPages:
         session = self._session_form(request, viewer, admin=False)
         login = self._account_login(viewer, session)
         try:
-            made = self._parts.tokens.create(login, request.form)
+            made = self._parts.account.create(login, request.form)
         except InvalidError as exc:
             return self._account(viewer, error=exc.detail, status=400)
         return self._account(viewer, made=made)
@@ -267,7 +267,18 @@ class WebPages:
     def revoke_token(self, request: Request, viewer: Viewer, token_id: int) -> Response:
         """The revoke button of a token in the tokens view."""
         session = self._session_form(request, viewer, admin=False)
-        self._parts.tokens.revoke(self._account_login(viewer, session), token_id)
+        self._parts.account.revoke(self._account_login(viewer, session), token_id)
+        return secure(redirect("/me", 303))
+
+    def respond_invitation(
+        self, request: Request, viewer: Viewer, crate_id: int, action: str
+    ) -> Response:
+        """The accept and decline buttons of an owner invitation in the account view."""
+        session = self._session_form(request, viewer, admin=False)
+        if action not in ("accept", "decline"):
+            raise ApiError(404, f"no page at {request.path}")
+        login = self._account_login(viewer, session)
+        self._parts.account.respond(login, crate_id, accepted=action == "accept")
         return secure(redirect("/me", 303))
 
     def _account_login(self, viewer: Viewer, session: Session) -> str:
@@ -311,7 +322,7 @@ class WebPages:
             body += f'<p class="notice error" role="alert">{esc(error)}</p>'
         session = viewer.session
         if viewer.login is not None and session is not None:
-            body += self._parts.tokens.view(viewer.login, session.csrf, made)
+            body += self._parts.account.view(viewer.login, session.csrf, made)
         else:
             body += _sign_in_form("/me", private=self._parts.auth.private)
         return page_response(document("API token", body, self._chrome(viewer), active="me"), status)

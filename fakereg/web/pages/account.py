@@ -1,6 +1,7 @@
-"""The page's tokens view, like crates.io's account settings: the signed-in user's API
-tokens (name, scopes, crates, times), a form that makes one and shows it once, and a
-revoke button on each. The same tokens as ``/api/v1/me/tokens`` and ``reg.add_token``."""
+"""The signed-in part of ``/me``, like crates.io's account settings: the user's API tokens
+(name, scopes, crates, times), a form that makes one and shows it once, a revoke button on
+each (the same tokens as ``/api/v1/me/tokens`` and ``reg.add_token``); and the owner
+invitations waiting for them, with accept and decline buttons."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 from werkzeug.datastructures import MultiDict
 
 from ...errors import InvalidError
+from ...services.invitations import OwnerInvitations
 from ...storage.accounts import Accounts
 from ...storage.tokens import SCOPES, TokenInfo, check_limits
 from .layout import cells, esc, hidden_csrf, table, when
@@ -17,11 +19,13 @@ from .layout import cells, esc, hidden_csrf, table, when
 EXPIRIES = (("", "never"), ("7", "7 days"), ("30", "30 days"), ("90", "90 days"))
 
 
-class TokenPages:
-    """Renders the tokens view and carries out its forms for one registry's *accounts*."""
+class AccountPages:
+    """Renders the account view and carries out its forms for one registry's *accounts*
+    and *invitations*."""
 
-    def __init__(self, accounts: Accounts) -> None:
+    def __init__(self, accounts: Accounts, invitations: OwnerInvitations) -> None:
         self._accounts = accounts
+        self._invitations = invitations
 
     def create(self, login: str, form: MultiDict[str, str]) -> tuple[str, TokenInfo]:
         """The token the form asks for, made for *login*; :class:`InvalidError` for a form
@@ -42,9 +46,13 @@ class TokenPages:
     def revoke(self, login: str, token_id: int) -> None:
         self._accounts.revoke_id(login, token_id)
 
+    def respond(self, login: str, crate_id: int, *, accepted: bool) -> None:
+        """Accept or decline *login*'s invitation to the crate whose id is *crate_id*."""
+        self._invitations.respond(login, crate_id, accepted=accepted)
+
     def view(self, login: str, csrf: str | None, made: tuple[str, TokenInfo] | None) -> str:
-        """The user's tokens, the form for a new one, and *made* (a token just made,
-        shown this once)."""
+        """The user's invitations, tokens, the form for a new token, and *made* (a token
+        just made, shown this once)."""
         shown = ""
         if made is not None:
             token, info = made
@@ -61,7 +69,35 @@ class TokenPages:
             cls="tokens",
             empty="No tokens.",
         )
-        return f"<h2>API tokens</h2>{shown}{listing}{_form(csrf)}"
+        return (
+            f"{self._invitations_view(login, csrf)}<h2>API tokens</h2>{shown}{listing}{_form(csrf)}"
+        )
+
+    def _invitations_view(self, login: str, csrf: str | None) -> str:
+        pending = self._invitations.pending(invitee=login)
+        if not pending:
+            return ""
+        rows = []
+        for invitation in pending:
+            buttons = "".join(
+                f'<form class="inline" method="post" '
+                f'action="/me/invitations/{invitation.crate_id}/{action}">'
+                f"{hidden_csrf(csrf)}<button{cls}>{label}</button></form>"
+                for action, label, cls in (
+                    ("accept", "Accept", ""),
+                    ("decline", "Decline", ' class="danger"'),
+                )
+            )
+            rows.append(
+                cells(
+                    f'<a href="/crates/{esc(invitation.crate)}">{esc(invitation.crate)}</a>',
+                    esc(invitation.inviter),
+                    when(invitation.expires_at.isoformat()),
+                    buttons,
+                )
+            )
+        listing = table(("Crate", "Invited by", "Expires", ""), rows, cls="invitations")
+        return f"<h2>Owner invitations</h2>{listing}"
 
     @staticmethod
     def _row(token: TokenInfo, csrf: str | None) -> str:
