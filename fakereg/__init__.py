@@ -50,6 +50,7 @@ if TYPE_CHECKING:
     from .registry import FakeRegistry
     from .settings import PROTOCOLS, Protocol, Settings
     from .storage.invitations import Invitation
+    from .storage.teams import Team
     from .storage.tokens import TokenInfo
     from .testing.faults import Answer, Cut, Fault, FaultSpec, Rewrite, Truncate
     from .testing.seeding import CrateVersion
@@ -99,6 +100,7 @@ _WHERE = {
     "Protocol": ".settings",
     "Settings": ".settings",
     "TokenInfo": ".storage.tokens",
+    "Team": ".storage.teams",
     "Invitation": ".storage.invitations",
     "Answer": ".testing.faults",
     "Cut": ".testing.faults",
@@ -162,6 +164,7 @@ __all__ = [
     "SettingError",
     "Settings",
     "TarError",
+    "Team",
     "TokenInfo",
     "TooLargeError",
     "Truncate",

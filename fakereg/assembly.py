@@ -32,6 +32,7 @@ from .storage.gitindex import GitIndex
 from .storage.gitsync import GitSync
 from .storage.invitations import Invitations
 from .storage.store import CrateStore
+from .storage.teams import Teams
 from .storage.visibility import IndexVisibility
 from .testing.inspection import Observer
 from .testing.oidc import GitHubOidc
@@ -96,6 +97,7 @@ class Parts:
     ca: TestCa | None
     delay: IndexDelay
     invitations: OwnerInvitations
+    teams: Teams
 
 
 def base_url(host: str, port: int, *, tls: bool = False) -> str:
@@ -150,7 +152,8 @@ def assemble(
         raise RootError(f"cannot use {root} as a registry root: {reason}") from None
     lock = RootLock(root, interprocess=shared)
     events = IndexEvents(observed.errors.report)
-    store = CrateStore(root, lock, events, durable=durable)
+    teams = Teams(root, lock, durable=durable)
+    store = CrateStore(root, lock, events, durable=durable, teams=teams)
     accounts = Accounts(root, lock, durable=durable)
     token = accounts.start_token(settings.login, token)
     admin_token = accounts.admin_token(lasting=shared)
@@ -201,10 +204,10 @@ def assemble(
         trusted = TrustService(trust, store, JwtVerifier(oidc.issuer, oidc.public_keys))
         publishing = TrustedPublishing(trusted, oidc)
         control = ControlApi(
-            admin_token, observed, seeder, state, delay, info, publishing, invitations
+            admin_token, observed, seeder, state, delay, info, publishing, invitations, teams
         )
         sparse = SparseIndex(store, config, visibility, observed.faults, downloads)
-        sources = ReadSources(store, catalog, accounts, downloads, auth)
+        sources = ReadSources(store, catalog, accounts, downloads, auth, teams)
         pages = WebPages(
             PageParts(
                 crates=CratePages(sources, CargoNames(settings.name, settings.replace_crates_io)),
@@ -226,7 +229,11 @@ def assemble(
         api = WebApi(
             publisher,
             CrateChanges(
-                store, accounts, checks, invitations if settings.owner_invitations else None
+                store,
+                accounts,
+                checks,
+                teams,
+                invitations if settings.owner_invitations else None,
             ),
             auth,
             settings.max_upload_size,
@@ -302,4 +309,5 @@ def assemble(
         ca,
         delay,
         invitations,
+        teams,
     )

@@ -4,7 +4,7 @@ publishers. Each method hands its call to the part of the started registry that 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 from ..domain.shapes import IndexLine
 from ..errors import NotFoundError
 from ..storage.invitations import Invitation
+from ..storage.teams import Team
 from ..storage.tokens import TokenInfo
 from ..testing.seeding import AddCrateOptions, CrateVersion, ImportOptions
 from ..testing.state import TokenLimits
@@ -161,6 +162,14 @@ class Filling(RegistryBase):
         """Make *token* invalid from now on; :class:`~fakereg.NotFoundError` (a
         ``KeyError``) when no user holds it."""
         self._running().state.revoke(token)
+
+    def add_team(self, login: str, members: Iterable[str], *, name: str | None = None) -> Team:
+        """Make the GitHub team *login* (``github:org:team``) with *members* (user logins),
+        or say who is in it now. crates.io asks GitHub; here the test says. A member may add
+        the team as an owner (``cargo owner --add github:org:team``), and the members of a
+        team that owns a crate may publish, yank and unyank it, but not change its owners.
+        :class:`~fakereg.InvalidError` for a login crates.io would refuse."""
+        return self._running().teams.add(login, members, name)
 
     # -- owner invitations (services/invitations.py) -------------------------------------
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from ..errors import ConflictError, ExpiredError, ForbiddenError, InvalidError, NotFoundError
+from ..errors import ExpiredError, ForbiddenError, NotFoundError
 from ..storage.accounts import Accounts
 from ..storage.invitations import Invitation, Invitations
 from ..storage.store import CrateStore
@@ -20,31 +20,19 @@ class OwnerInvitations:
         self._accounts = accounts
         self.records = invitations
 
-    def invite(self, by: str, crate: str, logins: Sequence[str]) -> str:
-        """Invite the users named by *logins* to own *crate* (its canonical name), as its
-        owner *by*; crates.io's message, one part per login, joined by commas. Nothing is
-        written unless every login may be invited."""
-        owners = self._store.owners(crate)
-        if by not in owners:
-            raise ForbiddenError("only owners have permission to modify owners")
-        invitees = []
-        for login in logins:
-            if any(owner.lower() == login.lower() for owner in owners):
-                raise ConflictError(f"`{login}` is already an owner")
-            user = self._accounts.user(login)
-            if user is None:
-                raise InvalidError(f"could not find user with login `{login}`")
-            invitees.append(user.login)
+    def invite(self, by: str, crate: str, logins: Sequence[str]) -> dict[str, str]:
+        """Invite the users *logins* (checked by the caller: users, not yet owners) to own
+        *crate* (its canonical name), as its owner *by*; crates.io's message for each."""
         crate_id = self._store.crate_id(crate) or 0
-        messages = []
-        for login in invitees:
+        messages = {}
+        for login in logins:
             if self.records.invite(crate, crate_id, login, by) is None:
-                messages.append(
+                messages[login] = (
                     f"user {login} already has a pending invitation to be an owner of crate {crate}"
                 )
             else:
-                messages.append(f"user {login} has been invited to be an owner of crate {crate}")
-        return ",".join(messages)
+                messages[login] = f"user {login} has been invited to be an owner of crate {crate}"
+        return messages
 
     def canonical(self, crate: str) -> str:
         """*crate*'s canonical name (as given when there is no such crate)."""

@@ -29,6 +29,7 @@ from ..errors import ConflictError, ForbiddenError, NotFoundError, SeedError
 from .events import IndexChange, IndexEvents
 from .fsutil import RootLock, atomic_write
 from .reader import CrateReader, IndexFile, dump_line
+from .teams import Rights, Teams, is_team
 
 __all__ = ["CrateStore", "IndexFile", "NewVersion", "SeedError", "dump_line"]
 
@@ -55,8 +56,11 @@ class CrateStore(CrateReader):
         events: IndexEvents,
         *,
         durable: bool = False,
+        teams: Teams | None = None,
     ) -> None:
         super().__init__(root)
+        #: Who is in the teams that own crates (their members may publish and yank).
+        self._teams = teams
         self._lock = lock
         #: fsync each write (a root that outlives its process); see :func:`atomic_write`.
         self._durable = durable
@@ -135,7 +139,7 @@ class CrateStore(CrateReader):
                     raise ForbiddenError("a trusted publish cannot create a crate")
                 meta = {"name": name, "owners": [login], "versions": {}}
             check_same_crate(name, meta["name"])
-            if login is not None and login not in meta["owners"]:
+            if login is not None and not self._may_publish(login, meta["owners"]):
                 raise ForbiddenError(
                     "this crate exists but you don't seem to be an owner. If you believe "
                     "this is a mistake, perhaps you need to accept an invitation to be an "
@@ -160,6 +164,12 @@ class CrateStore(CrateReader):
                 published=version,
             )
 
+    def _may_publish(self, login: str, owners: list[str]) -> bool:
+        """crates.io's ``Publish`` rights: an owner, or a member of a team that owns."""
+        if login in owners:
+            return True
+        return self._teams is not None and self._teams.rights(login, owners) is not Rights.NONE
+
     def set_yanked(
         self, name: str, version: str, yanked: bool, login: str, message: str | None = None
     ) -> None:
@@ -167,7 +177,7 @@ class CrateStore(CrateReader):
         without a message clears the message, and only the line's ``yanked`` changes."""
         with self._lock():
             meta = self._require(name)
-            if login not in meta["owners"]:
+            if not self._may_publish(login, meta["owners"]):
                 raise ForbiddenError("must already be an owner to yank or unyank")
             lines = self._lines(meta["name"])
             for i, text in enumerate(lines):
@@ -217,7 +227,7 @@ class CrateStore(CrateReader):
                     owners.append(login)
                 else:
                     owners.remove(login)
-            if not owners:
+            if all(is_team(owner) for owner in owners):
                 raise ConflictError(
                     "cannot remove all individual owners of a crate. Team member don't have "
                     "permission to modify owners, so at least one individual owner is "

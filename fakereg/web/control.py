@@ -20,12 +20,13 @@ from ..domain.cratebuild import CrateSpec
 from ..errors import ApiError
 from ..services.invitations import OwnerInvitations
 from ..storage.delay import IndexDelay
+from ..storage.teams import Teams
 from ..testing.inspection import Observer
 from ..testing.seeding import CrateVersion, Seeder
 from ..testing.state import StateView
 from ..testing.trusted import TrustedPublishing
 from .context import context_of
-from .control_invitations import InvitationControl
+from .control_owners import OwnerControl
 from .control_traffic import TrafficControl
 from .http import json_response, read_json, refusal
 
@@ -72,6 +73,7 @@ class ControlApi:
         info: dict[str, Any],
         publishing: TrustedPublishing,
         invitations: OwnerInvitations,
+        teams: Teams,
     ) -> None:
         self._publishing = publishing
         self._admin_token = admin_token
@@ -81,8 +83,8 @@ class ControlApi:
         self._info = info
         #: The traffic routes (faults, delays, the journal), answered by their own part.
         self.traffic = TrafficControl(observed, delay)
-        #: The owner invitations' routes.
-        self.invitations = InvitationControl(invitations)
+        #: The owners' routes: invitations and teams.
+        self.owners = OwnerControl(invitations, teams)
 
     def close(self) -> None:
         """The registry is stopping: requests waiting on the journal answer now."""

@@ -176,9 +176,12 @@ class ListApi:
         return json_response({"total_downloads": total})
 
     def team(self, request: Request, team: str) -> Response:
-        """``GET /api/v1/teams/{team}``: fakereg has no teams, so every one is crates.io's
-        404 for a team it does not know."""
-        raise ApiError(404, "Not Found")
+        """``GET /api/v1/teams/{team}``: the team called exactly *team* (its lowercase
+        ``github:org:team``), as ``reg.add_team`` made it; crates.io's 404 otherwise."""
+        found = self._data.teams.get(team)
+        if found is None:
+            raise ApiError(404, "Not Found")
+        return json_response({"team": views.team(found)})
 
     def me(self, request: Request) -> Response:
         """``GET /api/v1/me``: the token's user and the crates it owns (403 without one)."""

@@ -25,6 +25,7 @@ from ..storage.accounts import Accounts, Credential, User
 from ..storage.catalog import Catalog
 from ..storage.downloads import DownloadCounter, crate_total, recent_total, version_total
 from ..storage.store import CrateStore
+from ..storage.teams import Teams, is_team
 from . import views
 from .auth import Authorizer
 from .http import api_json, checked_version, json_response, wrong_shape
@@ -78,6 +79,7 @@ class ReadSources:
     accounts: Accounts
     downloads: DownloadCounter
     auth: Authorizer
+    teams: Teams
 
     def crate(self, name: str) -> CrateState:
         """The crate called *name* (any spelling), or a 404 in crates.io's words."""
@@ -272,13 +274,16 @@ class ReadApi:
         return json_response({"users": [views.owner(user) for user in users]})
 
     def owner_team(self, request: Request, name: str) -> Response:
-        """``GET /api/v1/crates/{name}/owner_team``: fakereg has no teams."""
-        self._owners(request, name)
-        return json_response({"teams": []})
+        """``GET /api/v1/crates/{name}/owner_team``: the teams that own it."""
+        state = self._state(request, name)
+        found = (self._data.teams.find(login) for login in state.meta["owners"] if is_team(login))
+        teams = sorted((team for team in found if team is not None), key=lambda t: t.id)
+        return json_response({"teams": [views.owner(team) for team in teams]})
 
     def _owners(self, request: Request, name: str) -> list[User]:
         state = self._state(request, name)
-        found = (self._data.accounts.user(login) for login in state.meta["owners"])
+        logins = (login for login in state.meta["owners"] if not is_team(login))
+        found = (self._data.accounts.user(login) for login in logins)
         return sorted((user for user in found if user is not None), key=lambda u: u.id)
 
 

@@ -18,6 +18,7 @@ from ..domain.names import canonical_name
 from ..domain.shapes import IndexDependency
 from ..storage.accounts import TokenInfo, User
 from ..storage.invitations import Invitation
+from ..storage.teams import Team
 
 JSON = dict[str, Any]
 
@@ -38,8 +39,18 @@ def public_user(user: User | None, login: str | None = None) -> JSON | None:
     }
 
 
-def owner(user: User) -> JSON:
-    """``EncodableOwner`` of a user (``github_username_matches`` as crates.io adds it)."""
+def owner(user: User | Team) -> JSON:
+    """``EncodableOwner`` of a user (``github_username_matches`` as crates.io adds it) or
+    of a team (``kind`` ``team``, its organization's URL)."""
+    if isinstance(user, Team):
+        return {
+            "id": user.id,
+            "login": user.login,
+            "kind": "team",
+            "url": f"https://github.com/{user.org}",
+            "name": user.name,
+            "avatar": None,
+        }
     return {
         "id": user.id,
         "login": user.login,
@@ -248,4 +259,15 @@ def invitation(found: Invitation, invitee: User | None, inviter: User | None) ->
         "crate_name": found.crate,
         "created_at": instant(found.created_at),
         "expires_at": instant(found.expires_at),
+    }
+
+
+def team(found: Team) -> JSON:
+    """``EncodableTeam``."""
+    return {
+        "id": found.id,
+        "login": found.login,
+        "name": found.name,
+        "avatar": None,
+        "url": f"https://github.com/{found.org}",
     }

@@ -1,6 +1,7 @@
-"""The control API's owner invitations (``/__fakereg/invitations``): what
+"""The control API's owners: invitations (``/__fakereg/invitations``: what
 ``reg.invitations``, ``reg.accept_invitation``, ``reg.decline_invitation`` and
-``reg.expire_invitation`` do, for a harness in any language."""
+``reg.expire_invitation`` do) and teams (``/__fakereg/teams``: ``reg.add_team``), for a
+harness in any language."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from werkzeug.wrappers import Request, Response
 from ..errors import ApiError, NotFoundError
 from ..services.invitations import OwnerInvitations
 from ..storage.invitations import Invitation
+from ..storage.teams import Team, Teams
 from .http import json_response, read_json
 from .views import instant
 
@@ -31,11 +33,33 @@ def invitation_json(found: Invitation) -> dict[str, Any]:
     }
 
 
-class InvitationControl:
-    """Answers ``/__fakereg/invitations`` from *invitations*."""
+def team_json(team: Team) -> dict[str, Any]:
+    """A team as the control API shows it."""
+    return {"id": team.id, "login": team.login, "name": team.name, "members": list(team.members)}
 
-    def __init__(self, invitations: OwnerInvitations) -> None:
+
+class OwnerControl:
+    """Answers ``/__fakereg/invitations`` and ``/__fakereg/teams``."""
+
+    def __init__(self, invitations: OwnerInvitations, teams: Teams) -> None:
         self._invitations = invitations
+        self._teams = teams
+
+    def teams(self, request: Request) -> Response:
+        """``POST {"login", "members", "name"}``: a team as ``reg.add_team``; ``GET`` lists
+        them."""
+        if request.method == "POST":
+            data = read_json(request)
+            if not isinstance(data, dict) or not set(data) <= {"login", "members", "name"}:
+                raise ApiError(400, 'a team is {"login", "members", "name"}')
+            login, members, name = data.get("login"), data.get("members", []), data.get("name")
+            if not isinstance(login, str) or not isinstance(name, (str, type(None))):
+                raise ApiError(400, "a team needs its `login` (github:org:team); `name` is text")
+            if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
+                raise ApiError(400, "`members` is a list of user logins")
+            team = self._teams.add(login, members, name)
+            return json_response({**team_json(team)})
+        return json_response({"teams": [team_json(team) for team in self._teams.all()]})
 
     def invitations(self, request: Request) -> Response:
         """``GET ?crate=&login=&expired=true``: the invitations; ``POST {"crate", "login",
