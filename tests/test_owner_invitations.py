@@ -4,8 +4,6 @@ token, declines; expiry; the control API and the Python API."""
 
 from __future__ import annotations
 
-import json
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +12,7 @@ import pytest
 
 from fakereg import ExpiredError, FakeRegistry, NotFoundError
 from tests.helpers import Curl, write_package
+from tests.test_control import control
 
 ACCEPT = "/api/v1/me/crate_owner_invitations"
 
@@ -143,22 +142,12 @@ def test_the_control_api_lists_and_answers_invitations(reg: FakeRegistry) -> Non
     reg.add_user("erin")
     assert _owner(reg, "--add", "erin").returncode == 0
 
-    def control(method: str, path: str, body: Any = None) -> Any:
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(
-            f"{reg.url}/__fakereg/{path}", data=data, method=method,
-            headers={"Authorization": f"Bearer {reg.admin_token}",
-                     "Content-Type": "application/json"},
-        )  # fmt: skip
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return json.load(response)
-
-    (listed,) = control("GET", "invitations?crate=shared")["invitations"]
+    (listed,) = control(reg, "GET", "/invitations?crate=shared")[1]["invitations"]
     assert (listed["invitee"], listed["inviter"], listed["expired"]) == ("erin", reg.login, False)
     answer = {"crate": "shared", "login": "erin", "action": "accept"}
-    assert control("POST", "invitations", answer) == answer
+    assert control(reg, "POST", "/invitations", answer) == (200, answer)
     assert "erin" in reg.owners("shared")
-    assert control("GET", "invitations")["invitations"] == []
+    assert control(reg, "GET", "/invitations")[1]["invitations"] == []
 
 
 def test_too_many_owners_at_once_and_without_invitations_owners_are_added(

@@ -5,15 +5,14 @@
 from __future__ import annotations
 
 import json
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from fakereg import FakeRegistry, InvalidError
 from tests.helpers import assert_cargo_error, http, write_package
+from tests.test_control import control
 
 TEAM = "github:acme:devs"
 
@@ -97,16 +96,6 @@ def test_teams_from_python_and_the_control_api(reg: FakeRegistry) -> None:
     with pytest.raises(InvalidError, match="format is github:org:team"):
         reg.add_team("github:acme", [])
 
-    def control(method: str, body: Any = None) -> Any:
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(
-            f"{reg.url}/__fakereg/teams", data=data, method=method,
-            headers={"Authorization": f"Bearer {reg.admin_token}",
-                     "Content-Type": "application/json"},
-        )  # fmt: skip
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return json.load(response)
-
-    made = control("POST", {"login": "github:Acme:Ops", "members": ["Someone"]})
+    _, made = control(reg, "POST", "/teams", {"login": "github:Acme:Ops", "members": ["Someone"]})
     assert made == {"id": 1, "login": "github:acme:ops", "name": None, "members": ["someone"]}
-    assert control("GET") == {"teams": [made]}
+    assert control(reg, "GET", "/teams") == (200, {"teams": [made]})
