@@ -31,6 +31,7 @@ from .storage.gitindex import GitIndex
 from .storage.gitsync import GitSync
 from .storage.store import CrateStore
 from .storage.visibility import IndexVisibility
+from .testing.gitlab import GitLabOidc
 from .testing.inspection import Observer
 from .testing.oidc import GitHubOidc
 from .testing.seeding import Seeder
@@ -40,6 +41,8 @@ from .traffic.kinds import Kind
 from .transport.certificates import TestCa
 from .transport.server import ServerThread, listen
 from .transport.session import Limits
+from .trustpub.gitlab import REQUIRED_CLAIMS as GITLAB_CLAIMS
+from .trustpub.rules import REQUIRED_CLAIMS as GITHUB_CLAIMS
 from .trustpub.service import TrustService
 from .trustpub.store import TrustStore
 from .trustpub.verify import JwtVerifier
@@ -187,9 +190,14 @@ def assemble(
             own_index_urls=frozenset(index_urls),
             git=git is not None,
         )
-        oidc = GitHubOidc(url)
-        trusted = TrustService(trust, store, JwtVerifier(oidc.issuer, oidc.public_keys))
-        publishing = TrustedPublishing(trusted, oidc)
+        audience = url.split("://", 1)[1]  # crates.io's `trustpub_audience` (`crates.io`)
+        oidc, gitlab = GitHubOidc(url), GitLabOidc(url, audience)
+        verifiers = [
+            JwtVerifier("github", oidc.issuer, oidc.public_keys, strings=GITHUB_CLAIMS),
+            JwtVerifier("gitlab", gitlab.issuer, gitlab.public_keys, strings=GITLAB_CLAIMS),
+        ]
+        trusted = TrustService(trust, store, verifiers)
+        publishing = TrustedPublishing(trusted, oidc, gitlab)
         control = ControlApi(admin_token, observed, seeder, state, delay, info, publishing)
         sparse = SparseIndex(store, config, visibility, observed.faults, downloads)
         sources = ReadSources(store, catalog, accounts, downloads, auth)
@@ -225,7 +233,7 @@ def assemble(
             lists=ListApi(sources),
             tags=TagApi(sources),
             downloads=DownloadsApi(sources),
-            trusted=TrustpubApi(trusted, oidc, auth, audience=url.split("://", 1)[1]),
+            trusted=TrustpubApi(trusted, oidc, gitlab, auth, audience=audience),
             pages=pages,
             control=control,
             git=None if git is None else GitHttp(git),
