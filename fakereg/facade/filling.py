@@ -177,7 +177,7 @@ class Filling(RegistryBase):
         /,
         repository: str = "owner/repo",
         workflow: str = "release.yml",
-        ref: str = "refs/heads/main",
+        ref: str = "main",
         environment: str | None = None,
         **claims: Any,
     ) -> dict[str, str]:
@@ -215,7 +215,7 @@ class Filling(RegistryBase):
         /,
         project: str = "group/project",
         workflow_filepath: str = ".gitlab-ci.yml",
-        ref: str = "refs/heads/main",
+        ref: str = "main",
         environment: str | None = None,
         *,
         id_token_variable: str = DEFAULT_ID_TOKEN_VARIABLE,
