@@ -34,6 +34,7 @@ from .storage.invitations import Invitations
 from .storage.store import CrateStore
 from .storage.teams import Teams
 from .storage.visibility import IndexVisibility
+from .testing.gitlab import GitLabOidc
 from .testing.inspection import Observer
 from .testing.oidc import GitHubOidc
 from .testing.seeding import Seeder
@@ -43,6 +44,8 @@ from .traffic.kinds import Kind
 from .transport.certificates import TestCa
 from .transport.server import ServerThread, listen
 from .transport.session import Limits
+from .trustpub.gitlab import REQUIRED_CLAIMS as GITLAB_CLAIMS
+from .trustpub.rules import REQUIRED_CLAIMS as GITHUB_CLAIMS
 from .trustpub.service import TrustService
 from .trustpub.store import TrustStore
 from .trustpub.verify import JwtVerifier
@@ -200,9 +203,14 @@ def assemble(
             own_index_urls=frozenset(index_urls),
             git=git is not None,
         )
-        oidc = GitHubOidc(url)
-        trusted = TrustService(trust, store, JwtVerifier(oidc.issuer, oidc.public_keys))
-        publishing = TrustedPublishing(trusted, oidc)
+        audience = url.split("://", 1)[1]  # crates.io's `trustpub_audience` (`crates.io`)
+        oidc, gitlab = GitHubOidc(url), GitLabOidc(url, audience)
+        verifiers = [
+            JwtVerifier("github", oidc.issuer, oidc.public_keys, strings=GITHUB_CLAIMS),
+            JwtVerifier("gitlab", gitlab.issuer, gitlab.public_keys, strings=GITLAB_CLAIMS),
+        ]
+        trusted = TrustService(trust, store, verifiers)
+        publishing = TrustedPublishing(trusted, oidc, gitlab)
         control = ControlApi(
             admin_token, observed, seeder, state, delay, info, publishing, invitations, teams
         )
@@ -247,7 +255,7 @@ def assemble(
             lists=ListApi(sources),
             tags=TagApi(sources),
             downloads=DownloadsApi(sources),
-            trusted=TrustpubApi(trusted, oidc, auth, audience=url.split("://", 1)[1]),
+            trusted=TrustpubApi(trusted, oidc, gitlab, auth, audience=audience),
             tokens=TokenApi(accounts, auth),
             invitations=InvitationApi(invitations, accounts, auth),
             pages=pages,

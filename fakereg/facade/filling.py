@@ -14,10 +14,12 @@ from ..errors import NotFoundError
 from ..storage.invitations import Invitation
 from ..storage.teams import Team
 from ..storage.tokens import TokenInfo
+from ..testing.gitlab import DEFAULT_ID_TOKEN_VARIABLE
 from ..testing.seeding import AddCrateOptions, CrateVersion, ImportOptions
 from ..testing.state import TokenLimits
+from ..trustpub.gitlab import GitLabConfig
 from ..trustpub.rules import GitHubConfig
-from ..trustpub.service import GitHubConfigOptions
+from ..trustpub.service import GitHubConfigOptions, GitLabConfigOptions
 from .base import RegistryBase
 
 if TYPE_CHECKING:
@@ -218,8 +220,8 @@ class Filling(RegistryBase):
         return self._running().publishing.service.add_config(crate, **config)
 
     def trusted_publishers(self, crate: str | None = None) -> list[GitHubConfig]:
-        """The trusted publishing configs of *crate* (every crate's when None), oldest
-        first."""
+        """The GitHub trusted publishing configs of *crate* (every crate's when None),
+        oldest first (:meth:`gitlab_publishers` lists GitLab's)."""
         return self._running().publishing.service.configs(crate)
 
     def github_actions_env(
@@ -240,4 +242,54 @@ class Filling(RegistryBase):
         ``exp=<a past time>`` for an expired token)."""
         return self._running().publishing.github_actions_env(
             repository, workflow, ref, environment, **claims
+        )
+
+    def add_gitlab_publisher(
+        self, crate: str, **config: Unpack[GitLabConfigOptions]
+    ) -> GitLabConfig:
+        """Let GitLab CI/CD jobs of *namespace*/*project* run from the CI file
+        *workflow_filepath* (in *environment*, when given) publish new versions of *crate*,
+        as crates.io's GitLab trusted publishing config does. The crate must exist; at
+        most five GitLab configs a crate; the fields are checked as crates.io checks them
+        (:class:`~fakereg.InvalidError`). *config*: ``namespace`` (a group or user,
+        ``group/subgroup`` for a subgroup), ``project``, ``workflow_filepath`` (say
+        ``.gitlab-ci.yml``; required) and ``environment``. Its ``namespace_id`` is None
+        until the first token exchanged against it binds it."""
+        return self._running().publishing.service.add_gitlab_config(crate, **config)
+
+    def gitlab_publishers(self, crate: str | None = None) -> list[GitLabConfig]:
+        """The GitLab trusted publishing configs of *crate* (every crate's when None),
+        oldest first."""
+        return self._running().publishing.service.gitlab_configs(crate)
+
+    def gitlab_ci_env(
+        self,
+        /,
+        project: str = "group/project",
+        workflow_filepath: str = ".gitlab-ci.yml",
+        ref: str = "main",
+        environment: str | None = None,
+        *,
+        id_token_variable: str = DEFAULT_ID_TOKEN_VARIABLE,
+        **claims: Any,
+    ) -> dict[str, str]:
+        """The environment a GitLab CI/CD job with an ``id_tokens:`` entry gets: the ID
+        token itself in *id_token_variable* (``CRATES_IO_ID_TOKEN``, the name crates.io's
+        docs give it), signed by this registry's fake GitLab (issuer ``<url>/_gitlab``)
+        for this registry's audience, and GitLab's predefined variables (``CI_SERVER_URL``,
+        ``CI_PROJECT_PATH``, ``CI_PROJECT_NAMESPACE_ID``, ``CI_COMMIT_SHA``,
+        ``CI_COMMIT_BRANCH`` or ``CI_COMMIT_TAG``, ``CI_JOB_ID``, ``CI_ENVIRONMENT_NAME``,
+        …). *ref* is a full ref (``refs/tags/v1.0.0``) or a branch name. The token carries
+        GitLab's claims (``project_path``, ``namespace_id``, ``ci_config_ref_uri``,
+        ``environment``, ``job_id``, ``sha``, ``sub``, …); *claims* override them (say
+        ``namespace_id="1"``, ``aud="crates.io"``, or ``exp=<a past time>``). GitLab mints
+        the token when the job starts, so each call is a new job with a new token, which
+        an exchange takes once."""
+        return self._running().publishing.gitlab_ci_env(
+            project,
+            workflow_filepath,
+            ref,
+            environment,
+            id_token_variable=id_token_variable,
+            **claims,
         )

@@ -63,15 +63,12 @@ CLAIMS = (
 ID_TOKEN_LIFETIME = 300
 
 
-class GitHubOidc:
-    """The provider of one registry: its signing key, and the jobs it knows."""
+class SigningKey:
+    """An identity provider's RS256 key (made on first use), its id, and its key set."""
 
-    def __init__(self, base_url: str) -> None:
-        self.issuer = f"{base_url}/_github/oidc"
-        self.token_url = f"{base_url}/_github/idtoken?api-version=2.0"
-        self._key: rsa.RSAPrivateKey | None = None
+    def __init__(self) -> None:
         self.kid = uuid.uuid4().hex
-        self._jobs: dict[str, dict[str, Any]] = {}  # request token -> the job's claims
+        self._key: rsa.RSAPrivateKey | None = None
         self._lock = threading.Lock()
 
     def _private_key(self) -> rsa.RSAPrivateKey:
@@ -79,6 +76,33 @@ class GitHubOidc:
             if self._key is None:
                 self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
             return self._key
+
+    def sign(self, claims: Mapping[str, Any]) -> str:
+        """*claims* as a JWT signed with this key, its ``kid`` in the header."""
+        return jwt.encode(
+            dict(claims), self._private_key(), algorithm="RS256", headers={"kid": self.kid}
+        )
+
+    def jwks(self) -> dict[str, Any]:
+        """The JWK set that publishes this key."""
+        jwk = json.loads(RSAAlgorithm.to_jwk(self._private_key().public_key()))
+        jwk.update({"kid": self.kid, "use": "sig", "alg": "RS256"})
+        return {"keys": [jwk]}
+
+    def public_keys(self) -> dict[str, rsa.RSAPublicKey]:
+        """The public key by its id (what the JWK set publishes)."""
+        return {self.kid: self._private_key().public_key()}
+
+
+class GitHubOidc:
+    """The provider of one registry: its signing key, and the jobs it knows."""
+
+    def __init__(self, base_url: str) -> None:
+        self.issuer = f"{base_url}/_github/oidc"
+        self.token_url = f"{base_url}/_github/idtoken?api-version=2.0"
+        self._key = SigningKey()
+        self._jobs: dict[str, dict[str, Any]] = {}  # request token -> the job's claims
+        self._lock = threading.Lock()
 
     def discovery(self) -> dict[str, Any]:
         """``{issuer}/.well-known/openid-configuration``, in GitHub's shape."""
@@ -94,9 +118,7 @@ class GitHubOidc:
 
     def jwks(self) -> dict[str, Any]:
         """The key set the discovery document names."""
-        jwk = json.loads(RSAAlgorithm.to_jwk(self._private_key().public_key()))
-        jwk.update({"kid": self.kid, "use": "sig", "alg": "RS256"})
-        return {"keys": [jwk]}
+        return self._key.jwks()
 
     def new_job(
         self,
@@ -167,8 +189,8 @@ class GitHubOidc:
             "exp": now + ID_TOKEN_LIFETIME,
         }
         claims.update(job)  # a job's own times (an expired token, say) win
-        return jwt.encode(claims, self._private_key(), algorithm="RS256", headers={"kid": self.kid})
+        return self._key.sign(claims)
 
     def public_keys(self) -> dict[str, rsa.RSAPublicKey]:
         """The keys it signs with, by key id (what its JWKS publishes)."""
-        return {self.kid: self._private_key().public_key()}
+        return self._key.public_keys()

@@ -1,6 +1,7 @@
 """crates.io's trusted publishing for GitHub Actions: configs, the claims they must match,
-and the short-lived tokens an exchange gives (``crates_io_trustpub``, and
-``controllers/trustpub`` in rust-lang/crates.io). Messages are crates.io's."""
+and the short-lived tokens an exchange gives, whatever the provider (``crates_io_trustpub``,
+and ``controllers/trustpub`` in rust-lang/crates.io). Messages are crates.io's. GitLab's
+configs and claims are in ``gitlab.py``."""
 
 from __future__ import annotations
 
@@ -23,6 +24,18 @@ _ALPHANUMERIC = string.ascii_uppercase + string.ascii_lowercase + string.digits
 TOKEN_LIFETIME = 30 * 60
 #: The leeway crates.io allows on a JWT's times, in seconds.
 JWT_LEEWAY = 60
+
+#: The claims a GitHub ID token must carry as strings for crates.io (``GitHubClaims``);
+#: ``environment`` may be absent.
+REQUIRED_CLAIMS = (
+    "jti",
+    "repository_owner_id",
+    "repository",
+    "workflow_ref",
+    "event_name",
+    "run_id",
+    "sha",
+)
 
 _OWNER_RE = re.compile(r"[a-zA-Z0-9][a-zA-Z0-9-]*\Z")
 _REPO_RE = re.compile(r"[a-zA-Z0-9-_.]+\Z")
@@ -72,6 +85,16 @@ def check_environment(environment: str) -> None:
             "Environment name must not contain non-printable characters or the characters "
             '"\'", \'"\', "`", ",", ";", "\\"'
         )
+
+
+def check_config(owner: str, repository: str, workflow: str, environment: str | None) -> None:
+    """A new GitHub config's names, checked in crates.io's order (before the token is
+    looked at: ``create_trustpub_github_config``)."""
+    check_owner(owner)
+    check_repository(repository)
+    check_workflow(workflow)
+    if environment is not None:
+        check_environment(environment)
 
 
 def github_id(login: str) -> int:

@@ -1,6 +1,8 @@
-"""Trusted publishing state under a root: GitHub configs, exchanged tokens, used JWT ids.
+"""Trusted publishing state under a root: GitHub and GitLab configs, exchanged tokens, used
+JWT ids.
 
-``meta/trustpub.json`` holds the configs (numbered), the tokens an exchange gave (their
+``meta/trustpub.json`` holds the configs (GitHub's and GitLab's, each numbered on its own,
+as crates.io's two tables are), the tokens an exchange gave (their
 SHA-256 digests only, the crates they may publish, when they expire, and the run they came
 from) and the ``jti`` of every JWT exchanged, kept until the JWT could no longer pass
 (``exp`` plus the leeway), so that a JWT is exchanged at most once.
@@ -11,16 +13,17 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypedDict
+from typing import Any, Literal, Protocol, TypedDict, TypeVar
 
 from ..domain.names import canonical_name
 from ..domain.publish import pubtime_now
 from ..errors import ForbiddenError, InvalidError, LimitError
 from ..storage.events import IndexChange
 from ..storage.fsutil import RootLock, atomic_write
+from .gitlab import GitLabConfig
 from .rules import (
     JWT_LEEWAY,
     MAX_CONFIGS_PER_CRATE,
@@ -42,6 +45,36 @@ class _TrustFile(TypedDict):
     configs: list[dict[str, Any]]
     tokens: dict[str, _TokenRecord]
     jtis: dict[str, float]
+    next_gitlab_id: int
+    gitlab_configs: list[dict[str, Any]]
+
+
+#: A trusted publishing provider: whose configs.
+Provider = Literal["github", "gitlab"]
+
+
+class _Config(Protocol):
+    @property
+    def crate(self) -> str: ...
+
+    def as_json(self) -> dict[str, Any]: ...
+
+
+_C = TypeVar("_C", bound=_Config)
+
+
+def _too_many(provider: Provider) -> LimitError:
+    name = "GitLab" if provider == "gitlab" else "GitHub"
+    return LimitError(  # crates.io's 409
+        f"This crate already has the maximum number of {name} Trusted Publishing "
+        f"configurations ({MAX_CONFIGS_PER_CRATE})"
+    )
+
+
+def _of_crate(configs: list[_C], crate: str | None) -> list[_C]:
+    if crate is None:
+        return configs
+    return [c for c in configs if canonical_name(c.crate) == canonical_name(crate)]
 
 
 @dataclass(frozen=True)
@@ -69,7 +102,16 @@ class TrustStore:
         try:
             data: _TrustFile = json.loads(self._path.read_bytes())
         except FileNotFoundError:
-            return {"next_id": 1, "configs": [], "tokens": {}, "jtis": {}}
+            data = {
+                "next_id": 1,
+                "configs": [],
+                "tokens": {},
+                "jtis": {},
+                "next_gitlab_id": 1,
+                "gitlab_configs": [],
+            }
+        data.setdefault("next_gitlab_id", 1)  # a file from before GitLab's configs
+        data.setdefault("gitlab_configs", [])
         return data
 
     def _save(self, data: _TrustFile) -> None:
@@ -77,6 +119,54 @@ class TrustStore:
         data["tokens"] = {k: t for k, t in data["tokens"].items() if t["expires"] > now}
         data["jtis"] = {k: exp for k, exp in data["jtis"].items() if exp > now}
         atomic_write(self._path, json.dumps(data).encode(), durable=self._durable)
+
+    # -- configs -------------------------------------------------------------------------
+
+    @staticmethod
+    def _rows(data: _TrustFile, provider: Provider) -> list[dict[str, Any]]:
+        return data["gitlab_configs"] if provider == "gitlab" else data["configs"]
+
+    @staticmethod
+    def _count(rows: list[dict[str, Any]], crate: str) -> int:
+        key = canonical_name(crate)
+        return sum(canonical_name(c["crate"]) == key for c in rows)
+
+    def check_room(self, crate: str, provider: Provider) -> None:
+        """LimitError when *crate* has the most configs of *provider* it may have
+        (crates.io counts them before it checks that the user owns the crate; the count is
+        made again when the config is stored)."""
+        if self._count(self._rows(self._load(), provider), crate) >= MAX_CONFIGS_PER_CRATE:
+            raise _too_many(provider)
+
+    def _add(self, provider: Provider, crate: str, make: Callable[[int, str], _C]) -> _C:
+        """The config ``make(id, created_at)`` gives, stored under the next id of
+        *provider*'s; at most five a crate."""
+        with self._lock():
+            data = self._load()
+            rows = self._rows(data, provider)
+            if self._count(rows, crate) >= MAX_CONFIGS_PER_CRATE:
+                raise _too_many(provider)
+            if provider == "gitlab":
+                config_id = data["next_gitlab_id"]
+                data["next_gitlab_id"] += 1
+            else:
+                config_id = data["next_id"]
+                data["next_id"] += 1
+            config = make(config_id, pubtime_now())
+            rows.append(config.as_json())
+            self._save(data)
+            return config
+
+    def _remove(self, provider: Provider, config_id: int) -> bool:
+        with self._lock():
+            data = self._load()
+            rows = self._rows(data, provider)
+            kept = [c for c in rows if c["id"] != config_id]
+            if len(kept) == len(rows):
+                return False
+            rows[:] = kept
+            self._save(data)
+            return True
 
     def add_config(
         self,
@@ -89,51 +179,70 @@ class TrustStore:
         environment: str | None,
     ) -> GitHubConfig:
         """Register a GitHub trusted publisher for *crate* (as published); at most five."""
-        with self._lock():
-            data = self._load()
-            key = canonical_name(crate)
-            if sum(canonical_name(c["crate"]) == key for c in data["configs"]) >= (
-                MAX_CONFIGS_PER_CRATE
-            ):
-                raise LimitError(
-                    "This crate already has the maximum number of GitHub Trusted Publishing "
-                    f"configurations ({MAX_CONFIGS_PER_CRATE})"
-                )
-            config = GitHubConfig(
-                id=data["next_id"],
+        return self._add(
+            "github",
+            crate,
+            lambda config_id, created_at: GitHubConfig(
+                id=config_id,
                 crate=crate,
                 repository_owner=repository_owner,
                 repository_owner_id=repository_owner_id,
                 repository_name=repository_name,
                 workflow_filename=workflow_filename,
                 environment=environment,
-                created_at=pubtime_now(),
-            )
-            data["next_id"] += 1
-            data["configs"].append(config.as_json())
-            self._save(data)
-            return config
+                created_at=created_at,
+            ),
+        )
+
+    def add_gitlab_config(
+        self,
+        crate: str,
+        *,
+        namespace: str,
+        project: str,
+        workflow_filepath: str,
+        environment: str | None,
+    ) -> GitLabConfig:
+        """Register a GitLab trusted publisher for *crate* (as published); at most five.
+        Its ``namespace_id`` is bound by the first exchange that matches it."""
+        return self._add(
+            "gitlab",
+            crate,
+            lambda config_id, created_at: GitLabConfig(
+                id=config_id,
+                crate=crate,
+                namespace=namespace,
+                namespace_id=None,
+                project=project,
+                workflow_filepath=workflow_filepath,
+                environment=environment,
+                created_at=created_at,
+            ),
+        )
 
     def configs(self, crate: str | None = None) -> list[GitHubConfig]:
-        """Every config, or *crate*'s, in the order they were made."""
-        found = [_config(c) for c in self._load()["configs"]]
-        if crate is None:
-            return found
-        return [c for c in found if canonical_name(c.crate) == canonical_name(crate)]
+        """Every GitHub config, or *crate*'s, in the order they were made."""
+        return _of_crate([GitHubConfig(**c) for c in self._load()["configs"]], crate)
+
+    def gitlab_configs(self, crate: str | None = None) -> list[GitLabConfig]:
+        """Every GitLab config, or *crate*'s, in the order they were made."""
+        return _of_crate([GitLabConfig(**c) for c in self._load()["gitlab_configs"]], crate)
 
     def config(self, config_id: int) -> GitHubConfig | None:
         return next((c for c in self.configs() if c.id == config_id), None)
 
+    def gitlab_config(self, config_id: int) -> GitLabConfig | None:
+        return next((c for c in self.gitlab_configs() if c.id == config_id), None)
+
     def remove_config(self, config_id: int) -> bool:
-        """Remove a config; whether there was one."""
-        with self._lock():
-            data = self._load()
-            kept = [c for c in data["configs"] if c["id"] != config_id]
-            if len(kept) == len(data["configs"]):
-                return False
-            data["configs"] = kept
-            self._save(data)
-            return True
+        """Remove a GitHub config; whether there was one."""
+        return self._remove("github", config_id)
+
+    def remove_gitlab_config(self, config_id: int) -> bool:
+        """Remove a GitLab config; whether there was one."""
+        return self._remove("gitlab", config_id)
+
+    # -- both ----------------------------------------------------------------------------
 
     def on_change(self, changes: Sequence[IndexChange], message: str) -> None:
         """The store's listener (called under the root lock): a crate removed takes its
@@ -143,9 +252,12 @@ class TrustStore:
             return
         with self._lock():
             data = self._load()
-            kept = [c for c in data["configs"] if canonical_name(c["crate"]) not in removed]
-            if len(kept) != len(data["configs"]):
-                data["configs"] = kept
+            github = [c for c in data["configs"] if canonical_name(c["crate"]) not in removed]
+            gitlab = [
+                c for c in data["gitlab_configs"] if canonical_name(c["crate"]) not in removed
+            ]
+            if (len(github), len(gitlab)) != (len(data["configs"]), len(data["gitlab_configs"])):
+                data["configs"], data["gitlab_configs"] = github, gitlab
                 self._save(data)
 
     def jti_used(self, jti: str) -> bool:
@@ -153,15 +265,28 @@ class TrustStore:
         return jti in self._load()["jtis"]
 
     def exchange(
-        self, jti: str, jwt_expires: float, crates: list[str], info: dict[str, Any]
+        self,
+        jti: str,
+        jwt_expires: float,
+        crates: list[str],
+        info: dict[str, Any],
+        *,
+        bind: tuple[Sequence[int], str] | None = None,
     ) -> str:
         """Note *jti* as used and issue a token for *crates* (InvalidError when *jti* was
-        used before)."""
+        used before). *bind*: the GitLab configs (ids) whose unknown ``namespace_id``
+        becomes the one given, in the same write (crates.io binds them in the exchange's
+        transaction: a refused exchange binds nothing)."""
         with self._lock():
             data = self._load()
             if jti in data["jtis"]:
                 raise InvalidError("JWT has already been used")
             data["jtis"][jti] = jwt_expires + JWT_LEEWAY
+            if bind is not None:
+                ids, namespace_id = bind
+                for row in data["gitlab_configs"]:
+                    if row["id"] in ids and row["namespace_id"] is None:
+                        row["namespace_id"] = namespace_id
             token = new_token()
             data["tokens"][_digest(token)] = {
                 "crates": sorted({canonical_name(c) for c in crates}),
@@ -200,7 +325,3 @@ class TrustStore:
             data = self._load()
             if data["tokens"].pop(_digest(token), None) is not None:
                 self._save(data)
-
-
-def _config(record: dict[str, Any]) -> GitHubConfig:
-    return GitHubConfig(**record)

@@ -162,39 +162,66 @@ class ControlApi:
         return json_response({"login": login, "token": token})
 
     def trusted_publishers(self, request: Request) -> Response:
-        """``GET ?crate=`` lists configs; ``POST`` takes ``reg.add_trusted_publisher``'s
-        arguments (``crate``, ``repository_owner``, …) and answers the config."""
+        """``GET ?crate=`` lists configs (``github_configs`` and ``gitlab_configs``);
+        ``POST`` takes ``reg.add_trusted_publisher``'s arguments (``crate``,
+        ``repository_owner``, …), or with ``"provider": "gitlab"``
+        ``reg.add_gitlab_publisher``'s (``crate``, ``namespace``, ``project``,
+        ``workflow_filepath``, ``environment``), and answers the config."""
+        service = self._publishing.service
         if request.method == "GET":
-            configs = self._publishing.service.configs(request.args.get("crate"))
-            return json_response({"github_configs": [c.as_json() for c in configs]})
-        data = _object(read_json(request), "a trusted publisher")
-        keys = ("crate", "repository_owner", "repository_name", "workflow_filename")
-        _only(data, (*keys, "environment"), "a trusted publisher")
-        values = {key: _typed(data, key, str, "a trusted publisher") for key in keys}
+            crate = request.args.get("crate")
+            return json_response(
+                {
+                    "github_configs": [c.as_json() for c in service.configs(crate)],
+                    "gitlab_configs": [c.as_json() for c in service.gitlab_configs(crate)],
+                }
+            )
+        what = "a trusted publisher"
+        data = _object(read_json(request), what)
+        provider = _typed(data, "provider", str, what) or "github"
+        if provider not in ("github", "gitlab"):
+            raise ApiError(400, f"{what}: `provider` must be github or gitlab, not {provider}")
+        keys = {
+            "github": ("crate", "repository_owner", "repository_name", "workflow_filename"),
+            "gitlab": ("crate", "namespace", "project", "workflow_filepath"),
+        }[provider]
+        _only(data, (*keys, "environment", "provider"), f"a {provider} trusted publisher")
+        values = {key: _typed(data, key, str, what) for key in keys}
         missing = [key for key, value in values.items() if value is None]
         if missing:
-            raise ApiError(400, f"a trusted publisher needs {', '.join(missing)}")
-        config = self._publishing.service.add_config(
-            values["crate"],
-            repository_owner=values["repository_owner"],
-            repository_name=values["repository_name"],
-            workflow_filename=values["workflow_filename"],
-            environment=_typed(data, "environment", str, "a trusted publisher"),
-        )
-        return json_response(config.as_json())
+            raise ApiError(400, f"a {provider} trusted publisher needs {', '.join(missing)}")
+        environment = _typed(data, "environment", str, what)
+        crate = values.pop("crate")
+        if provider == "gitlab":
+            added = service.add_gitlab_config(crate, **values, environment=environment).as_json()
+        else:
+            added = service.add_config(crate, **values, environment=environment).as_json()
+        return json_response(added)
 
     def github_actions_env(self, request: Request) -> Response:
         """``reg.github_actions_env``'s keywords (``claims`` for the overrides) → the
         environment of a GitHub Actions job, as a JSON object."""
+        keys = ("repository", "workflow", "ref", "environment")
+        options, claims = self._job(request, keys)
+        return json_response(self._publishing.github_actions_env(**options, **claims))
+
+    def gitlab_ci_env(self, request: Request) -> Response:
+        """``reg.gitlab_ci_env``'s keywords (``claims`` for the overrides) → the
+        environment of a GitLab CI/CD job, its ID token included, as a JSON object."""
+        keys = ("project", "workflow_filepath", "ref", "environment", "id_token_variable")
+        options, claims = self._job(request, keys)
+        return json_response(self._publishing.gitlab_ci_env(**options, **claims))
+
+    @staticmethod
+    def _job(request: Request, keys: tuple[str, ...]) -> tuple[dict[str, str], dict[str, Any]]:
+        """A job's string options among *keys*, and its ``claims`` object."""
         data = _object(read_json(request, empty={}), "a job")
-        _only(data, ("repository", "workflow", "ref", "environment", "claims"), "a job")
+        _only(data, (*keys, "claims"), "a job")
         options = {
-            key: value
-            for key in ("repository", "workflow", "ref", "environment")
-            if (value := _typed(data, key, str, "a job")) is not None
+            key: value for key in keys if (value := _typed(data, key, str, "a job")) is not None
         }
         claims = _typed(data, "claims", dict, "a job") or {}
-        return json_response(self._publishing.github_actions_env(**options, **claims))
+        return options, claims
 
     def public_keys(self, request: Request) -> Response:
         """``{"login", "key"}`` → the key's id: *login* may sign asymmetric tokens."""

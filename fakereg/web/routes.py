@@ -1,7 +1,7 @@
 """Every route of a registry, declared once: its rule, methods, kind, access and handler.
 
 Cargo's API and index, the git index, crates.io's read API, trusted publishing (and the fake
-GitHub that plays its CI side), the control API and the web page: one table, which the
+GitHub and GitLab that play its CI side), the control API and the web page: one table, which the
 pipeline (:mod:`fakereg.web.pipeline`) matches every request against. A route's kind
 decides whether it is recorded and may be faulted (the control API's and the page's are
 not); its :class:`~fakereg.web.routing.Access` says who may make it; ``cached`` routes'
@@ -145,7 +145,7 @@ def registry_routes(h: Handlers) -> RouteTable:
                 page(pages.revoke_token),
                 SESSION,
             ),
-            # trusted publishing, and the fake GitHub that plays the CI side of it
+            # trusted publishing, and the fake GitHub and GitLab that play its CI side
             R(
                 "/api/v1/trusted_publishing/tokens",
                 ("POST", "DELETE"),
@@ -167,8 +167,24 @@ def registry_routes(h: Handlers) -> RouteTable:
                 trusted.github_config,
                 TOKEN,
             ),
+            R(
+                "/api/v1/trusted_publishing/gitlab_configs",
+                GET_POST,
+                K.TRUSTPUB_CONFIG,
+                trusted.gitlab_configs,
+                TOKEN,
+            ),
+            R(
+                "/api/v1/trusted_publishing/gitlab_configs/<int:config_id>",
+                DELETE,
+                K.TRUSTPUB_CONFIG,
+                trusted.gitlab_config,
+                TOKEN,
+            ),
             R("/_github/idtoken", GET, K.OIDC, trusted.id_token),
             R("/_github/oidc/.well-known/<document>", GET, K.OIDC, trusted.well_known),
+            R("/_gitlab/.well-known/openid-configuration", GET, K.OIDC, trusted.gitlab_discovery),
+            R("/_gitlab/oauth/discovery/keys", GET, K.OIDC, trusted.gitlab_keys),
             # the control API, for harnesses in any language
             R(f"{CONTROL}/health", GET, K.CONTROL, control.health, ADMIN),
             R(f"{CONTROL}/reset", POST, K.CONTROL, control.reset, ADMIN),
@@ -192,6 +208,7 @@ def registry_routes(h: Handlers) -> RouteTable:
                 ADMIN,
             ),
             R(f"{CONTROL}/github-actions-env", POST, K.CONTROL, control.github_actions_env, ADMIN),
+            R(f"{CONTROL}/gitlab-ci-env", POST, K.CONTROL, control.gitlab_ci_env, ADMIN),
             R(CONTROL, (), K.CONTROL, control.no_route, ADMIN, fallback=True),
             R(f"{CONTROL}/<path:rest>", (), K.CONTROL, control.no_route, ADMIN, fallback=True),
             # the web page
