@@ -37,7 +37,7 @@ class QuietHandler(WSGIRequestHandler):
 
 
 def constant_app(environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
-    body = b'{"dl":"http://127.0.0.1/api/v1/crates","api":"http://127.0.0.1"}\n'
+    body = b'{"dl":"http://127.0.0.1/dl","api":"http://127.0.0.1"}\n'
     headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
     start_response("200 OK", headers)
     return [body]

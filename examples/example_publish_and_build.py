@@ -32,4 +32,4 @@ def test_publish_then_build_a_dependent(fake_registry: FakeRegistry, tmp_path: P
     assert run.stdout == "HELLO\n"
     assert fake_registry.versions("shout") == ["1.0.0"]
     downloads = [r.path for r in fake_registry.requests if r.kind == "download"]
-    assert downloads == ["/api/v1/crates/shout/1.0.0/download"]
+    assert downloads == ["/dl/shout/1.0.0/download"]  # config.json's `dl` is <url>/dl

@@ -54,6 +54,7 @@ from .web.answer_cache import AnswerCache
 from .web.api import JSON_ALLOWANCE, WebApi
 from .web.auth import Authorizer
 from .web.control import ControlApi
+from .web.crate_files import CrateFiles
 from .web.downloads_api import DownloadsApi
 from .web.gitserve import GitHttp
 from .web.hosts import allowed_hosts
@@ -214,7 +215,7 @@ def assemble(
         control = ControlApi(
             admin_token, observed, seeder, state, delay, info, publishing, invitations, teams
         )
-        sparse = SparseIndex(store, config, visibility, observed.faults, downloads)
+        sparse = SparseIndex(store, config, visibility, observed.faults)
         sources = ReadSources(store, catalog, accounts, downloads, auth, teams)
         pages = WebPages(
             PageParts(
@@ -250,6 +251,7 @@ def assemble(
         )
         handlers = Handlers(
             sparse=sparse,
+            files=CrateFiles(store, downloads, url),
             api=api,
             read=ReadApi(sources, url),
             lists=ListApi(sources),

@@ -246,6 +246,27 @@ def test_first_git_start_on_an_existing_root_imports_the_index(tmp_path: Path) -
         assert subjects.splitlines() == ["Update config.json", "Import index"]
 
 
+def test_a_root_whose_git_index_names_the_old_dl_is_updated_at_its_next_start(
+    tmp_path: Path, package: MakePackage
+) -> None:
+    """A root an older fakereg served keeps its committed config.json (``dl`` the API route)
+    until the next start's first git use commits this registry's: no migration step."""
+    root = tmp_path / "state"
+    with FakeRegistry(root=root, protocol="git") as older:
+        older.add_crate("greeting", "0.1.0")
+        old = {"dl": f"{older.url}/api/v1/crates", "api": older.url}
+        GitIndex(older.git_path).commit([("config.json", json.dumps(old).encode())], "old")
+    with FakeRegistry(root=root, protocol="git") as reg:
+        clone = tmp_path / "clone"
+        git("clone", "-q", reg.git_index_url, clone)
+        config = json.loads((clone / "config.json").read_text())
+        assert config == {"dl": f"{reg.url}/dl", "api": reg.url}
+        reg.cargo("fetch", cwd=greeting_app(package, reg.name), check=True)
+        (download,) = reg.requests.filter("download")
+        assert download.path == "/dl/greeting/0.1.0/download"
+        assert not reg.requests.filter("download_redirect")
+
+
 def test_git_request_bodies_are_bounded_and_recorded_as_sent(fake_registry: FakeRegistry) -> None:
     import gzip
 

@@ -31,7 +31,7 @@ def test_config_json_names_download_and_api(fake_registry: FakeRegistry) -> None
     answer = http(fake_registry, "GET", "/index/config.json")
     assert answer.status == 200
     assert answer.json() == {
-        "dl": f"{fake_registry.url}/api/v1/crates",
+        "dl": f"{fake_registry.url}/dl",
         "api": fake_registry.url,
     }
 
@@ -99,20 +99,21 @@ def test_etag_and_last_modified_give_304(fake_registry: FakeRegistry) -> None:
 
 def test_download_serves_the_bytes_the_index_checksums(fake_registry: FakeRegistry) -> None:
     _publish(fake_registry, "foo", "0.1.0")
-    answer = http(fake_registry, "GET", "/api/v1/crates/foo/0.1.0/download")
-    assert answer.status == 200
-    assert answer.body == crate("foo", "0.1.0")
-    _assert_error(
-        http(fake_registry, "GET", "/api/v1/crates/foo/9.9.9/download"),
-        404,
-        "does not have a version `9.9.9`",
-    )
-    _assert_error(
-        http(fake_registry, "GET", "/api/v1/crates/nope/0.1.0/download"),
-        404,
-        "crate `nope` does not exist",
-    )
-    _assert_error(http(fake_registry, "GET", "/api/v1/crates/foo/..%2f..%2fx/download"), 404, "")
+    for path in ("/dl/foo/0.1.0/download", "/dl/foo/foo-0.1.0.crate"):
+        answer = http(fake_registry, "GET", path)
+        assert answer.status == 200
+        assert answer.body == crate("foo", "0.1.0")
+        assert answer.headers["Content-Type"] == "application/gzip"
+    for path in ("/dl/foo/9.9.9/download", "/dl/foo/foo-9.9.9.crate"):
+        _assert_error(http(fake_registry, "GET", path), 404, "does not have a version `9.9.9`")
+    for path in ("/dl/nope/0.1.0/download", "/dl/nope/nope-0.1.0.crate"):
+        _assert_error(http(fake_registry, "GET", path), 404, "crate `nope` does not exist")
+    # A static host: a file it does not have is a 404, whatever the path names.
+    _assert_error(http(fake_registry, "GET", "/dl/foo/1.x/download"), 404, "version `1.x`")
+    _assert_error(http(fake_registry, "GET", "/dl/foo/bar-0.1.0.crate"), 404, "`foo-<version>")
+    _assert_error(http(fake_registry, "GET", "/dl/foo/foo-.crate"), 404, "no file `foo-.crate`")
+    _assert_error(http(fake_registry, "GET", "/dl/foo/..%2f..%2fx/download"), 404, "")
+    assert fake_registry.downloads("foo", "0.1.0") == 2
 
 
 def test_mutations_need_a_valid_token(fake_registry: FakeRegistry) -> None:

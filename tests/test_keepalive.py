@@ -69,7 +69,7 @@ def test_one_connection_serves_every_kind_of_request(reg: FakeRegistry) -> None:
     answer = conn.getresponse()
     assert (answer.status, answer.will_close) == (200, False)
     answer.read()
-    assert _get(conn, "/api/v1/crates/kept/1.0.0/download")[0] == 200
+    assert _get(conn, "/dl/kept/1.0.0/download")[0] == 200
     assert _get(conn, "/index/ke/pt/kept")[0] == 200
     conn.close()
     assert reg.connections.accepted == 1
@@ -209,7 +209,8 @@ def test_the_fast_path_answers_what_the_full_path_answers(reg: FakeRegistry) -> 
             ("GET", "/index/se/rd/serde", {}),
             ("HEAD", "/index/se/rd/serde", {}),
             ("GET", "/index/config.json", {}),
-            ("GET", "/api/v1/crates/serde/1.0.0/download", {}),
+            ("GET", "/dl/serde/1.0.0/download", {}),
+            ("GET", "/dl/serde/serde-1.0.0.crate", {}),
             ("GET", "/index/se/rd/serde", {"If-None-Match": etag}),
             ("GET", "/index/se/rd/serde", {"If-Modified-Since": modified}),
         ]:
@@ -235,7 +236,7 @@ def test_the_fast_path_answers_what_the_full_path_answers(reg: FakeRegistry) -> 
     full = exchange()
     full_records = [(r.method, r.path, r.kind, r.status, r.crate, r.version) for r in reg.requests]
     assert fast == full
-    assert [status for status, _, _ in fast] == [200, 200, 200, 200, 304, 304]
+    assert [status for status, _, _ in fast] == [200, 200, 200, 200, 200, 304, 304]
     assert fast_records == full_records
     assert fast_bodies == [r.response_body for r in reg.requests]
 

@@ -6,6 +6,7 @@ missing one fails these tests, elsewhere it skips them.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -15,6 +16,7 @@ import pytest
 
 from fakereg import FakeRegistry
 from fakereg.settings import Protocol
+from fakereg.storage.gitindex import GitIndex
 from fakereg.tomlcompat import tomllib
 from tests import helpers
 from tests.helpers import write_package
@@ -178,4 +180,30 @@ def test_old_cargo_resolves_fetches_and_publishes_over_https(
         reg.assert_requested("download", crate="leftpad", version="1.0.0")
         run(old_cargo, reg, "publish", "--no-verify", "--allow-dirty", cwd=package)
         assert reg.versions("app") == ["0.1.0"]
+        reg.check_errors()
+
+
+def test_old_cargo_downloads_through_the_static_path_and_the_old_redirect(
+    old_cargo: str, tmp_path: Path
+) -> None:
+    """cargo 1.65 fetches ``{dl}/{name}/{version}/download`` from the static path; and with
+    a git index still naming the old ``dl`` (``<url>/api/v1/crates``, as a clone from an
+    older fakereg does) it follows the API route's 302 to the file."""
+    with FakeRegistry(protocol="git", replace_crates_io=True) as reg:
+        reg.add_crate("leftpad", "1.0.0")
+        reg.add_crate("rightpad", "1.0.0")
+        package = app(tmp_path / "app", 'leftpad = "1"')
+        run(old_cargo, reg, "fetch", cwd=package)
+        (download,) = reg.requests.filter("download")
+        assert (download.path, download.status) == ("/dl/leftpad/1.0.0/download", 200)
+        old = json.dumps({"dl": f"{reg.url}/api/v1/crates", "api": reg.url}).encode()
+        GitIndex(reg.git_path).commit([("config.json", old)], "config.json of an older fakereg")
+        reg.clear()
+        other = app(tmp_path / "other", 'rightpad = "1"')
+        run(old_cargo, reg, "fetch", cwd=other)
+        redirect, download = [r for r in reg.requests if r.kind.startswith("download")]
+        assert (redirect.kind, redirect.status) == ("download_redirect", 302)
+        assert redirect.path == "/api/v1/crates/rightpad/1.0.0/download"
+        assert (download.path, download.status) == ("/dl/rightpad/rightpad-1.0.0.crate", 200)
+        assert reg.downloads("leftpad") == reg.downloads("rightpad") == 1
         reg.check_errors()

@@ -130,7 +130,7 @@ def test_kept_answers_are_replayed_with_the_same_record_and_counts(
     replays = _Replays(monkeypatch)
     for _ in range(3):
         assert http(reg, "GET", "/index/se/rd/serde").status == 200
-        assert http(reg, "GET", "/api/v1/crates/serde/1.0.0/download").status == 200
+        assert http(reg, "GET", "/dl/serde/1.0.0/download").status == 200
     assert replays.hits == 4  # the first of each made the answer, the others replayed it
     assert reg.downloads("serde", "1.0.0") == 3
     records = [(r.kind, r.status, r.crate, r.version) for r in reg.requests]
@@ -139,11 +139,26 @@ def test_kept_answers_are_replayed_with_the_same_record_and_counts(
     assert b'"1.1.0"' in http(reg, "GET", "/index/se/rd/serde").body
 
 
-def test_a_replay_takes_the_access_rule_of_its_route(
-    private: FakeRegistry, monkeypatch: pytest.MonkeyPatch
+def test_a_yank_leaves_a_kept_download_replayed_and_counted(
+    reg: FakeRegistry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     replays = _Replays(monkeypatch)
-    path = "/index/se/rd/serde"
+    path = "/dl/serde/serde-1.0.0.crate"
+    first = http(reg, "GET", path).body
+    assert http(reg, "DELETE", "/api/v1/crates/serde/1.0.0/yank", token=reg.token).status == 200
+    assert http(reg, "GET", path).body == first == reg.crate_file("serde", "1.0.0")
+    assert replays.hits == 1  # the archive did not change: its kept answer stays
+    assert reg.downloads("serde", "1.0.0") == 2
+    assert [r.version for r in reg.requests.filter("download")] == ["1.0.0", "1.0.0"]
+
+
+@pytest.mark.parametrize(
+    "path", ["/index/se/rd/serde", "/dl/serde/1.0.0/download", "/dl/serde/serde-1.0.0.crate"]
+)
+def test_a_replay_takes_the_access_rule_of_its_route(
+    private: FakeRegistry, monkeypatch: pytest.MonkeyPatch, path: str
+) -> None:
+    replays = _Replays(monkeypatch)
     assert http(private, "GET", path, token=private.token).status == 200
     assert http(private, "GET", path, token=private.token).status == 200
     assert replays.hits == 1
@@ -152,6 +167,9 @@ def test_a_replay_takes_the_access_rule_of_its_route(
     reader = private.add_token(private.login, crates=["other*"])
     assert http(private, "GET", path, token=reader).status == 403
     assert [r.status for r in private.requests] == [200, 200, 401, 401, 403]
+    assert {r.crate for r in private.requests} == {"serde"}
+    if "/dl/" in path:  # a download is counted when served, replayed or not; never refused
+        assert private.downloads("serde", "1.0.0") == 2
 
 
 def test_no_replay_while_a_fault_or_an_index_delay_is_in_force(

@@ -403,11 +403,11 @@ def test_export_writes_a_static_registry(fake_registry: FakeRegistry, tmp_path: 
     reg.add_crate("ab", "0.1.0")
     dest = reg.export(tmp_path / "site", url="http://static.test:8080/")
     config = json.loads((dest / "index" / "config.json").read_text())
-    assert config == {"dl": "http://static.test:8080/api/v1/crates"}
+    assert config == {"dl": "http://static.test:8080/dl/{crate}/{crate}-{version}.crate"}
     assert (dest / "index" / "mi" / "xe" / "mixed_case").read_bytes() == http(
         reg, "GET", "/index/mi/xe/mixed_case"
     ).body
-    download = dest / "api" / "v1" / "crates" / "Mixed_Case" / "1.0.0" / "download"
+    download = dest / "dl" / "Mixed_Case" / "Mixed_Case-1.0.0.crate"
     assert download.read_bytes() == reg.crate_file("Mixed_Case", "1.0.0")
     assert (dest / "index" / "2" / "ab").stat().st_mode & 0o044 == 0o044
     assert (dest / "git" / "index" / "info" / "refs").read_text().endswith("refs/heads/master\n")
@@ -428,7 +428,7 @@ def test_a_registry_imports_an_export_folder_whole_and_archives_by_content(
         lines = {name: source.index_entries(name) for name in ("alpha", "beta")}
         archive = source.crate_file("beta", "1.0.0")
     with FakeRegistry() as copy:
-        added = copy.import_crates(exported)  # …/api/v1/crates/{name}/{version}/download
+        added = copy.import_crates(exported)  # …/dl/{name}/{name}-{version}.crate
         assert sorted((v.name, v.version) for v in added) == [
             ("alpha", "1.0.0"),
             ("alpha", "1.1.0"),
@@ -436,6 +436,12 @@ def test_a_registry_imports_an_export_folder_whole_and_archives_by_content(
         ]
         for name, entries in lines.items():
             assert [e["cksum"] for e in copy.index_entries(name)] == [e["cksum"] for e in entries]
+    # An export of an older fakereg: its archives at api/v1/crates/{name}/{version}/download.
+    old = tmp_path / "old-static" / "api" / "v1" / "crates" / "beta" / "1.0.0" / "download"
+    old.parent.mkdir(parents=True)
+    old.write_bytes(archive)
+    with FakeRegistry() as other:
+        assert [v.name for v in other.import_crates(tmp_path / "old-static")] == ["beta"]
     renamed = tmp_path / "beta-archive.bin"
     renamed.write_bytes(archive)
     text = tmp_path / "notes.txt"

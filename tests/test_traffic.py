@@ -21,15 +21,19 @@ def _publish(reg: FakeRegistry, name: str, version: str, data: bytes | None = No
 def test_records_know_kind_crate_and_version(fake_registry: FakeRegistry) -> None:
     _publish(fake_registry, "foo", "0.1.0")
     http(fake_registry, "GET", "/index/3/f/foo")
-    http(fake_registry, "GET", "/api/v1/crates/foo/0.1.0/download")
+    http(fake_registry, "GET", "/dl/foo/0.1.0/download")
+    http(fake_registry, "GET", "/api/v1/crates/foo/0.1.0/download")  # urllib follows the 302
     http(fake_registry, "GET", "/api/v1/crates?q=foo")
     records = fake_registry.requests
     assert [(r.kind, r.crate, r.version) for r in records] == [
         ("publish", "foo", "0.1.0"),
         ("index", "foo", None),
         ("download", "foo", "0.1.0"),
+        ("download_redirect", "foo", "0.1.0"),
+        ("download", "foo", "0.1.0"),  # /dl/foo/foo-0.1.0.crate: the version from the file
         ("search", None, None),
     ]
+    assert records.filter("download").last.path == "/dl/foo/foo-0.1.0.crate"
     assert records.filter("download").last.response_body == crate("foo", "0.1.0")
     assert records.filter(crate="FOO").first.kind == "publish"
     assert records.filter(method="get", status=200).last.kind == "search"
@@ -52,14 +56,14 @@ def test_records_are_immutable_and_redact_tokens(fake_registry: FakeRegistry) ->
 
 def test_assert_requested_explains_what_came_closest(fake_registry: FakeRegistry) -> None:
     _publish(fake_registry, "foo", "0.1.0")
-    http(fake_registry, "GET", "/api/v1/crates/foo/0.1.0/download")
+    http(fake_registry, "GET", "/dl/foo/0.1.0/download")
     assert len(fake_registry.assert_requested("download", crate="foo", count=1)) == 1
     with pytest.raises(AssertionError) as info:
         fake_registry.assert_requested("download", crate="foo", version="9.9.9")
     message = str(info.value)
     assert "matching kind='download', crate='foo', version='9.9.9', found 0" in message
     closest = message.splitlines()[2]
-    assert "GET /api/v1/crates/foo/0.1.0/download -> 200" in closest
+    assert "GET /dl/foo/0.1.0/download -> 200" in closest
     with pytest.raises(AssertionError, match="expected exactly 2 request"):
         fake_registry.assert_requested("download", count=2)
 

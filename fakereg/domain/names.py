@@ -1,4 +1,4 @@
-"""Crate names and versions: validation, normalisation and index paths."""
+"""Crate names and versions: validation, normalisation, index paths and archive names."""
 
 from __future__ import annotations
 
@@ -108,6 +108,30 @@ def index_path(name: str) -> str:
     if len(lower) == 3:
         return f"3/{lower[0]}/{lower}"
     return f"{lower[:2]}/{lower[2:4]}/{lower}"
+
+
+#: Where a registry serves its ``.crate`` files, below its URL: ``config.json``'s ``dl``.
+#: crates.io's is a static host (``https://static.crates.io/crates``), whose paths this
+#: one's mirror: ``{dl}/{name}/{version}/download`` (the URL cargo makes of a ``dl``
+#: without markers) and ``{dl}/{name}/{name}-{version}.crate`` (the file as stored). Not
+#: ``/crates``: the web page has ``/crates/{name}`` and ``/crates/{name}/{version}``.
+DOWNLOAD_PATH = "/dl"
+_ARCHIVE_SUFFIX = ".crate"
+
+
+def archive_file(name: str, version: str) -> str:
+    """The file name of a crate's archive, as crates.io stores it: ``serde-1.0.0.crate``."""
+    return f"{name}-{version}{_ARCHIVE_SUFFIX}"
+
+
+def archive_version(name: str, file: str) -> str | None:
+    """The version *file* names when it is *name*'s archive (``{name}-{version}.crate``),
+    else None. The name is known, so a name or version holding ``-`` splits right."""
+    prefix = f"{name}-"
+    long_enough = len(file) > len(prefix) + len(_ARCHIVE_SUFFIX)
+    if long_enough and file.startswith(prefix) and file.endswith(_ARCHIVE_SUFFIX):
+        return file[len(prefix) : -len(_ARCHIVE_SUFFIX)]
+    return None
 
 
 def is_valid_version(text: str) -> bool:

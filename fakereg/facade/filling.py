@@ -111,8 +111,9 @@ class Filling(RegistryBase):
         return self._running().state.owners(crate)
 
     def downloads(self, crate: str, version: str | None = None) -> int:
-        """How many times *crate* (*version*, when given) was downloaded: every GET of
-        the download route that served the file, by any process on this root."""
+        """How many times *crate* (*version*, when given) was downloaded: every GET that
+        served the file from the static path ``config.json``'s ``dl`` names (``/dl/…``;
+        not the API route's redirect to it), by any process on this root."""
         return self._running().state.downloads(crate, version)
 
     # -- users and tokens (testing/state.py) ---------------------------------------------

@@ -2,11 +2,16 @@
 
 Layout under the destination (the same paths fakereg itself serves)::
 
-    index/config.json                       {"dl": "<url>/api/v1/crates"}
-    index/<prefix>/<name>                   the sparse index files
-    api/v1/crates/<name>/<version>/download the .crate files
-    git/index/                              the git index as a bare repository, ready for
-                                            git's "dumb" HTTP protocol (``info/refs``)
+    index/config.json                   {"dl": "<url>/dl/{crate}/{crate}-{version}.crate"}
+    index/<prefix>/<name>               the sparse index files
+    dl/<name>/<name>-<version>.crate    the .crate files, as crates.io's static host keeps
+                                        them (and fakereg serves them too)
+    git/index/                          the git index as a bare repository, ready for
+                                        git's "dumb" HTTP protocol (``info/refs``)
+
+A static server cannot answer fakereg's other form of the same file,
+``<dl>/<name>/<version>/download``, without a second copy of each: ``dl`` names the file
+with cargo's ``{crate}`` and ``{version}`` markers instead.
 """
 
 from __future__ import annotations
@@ -19,6 +24,7 @@ from pathlib import Path
 from dulwich.repo import Repo
 from dulwich.server import update_server_info
 
+from ..domain.names import DOWNLOAD_PATH, archive_file
 from .fsutil import atomic_write
 from .gitindex import GitIndex
 from .store import CrateStore
@@ -38,14 +44,15 @@ def export_registry(store: CrateStore, dest: Path, url: str | None, *, git: bool
         raise FileExistsError(f"{dest} exists and is not an empty folder")
     dest = dest.resolve()
     url = dest.as_uri() if url is None else url.rstrip("/")
-    config = (json.dumps({"dl": f"{url}/api/v1/crates"}, indent=2) + "\n").encode()
+    dl = f"{url}{DOWNLOAD_PATH}/{{crate}}/{archive_file('{crate}', '{version}')}"
+    config = (json.dumps({"dl": dl}, indent=2) + "\n").encode()
     files = [("config.json", config), *store.index_files()]
     for path, data in files:
         atomic_write(dest / "index" / path, data, mode=0o644)
     for name in store.crate_names():
         for entry in store.entries(name):
             archive = store.archive_path(name, entry["vers"])
-            target = dest / "api" / "v1" / "crates" / name / entry["vers"] / "download"
+            target = dest / DOWNLOAD_PATH.strip("/") / name / archive_file(name, entry["vers"])
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(archive, target)
     if git:

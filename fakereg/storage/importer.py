@@ -40,7 +40,8 @@ def pack_folder(folder: Path) -> bytes:
 
 #: How a ``.crate`` (a gzip stream) begins, whatever its file is named.
 _GZIP_MAGIC = b"\x1f\x8b"
-#: The name a static registry (``reg.export()``, crates.io's CDN) gives its archives.
+#: The name a static registry's archives have at ``…/{version}/download`` (an export by an
+#: older fakereg; exports now name them ``{name}-{version}.crate``, as crates.io's CDN).
 _STATIC_ARCHIVE = "download"
 
 
@@ -58,7 +59,7 @@ def find_crate_sources(paths: Iterable[str | os.PathLike[str]]) -> list[Path]:
 
     A file given by name is an archive when its content says so, whatever its name; in a
     folder, ``*.crate`` files and a static registry's ``…/{version}/download`` files are
-    (so a registry's ``export()`` folder imports whole)."""
+    (so a registry's ``export()`` folder, new or old, imports whole)."""
     found: list[Path] = []
     for given in paths:
         path = Path(given)

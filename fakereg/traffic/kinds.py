@@ -18,7 +18,10 @@ class Kind(str, Enum):
 
     CONFIG = "config"
     INDEX = "index"
+    #: A ``.crate`` file fetched from the static path (``config.json``'s ``dl``).
     DOWNLOAD = "download"
+    #: crates.io's ``/api/v1/crates/{name}/{version}/download``: a 302 to the file.
+    DOWNLOAD_REDIRECT = "download_redirect"
     PUBLISH = "publish"
     YANK = "yank"
     UNYANK = "unyank"

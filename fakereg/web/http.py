@@ -31,6 +31,20 @@ def json_response(data: Any, status: int = 200) -> Response:
     )
 
 
+def where_answer(request: Request, url: str) -> Response:
+    """crates.io's answer saying where a file is (a download, a README): a 302 to *url*
+    without a body, or ``{"url": …}`` when ``Accept`` names JSON (its ``wants_json``, in
+    src/util/request_helpers.rs), with ``Vary: accept`` either way."""
+    if "json" in request.headers.get("Accept", ""):
+        response = json_response({"url": url})
+    else:
+        response = Response(status=302)
+        response.headers["Location"] = url
+        del response.headers["Content-Type"]
+    response.headers["Vary"] = "accept"
+    return response
+
+
 def error_response(status: int, detail: str, headers: Any = ()) -> Response:
     """Cargo's error shape: ``{"errors":[{"detail": …}]}``."""
     response = json_response({"errors": [{"detail": detail}]}, status)

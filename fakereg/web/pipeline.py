@@ -19,6 +19,7 @@ from urllib.parse import unquote_to_bytes
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Request, Response
 
+from ..domain.names import archive_version
 from ..errors import ApiError, RefusedError
 from ..storage.accounts import Credential
 from ..testing.faults import Answer, Cut, Fault, FaultSet, Rewrite
@@ -258,6 +259,8 @@ def _note_crate(context: RequestContext, found: Match) -> None:
         context.crate = name
     if args.get("version"):
         context.version = args["version"]
+    elif name and args.get("archive"):  # {dl}/{name}/{name}-{version}.crate
+        context.version = archive_version(name, str(args["archive"]))
 
 
 _MALFORMED_QUERY = "malformed query string: use %-encoded UTF-8 (RFC 3986), no spaces or controls"

@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
 from ..domain.crateview import CrateSummary, VersionFacts, crate_versions, summarize
@@ -28,7 +27,7 @@ from ..storage.store import CrateStore
 from ..storage.teams import Teams, is_team
 from . import views
 from .auth import Authorizer
-from .http import api_json, checked_version, json_response, wrong_shape
+from .http import api_json, checked_version, json_response, where_answer, wrong_shape
 from .paging import Pagination, encode_seek, query_with, seek_start
 
 _CRATE_INCLUDES = ("versions", "keywords", "categories", "badges", "downloads", "default_version")
@@ -247,12 +246,7 @@ class ReadApi:
         state = self._state(request, name)
         facts = state.find(checked_version(version))
         url = f"{self._base_url}/readmes/{state.name}/{state.name}-{facts.num}.html"
-        if "json" in request.headers.get("Accept", ""):
-            response = json_response({"url": url})
-        else:
-            response = redirect(url, code=302)
-        response.headers["Vary"] = "accept"
-        return response
+        return where_answer(request, url)
 
     def readme_page(self, request: Request, name: str, file: str) -> Response:
         """``GET /readmes/{name}/{name}-{version}.html``: the README rendered to HTML (as

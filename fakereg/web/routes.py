@@ -14,11 +14,13 @@ from dataclasses import dataclass
 
 from werkzeug.wrappers import Request, Response
 
+from ..domain.names import DOWNLOAD_PATH
 from ..errors import ApiError
 from ..traffic.kinds import Kind
 from ..trustpub.web import TrustpubApi
 from .api import WebApi
 from .control import ControlApi
+from .crate_files import CrateFiles
 from .downloads_api import DownloadsApi
 from .gitserve import GitHttp
 from .invitations_api import InvitationApi
@@ -41,6 +43,7 @@ CRATE = "/api/v1/crates/<name>"
 VERSION = "/api/v1/crates/<name>/<semver:version>"
 INVITES = "/api/v1/me/crate_owner_invitations"
 CONTROL = "/__fakereg"
+FILES = f"{DOWNLOAD_PATH}/<name>"
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,7 @@ class Handlers:
     """The parts whose methods answer the routes, built at assembly."""
 
     sparse: SparseIndex
+    files: CrateFiles
     api: WebApi
     read: ReadApi
     lists: ListApi
@@ -66,14 +70,18 @@ def registry_routes(h: Handlers) -> RouteTable:
     K, R = Kind, Route
     sparse, api, read, lists, pages, control = h.sparse, h.api, h.read, h.lists, h.pages, h.control
     traffic, trusted, page, tags = control.traffic, h.trusted, pages.view, h.tags
-    downloads, tokens, invitations = h.downloads, h.tokens, h.invitations
+    downloads, tokens, invitations, files = h.downloads, h.tokens, h.invitations, h.files
     git = _no_git_index if h.git is None else h.git
     return RouteTable(
         [
             # Cargo's index and API
             R("/index/config.json", GET, K.CONFIG, sparse.config_json, READ, cached=True),
             R("/index/<path:path>", GET, K.INDEX, sparse.index_file, READ, cached=True),
-            R(f"{CRATE}/<version>/download", GET, K.DOWNLOAD, sparse.download, READ, cached=True),
+            # the archives, on the static path config.json's `dl` names (crates.io's
+            # static.crates.io), and the API's redirect there (not kept: it varies by Accept)
+            R(f"{FILES}/<version>/download", GET, K.DOWNLOAD, files.download, READ, cached=True),
+            R(f"{FILES}/<archive>", GET, K.DOWNLOAD, files.archive, READ, cached=True),
+            R(f"{CRATE}/<version>/download", GET, K.DOWNLOAD_REDIRECT, files.redirect, READ),
             R("/api/v1/crates/new", PUT, K.PUBLISH, api.publish, TOKEN),
             R(f"{CRATE}/<version>/yank", DELETE, K.YANK, api.yank, TOKEN),
             R(f"{CRATE}/<version>/unyank", PUT, K.UNYANK, api.unyank, TOKEN),

@@ -1,4 +1,4 @@
-"""The sparse index (``/index/…``) and crate downloads."""
+"""The sparse index (``/index/…``) and its ``config.json``."""
 
 from __future__ import annotations
 
@@ -15,21 +15,22 @@ from werkzeug.wrappers import Request, Response
 
 from ..domain.names import index_path
 from ..errors import ApiError
-from ..storage.downloads import DownloadCounter
 from ..storage.store import CrateStore, IndexFile
 from ..storage.visibility import IndexVisibility
 from ..testing.faults import FaultSet
 from .answer_cache import CacheHint
 from .context import RequestContext, context_of
+from .crate_files import download_url
 from .fault_effects import with_malicious_checksums
-from .http import checked_version
 
 INDEX_CONTENT_TYPE = "text/plain; charset=utf-8"
 
 
 def config_document(url: str, *, auth_required: bool) -> bytes:
-    """The index's ``config.json`` for a registry served at *url*."""
-    config: dict[str, object] = {"dl": f"{url}/api/v1/crates", "api": url}
+    """The index's ``config.json`` for a registry served at *url* (sparse and git alike):
+    ``dl`` its static path (:mod:`fakereg.web.crate_files`), as crates.io's names
+    ``https://static.crates.io/crates``."""
+    config: dict[str, object] = {"dl": download_url(url), "api": url}
     if auth_required:
         config["auth-required"] = True
     return (json.dumps(config, indent=2) + "\n").encode()
@@ -48,7 +49,7 @@ class IndexAnswer(NamedTuple):
 
 
 class SparseIndex:
-    """Serves ``config.json``, the index files with ETag/Last-Modified, and downloads."""
+    """Serves ``config.json`` and the index files with ETag/Last-Modified."""
 
     def __init__(
         self,
@@ -56,9 +57,7 @@ class SparseIndex:
         config: bytes,
         visibility: IndexVisibility,
         faults: FaultSet,
-        downloads: DownloadCounter,
     ) -> None:
-        self._downloads = downloads
         self._store = store
         self._config = config
         self._visibility = visibility
@@ -152,26 +151,6 @@ class SparseIndex:
         data = self._visibility.view(crate, data)
         malicious = self._faults.malicious_versions(crate)
         return with_malicious_checksums(data, malicious) if malicious and data else data
-
-    def download(self, request: Request, name: str, version: str) -> Response:
-        checked_version(version)
-        key = self._store.crate_stat_key(name, version)
-        data = self._store.crate_bytes(name, version)
-        if data is None:
-            if self._store.canonical(name) is None:
-                raise ApiError(404, f"crate `{name}` does not exist")
-            raise ApiError(404, f"crate `{name}` does not have a version `{version}`")
-        response = Response(data, content_type="application/gzip")
-        response.headers["Content-Disposition"] = f'attachment; filename="{name}-{version}.crate"'
-        if request.method == "GET":
-            self._downloads.count(name, version)
-        if key is not None:  # kept while the archive stays; each replay counts
-            context_of(request).cache = CacheHint(
-                key,
-                functools.partial(self._store.crate_stat_key, name, version),
-                functools.partial(self._downloads.count, name, version),
-            )
-        return response
 
 
 @functools.lru_cache(maxsize=4096)

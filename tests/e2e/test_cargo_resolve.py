@@ -17,8 +17,11 @@ def test_dependent_project_builds_and_runs(
     lock = (app / "Cargo.lock").read_text()
     assert reg.index_url in lock
     (download,) = [r for r in reg.requests if r.kind == "download"]
-    assert download.path == "/api/v1/crates/greeting/0.1.0/download"
-    assert download.status == 200
+    # From the static path config.json's `dl` names, in cargo's default form of it.
+    assert download.path == "/dl/greeting/0.1.0/download"
+    assert (download.status, download.crate, download.version) == (200, "greeting", "0.1.0")
+    assert reg.downloads("greeting", "0.1.0") == 1
+    assert not reg.requests.filter("download_redirect")
     if reg.protocol == "sparse":
         index_paths = {r.path for r in reg.requests if r.kind == "index"}
         assert "/index/gr/ee/greeting" in index_paths

@@ -332,7 +332,7 @@ def test_export_is_served_by_a_static_web_server(
         reg.cargo("fetch", cwd=app, env=env, check=True)
     assert _locked(app, "exported") == "1.1.0"
     assert _locked(app, "helper") == "0.1.0"
-    assert "/api/v1/crates/exported/1.1.0/download" in requested
+    assert "/dl/exported/exported-1.1.0.crate" in requested
     assert not [r for r in reg.requests if r.kind in ("index", "download", "git")]
 
 
@@ -344,7 +344,7 @@ def test_export_without_url_is_read_by_cargo_where_it_lies(
     reg.add_crate("exported", "1.0.0", deps=["helper@0.1"])
     copy = reg.export(tmp_path / "copy")
     config = json.loads((copy / "index" / "config.json").read_text())
-    assert config["dl"] == f"{copy.as_uri()}/api/v1/crates"
+    assert config["dl"] == f"{copy.as_uri()}/dl/{{crate}}/{{crate}}-{{version}}.crate"
     reg.clear()
     index = (copy / "git" / "index").as_uri()
     env = {"CARGO_REGISTRIES_COPY_INDEX": index}

@@ -31,7 +31,13 @@ def test_download_500_once_then_success(greeting: FakeRegistry, package: MakePac
     assert "spurious network error" in result.stderr
     assert "got 500" in result.stderr
     assert fault.hits == 1
-    greeting.assert_requested("download", crate="greeting", version="0.1.0", count=2)
+    failed, served = greeting.assert_requested(
+        "download", crate="greeting", version="0.1.0", count=2
+    )
+    # The fault fired on the static path config.json's `dl` names, where cargo fetches.
+    assert failed.path == served.path == "/dl/greeting/0.1.0/download"
+    assert (failed.status, served.status) == (500, 200)
+    assert greeting.downloads("greeting", "0.1.0") == 1  # the refused fetch served nothing
 
 
 def test_429_with_retry_after_is_honoured(greeting: FakeRegistry, package: MakePackage) -> None:

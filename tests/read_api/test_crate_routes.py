@@ -222,7 +222,7 @@ def test_downloads_are_counted_per_version(published: FakeRegistry) -> None:
     version_id = get(reg, "/api/v1/crates/rich/0.1.0")["version"]["id"]
     assert [(r["version"], r["downloads"]) for r in rows["version_downloads"]] == [(version_id, 1)]
     assert rows["meta"] == {"extra_downloads": []}
-    assert http(reg, "HEAD", "/api/v1/crates/dep-b/0.3.0/download").status == 200
+    assert http(reg, "HEAD", "/dl/dep-b/0.3.0/download").status == 200
     assert reg.downloads("dep-b") == 0  # a HEAD serves no file
 
 

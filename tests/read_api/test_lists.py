@@ -60,7 +60,7 @@ def crowd() -> Iterator[FakeRegistry]:
         connection = http.client.HTTPConnection(url.hostname or "", url.port)
         for i in range(COUNT):
             for _ in range(_downloads(i)):
-                connection.request("GET", f"/api/v1/crates/{_name(i)}/1.0.0/download")
+                connection.request("GET", f"/dl/{_name(i)}/1.0.0/download")
                 response = connection.getresponse()
                 response.read()
                 assert response.status == 200

@@ -155,7 +155,7 @@ def check_served(
         for line in check_index_file(data):
             version = str(line["vers"])
             served.add((name, version))
-            archive = get(f"{url}/api/v1/crates/{name}/{version}/download")
+            archive = get(f"{url}/dl/{name}/{version}/download")
             assert hashlib.sha256(archive).hexdigest() == line["cksum"], (name, version)
         owners = json.loads(get(f"{url}/api/v1/crates/{name}/owners"))
         assert [user["login"] for user in owners["users"]] == ["fakereg-user"]

@@ -21,7 +21,9 @@ ROUTES: dict[str, tuple[str, tuple[str, ...]]] = {
     "search": ("/api/v1/crates", ("GET", "HEAD")),
     # (a GET of /api/v1/crates/new reads a crate called "new", as crates.io's find_new_crate)
     "publish": ("/api/v1/crates/new", ("PUT", "GET", "HEAD")),
-    "download": ("/api/v1/crates/existing/1.0.0/download", ("GET", "HEAD")),
+    "download": ("/dl/existing/1.0.0/download", ("GET", "HEAD")),
+    "download, file form": ("/dl/existing/existing-1.0.0.crate", ("GET", "HEAD")),
+    "download redirect": ("/api/v1/crates/existing/1.0.0/download", ("GET", "HEAD")),
     "yank": ("/api/v1/crates/existing/1.0.0/yank", ("DELETE",)),
     "unyank": ("/api/v1/crates/existing/1.0.0/unyank", ("PUT",)),
     "owners": ("/api/v1/crates/existing/owners", ("GET", "HEAD", "PUT", "DELETE")),

@@ -173,6 +173,7 @@ SEGMENTS = [
     "index", "api", "v1", "crates", "new", "existing", "1.0.0", "download", "yank", "unyank",
     "owners", "me", "git", "info", "refs", "HEAD", "objects", "config.json", "ex", "is",
     "..", "%2e%2e", "%2f", "%00", "%ff", "\\", "~", "a" * 70, "\u00e9", "*",
+    "dl", "existing-1.0.0.crate", "existing-.crate",
 ]  # fmt: skip
 METHODS = ["GET", "HEAD", "PUT", "POST", "DELETE", "PATCH", "OPTIONS", "BREW"]
 

@@ -38,6 +38,10 @@ ROUTE_TEMPLATES = (
     "/index/3/e/{}",
     "/api/v1/crates/{}/1.0.0/download",
     "/api/v1/crates/existing/{}/download",
+    "/dl/{}/1.0.0/download",
+    "/dl/existing/{}/download",
+    "/dl/existing/{}",
+    "/dl/{}/existing-1.0.0.crate",
     "/api/v1/crates/existing/1.0.0/{}",
     "/git/index/{}",
     "/git/index/objects/{}",
@@ -85,7 +89,7 @@ def test_the_legitimate_paths_still_work(canaries: tuple[FakeRegistry, str]) -> 
     """The same routes with plain names do answer: the refusals above are not blanket ones."""
     reg, _ = canaries
     assert raw_request(reg, request_bytes("GET", "/index/ex/is/existing")).status == 200
-    download = raw_request(reg, request_bytes("GET", "/api/v1/crates/existing/1.0.0/download"))
+    download = raw_request(reg, request_bytes("GET", "/dl/existing/1.0.0/download"))
     assert download.status == 200
     assert download.body == crate("existing", "1.0.0")
     assert raw_request(reg, request_bytes("GET", "/git/index/HEAD")).status == 200

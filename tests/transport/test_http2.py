@@ -58,7 +58,7 @@ def test_curl_upgrades_to_h2c(plain: FakeRegistry) -> None:
 
 
 def test_a_download_larger_than_the_flow_control_window(plain: FakeRegistry) -> None:
-    url = f"{plain.url}/api/v1/crates/big/1.0.0/download"
+    url = f"{plain.url}/dl/big/1.0.0/download"
     h1 = subprocess.run(["curl", "-s", "--http1.1", url], capture_output=True, timeout=60).stdout
     h2 = subprocess.run(
         ["curl", "-s", "--http2-prior-knowledge", url], capture_output=True, timeout=60

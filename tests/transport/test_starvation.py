@@ -99,7 +99,7 @@ def test_an_unread_answer_is_dropped_at_the_deadline() -> None:
         reg.add_crate("big", "1.0.0", files={"src/data.bin": bytes(range(256)) * 40_000})
         with socket.create_connection(("127.0.0.1", reg.port), timeout=10) as sock:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-            request = b"GET /api/v1/crates/big/1.0.0/download HTTP/1.1\r\nHost: [::1]\r\n\r\n"
+            request = b"GET /dl/big/1.0.0/download HTTP/1.1\r\nHost: [::1]\r\n\r\n"
             sock.sendall(request * 20)
             time.sleep(3)  # never reading: the registry gives up on this connection
             assert reg.connections.open == 0
@@ -129,7 +129,7 @@ def test_a_client_that_pipelines_and_never_reads_is_answered_only_as_it_reads() 
     with FakeRegistry() as reg:
         reg.add_crate("big", "1.0.0", files={"blob.bin": os.urandom(1024 * 1024)})
         size = len(reg.crate_file("big", "1.0.0"))
-        pipelined = b"GET /api/v1/crates/big/1.0.0/download HTTP/1.1\r\nHost: [::1]\r\n\r\n"
+        pipelined = b"GET /dl/big/big-1.0.0.crate HTTP/1.1\r\nHost: [::1]\r\n\r\n"
         with socket.socket() as sock:
             sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
             sock.connect(("127.0.0.1", reg.port))

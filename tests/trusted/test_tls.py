@@ -183,7 +183,7 @@ def test_every_fault_works_over_https(
 ) -> None:
     reg = tls_registry
     reg.fail(kind, crate="faulty", times=1, **options)  # type: ignore[arg-type]
-    path = "/index/fa/ul/faulty" if kind == "index" else "/api/v1/crates/faulty/1.0.0/download"
+    path = "/index/fa/ul/faulty" if kind == "index" else "/dl/faulty/1.0.0/download"
     try:
         status, headers, body = _get(reg, path)
     except (OSError, HTTPException):
