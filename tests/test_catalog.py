@@ -23,7 +23,7 @@ from fakereg.storage.catalog import files as catalog_files
 from fakereg.storage.catalog.query import run
 from fakereg.storage.catalog.table import CrateTable, stamp
 from fakereg.storage.reader import CrateReader
-from tests.helpers import http, publish, write_package
+from tests.helpers import Curl, http, publish, write_package
 
 WORDS = ["async", "parser", "serde", "cli", "web", "log", "fs"]
 
@@ -313,7 +313,9 @@ def test_new_owners_find_their_crates(tmp_path: Path) -> None:
         assert _search(reg, "", user_id=str(user_id)) == []
         reg.cargo("owner", "--registry", reg.name, "--add", "bob", "shared-crate", check=True)
         assert _search(reg, "", user_id=str(user_id)) == ["shared-crate"]
-        me = http(reg, "GET", "/api/v1/me", token=bob).json()
+        browser = Curl(reg, tmp_path / "jar")
+        browser.sign_in(bob)
+        me = browser("GET", "/api/v1/me")[1]
         assert [crate["name"] for crate in me["owned_crates"]] == ["shared-crate"]
         reg.cargo("owner", "--registry", reg.name, "--remove", "bob", "shared-crate", check=True)
         assert _search(reg, "", user_id=str(user_id)) == []

@@ -11,6 +11,7 @@ import socket
 import subprocess
 import sys
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -232,6 +233,9 @@ def test_cli_public_key_lets_its_user_sign_asymmetric_tokens() -> None:
         assert url, banner
         kid = str(Key.from_paserk(public).to_paserk_id())
         token = _token(secret, kid, f"sparse+{url[1]}/index/")
-        request = urllib.request.Request(f"{url[1]}/api/v1/me", headers={"Authorization": token})
-        with urllib.request.urlopen(request, timeout=10) as answer:
+        # a browser signs in with it on the page, then asks crates.io's /me
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        form = urllib.parse.urlencode({"token": token, "next": "/"}).encode()
+        browser.open(f"{url[1]}/session", data=form, timeout=10).close()
+        with browser.open(f"{url[1]}/api/v1/me", timeout=10) as answer:
             assert json.loads(answer.read())["user"]["login"] == "alice"

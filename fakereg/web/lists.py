@@ -184,8 +184,9 @@ class ListApi:
         return json_response({"team": views.team(found)})
 
     def me(self, request: Request) -> Response:
-        """``GET /api/v1/me``: the token's user and the crates it owns (403 without one)."""
-        credential = self._data.auth.token(request)
+        """``GET /api/v1/me``: the signed-in user and the crates they own. As on crates.io
+        (controllers/user/me.rs, ``only_cookie``) a browser's: an API token gets 403."""
+        credential = self._data.auth.browser(request)
         user = credential.user
         owned = [
             {"id": s.id, "name": s.name, "email_notifications": True}

@@ -92,7 +92,7 @@ def registry_routes(h: Handlers) -> RouteTable:
             R("/git/index/<path:path>", GET_POST, K.GIT, git, READ),
             # crates.io's read API
             R("/api/v1/summary", GET, K.SUMMARY, lists.summary, READ),
-            R("/api/v1/me", GET, K.ME, lists.me, READ | TOKEN),
+            R("/api/v1/me", GET, K.ME, lists.me, TOKEN),
             R("/api/v1/users/<login>", GET, K.USER, lists.user, READ),
             R("/api/v1/users/<user_id>/stats", GET, K.USER, lists.user_stats, READ),
             R("/api/v1/teams/<team>", GET, K.TEAM, lists.team, READ),
@@ -126,6 +126,7 @@ def registry_routes(h: Handlers) -> RouteTable:
             R("/api/v1/me/tokens", ("GET", "PUT"), K.TOKENS, tokens.tokens, TOKEN),
             R("/api/v1/me/tokens/<token_id>", ("GET", "DELETE"), K.TOKENS, tokens.token, TOKEN),
             R("/api/v1/tokens/current", DELETE, K.TOKENS, tokens.current, TOKEN),
+            R("/api/private/session", DELETE, K.TOKENS, tokens.end_session),
             # owner invitations (with owner_invitations=True adding an owner invites)
             R(f"{INVITES}", GET, K.INVITATIONS, invitations.mine, TOKEN),
             R(f"{INVITES}/accept/<token>", PUT, K.INVITATIONS, invitations.accept_token),

@@ -1,5 +1,6 @@
-"""crates.io's token management: ``/api/v1/me/tokens`` (list, create, one, revoke) and
-``DELETE /api/v1/tokens/current`` (controllers/token.rs), on the tokens
+"""crates.io's token management: ``/api/v1/me/tokens`` (list, create, one, revoke),
+``DELETE /api/v1/tokens/current`` (controllers/token.rs) and signing out
+(``DELETE /api/private/session``), on the tokens
 :class:`~fakereg.storage.accounts.Accounts` keeps (the same ones ``reg.add_token`` makes).
 
 As on crates.io, listing and creating are for a browser signed in on the page (its session
@@ -76,6 +77,17 @@ class TokenApi:
         if found is None:
             raise ApiError(404, "Not Found")
         return no_store(json_response({"api_token": views.api_token(found)}))
+
+    def end_session(self, request: Request) -> Response:
+        """``DELETE /api/private/session``: the browser signs out (crates.io's
+        ``end_session``: ``{"ok": true}``, signed in or not)."""
+        sessions = self._auth.sessions
+        session = sessions.of(request)
+        if session is not None:
+            sessions.end(session)
+        response = json_response({"ok": True})
+        sessions.set_cookie(response, None)
+        return response
 
     def current(self, request: Request) -> Response:
         """``DELETE /api/v1/tokens/current``: the request's own API token revoked (204)."""

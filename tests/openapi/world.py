@@ -6,12 +6,11 @@ are filled); users with tokens; an owner following a crate; a trusted publishing
 Each case that changes something changes a crate, user or token of its own, so the cases
 may run in any order (pytest-randomly shuffles them) against the same registry.
 
-Two things the cases need are not fakereg's yet, and each is one function here to adapt:
-
-- :func:`signed_in`: crates.io's cookie-only routes need a signed-in browser session.
-  Until fakereg has one for the API, a "session" is the user's API token.
-- :func:`emailed_token`: the secrets crates.io sends by email (an owner invitation's
-  token, an email address's confirmation token).
+Two things a test of crates.io reaches through a browser or a mailbox, each one function
+here: :func:`signed_in` (crates.io's cookie-only routes need a signed-in browser: fakereg's
+page session, from its sign-in form) and :func:`emailed_token` (the secrets crates.io sends
+by email: an owner invitation's token, an email address's confirmation token). The
+registry has ``owner_invitations=True``, as crates.io.
 """
 
 from __future__ import annotations
@@ -26,9 +25,9 @@ import httpx
 from fakereg import FakeRegistry
 from tests.crates import crate, metadata, publish_body
 
-#: True once fakereg's API tells a browser session from an API token: the cases that
-#: send a token where crates.io wants a cookie (a 403) run only then.
-SESSIONS_WIRED = False
+#: fakereg's API tells a browser session from an API token: the cases that send a token
+#: where crates.io wants a cookie (a 403) run.
+SESSIONS_WIRED = True
 
 #: The users the cases act as, besides the registry's own (``owner``).
 USERS = ("bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy", "kim")
@@ -109,14 +108,23 @@ class World:
 
 def signed_in(world: World, who: str) -> dict[str, str]:
     """The headers of *who*'s signed-in browser session (crates.io's ``cargo_session``
-    cookie). For now the user's API token: replace this with fakereg's session."""
-    return {"Authorization": world.tokens[who]}
+    cookie): fakereg's page session, signed in once with *who*'s token."""
+    key = f"session:{who}"
+    if key not in world.values:
+        answer = world.client.post("/session", data={"token": world.tokens[who], "next": "/"})
+        assert answer.status_code == 303, answer.text
+        world.values[key] = answer.headers["Set-Cookie"].split(";", 1)[0]
+        world.client.cookies.clear()  # each request names its own session
+    return {"Cookie": str(world.values[key])}
 
 
 def emailed_token(world: World, kind: str, who: str) -> str:
     """The secret crates.io would have emailed *who*: ``owner_invite`` (the invitation
     token of ``PUT /api/v1/me/crate_owner_invitations/accept/{token}``) or
     ``user_confirm`` (the token of ``PUT /api/v1/confirm/{email_token}``)."""
+    if kind == "owner_invite":
+        (invitation,) = world.reg.invitations(login=world.login(who))
+        return invitation.token
     raise NotImplementedError(
         f"no way yet to read the {kind} token fakereg would email {who}: "
         "wire this to fakereg's mailbox (see tests/openapi/world.py)"
@@ -233,7 +241,10 @@ def exchanged_token(world: World) -> str:
 
 def open_world() -> Iterator[World]:
     """A started, seeded registry and a client to it, for one test module."""
-    with FakeRegistry() as reg, httpx.Client(base_url=reg.url, timeout=30) as client:
+    with (
+        FakeRegistry(owner_invitations=True) as reg,
+        httpx.Client(base_url=reg.url, timeout=30) as client,
+    ):
         world = World(reg, client)
         seed(world)
         yield world

@@ -6,13 +6,14 @@ from __future__ import annotations
 import http.client
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 
 from fakereg import FakeRegistry
-from tests.helpers import HttpAnswer, assert_cargo_error
+from tests.helpers import Curl, HttpAnswer, assert_cargo_error
 from tests.helpers import http as http_call
 from tests.read_api.conftest import CRATE_FIELDS, PUBLIC_USER_FIELDS, get
 
@@ -218,13 +219,21 @@ def test_summary(crowd: FakeRegistry) -> None:
     assert categories == {"cat-b": COUNT - COUNT // 3, "cat-a": COUNT // 3}
 
 
-def test_me_is_the_tokens_user(crowd: FakeRegistry) -> None:
+def test_me_is_the_signed_in_user(crowd: FakeRegistry, tmp_path: Path) -> None:
     alice = crowd.add_token("alice")
-    me = get(crowd, "/api/v1/me", token=alice)
+    curl = Curl(crowd, tmp_path / "jar")
+    curl.sign_in(alice)
+    status, me, _ = curl("GET", "/api/v1/me")
+    assert status == 200
     assert me["user"]["login"] == "alice"
     assert [c["name"] for c in me["owned_crates"]] == [_name(i) for i in range(0, COUNT, 5)]
-    for token in (None, "wrong"):
+    # crates.io's /me is for its website (only_cookie): an API token is refused too
+    for token in (None, "wrong", alice):
         assert_cargo_error(http_call(crowd, "GET", "/api/v1/me", token=token), 403)
+    assert curl("DELETE", "/api/private/session")[:2] == (200, {"ok": True})
+    signed_out = curl("GET", "/api/v1/me")  # the old cookie names a session that ended
+    assert signed_out[0] == 403
+    for token in (None, "wrong"):
         following = http_call(crowd, "GET", "/api/v1/crates?following=yes", token=token)
         assert_cargo_error(following, 403)
     followed = get(crowd, "/api/v1/crates?following=yes", token=alice)

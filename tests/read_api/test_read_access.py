@@ -31,7 +31,6 @@ READ_ROUTES = [
     "/api/v1/users/fakereg-user",
     "/api/v1/summary",
     "/api/v1/crates?q=lib",
-    "/api/v1/me",
     "/readmes/lib1/lib1-1.0.0.html",
 ]
 
