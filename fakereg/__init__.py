@@ -52,7 +52,8 @@ if TYPE_CHECKING:
     from .storage.invitations import Invitation
     from .storage.teams import Team
     from .storage.tokens import TokenInfo
-    from .testing.faults import Answer, Cut, Fault, FaultSpec, Rewrite, Truncate
+    from .testing.fault_set import Fault
+    from .testing.faults import Answer, Cut, FaultSpec, Rewrite, Truncate
     from .testing.seeding import CrateVersion
     from .traffic.kinds import Kind
     from .traffic.matchers import RequestMatcher
@@ -104,7 +105,7 @@ _WHERE = {
     "Invitation": ".storage.invitations",
     "Answer": ".testing.faults",
     "Cut": ".testing.faults",
-    "Fault": ".testing.faults",
+    "Fault": ".testing.fault_set",
     "FaultSpec": ".testing.faults",
     "Rewrite": ".testing.faults",
     "Truncate": ".testing.faults",

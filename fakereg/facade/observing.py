@@ -8,7 +8,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..errors import InvalidTypeError
-from ..testing.faults import Fault, FaultOptions, FaultSpec
+from ..testing.fault_set import Fault
+from ..testing.faults import FaultOptions, FaultSpec
 from ..traffic.kinds import RECORDED_KINDS, Kind
 from ..traffic.matchers import MatchCriteria, RequestMatcher
 from ..traffic.records import PublishRecord, RecordedRequest

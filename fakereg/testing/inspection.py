@@ -17,7 +17,8 @@ from ..traffic.log import PublishLog, RequestLog
 from ..traffic.matchers import MatchCriteria, RequestMatcher
 from ..traffic.records import PublishRecord, RecordedRequest
 from ..traffic.requests import RequestList, explain_mismatch
-from .faults import Fault, FaultOptions, FaultSet, FaultSpec
+from .fault_set import Fault, FaultSet
+from .faults import FaultOptions, FaultSpec
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Request
 from ..domain.publish import PublishBody, parse_publish_body
 from ..errors import ApiError, InvalidError
 from ..storage.accounts import Credential
-from ..testing.faults import Fault
+from ..testing.fault_set import Fault
 from ..traffic.kinds import Kind
 from .answer_cache import CacheHint
 

@@ -13,7 +13,8 @@ from typing import Any, NoReturn
 
 from werkzeug.wrappers import Response
 
-from ..testing.faults import Answer, Cut, Fault, Rewrite, Truncate
+from ..testing.fault_set import Fault
+from ..testing.faults import Answer, Cut, Rewrite, Truncate
 from ..transport.events import CutHow, Interrupt
 from .http import error_response
 

@@ -22,7 +22,8 @@ from werkzeug.wrappers import Request, Response
 from ..domain.names import archive_version
 from ..errors import ApiError, RefusedError
 from ..storage.accounts import Credential
-from ..testing.faults import Answer, Cut, Fault, FaultSet, Rewrite
+from ..testing.fault_set import Fault, FaultSet
+from ..testing.faults import Answer, Cut, Rewrite
 from ..traffic.errorsink import ErrorSink
 from ..traffic.kinds import Kind
 from ..traffic.memo import BoundedMemo

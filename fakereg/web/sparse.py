@@ -17,7 +17,7 @@ from ..domain.names import index_path
 from ..errors import ApiError
 from ..storage.store import CrateStore, IndexFile
 from ..storage.visibility import IndexVisibility
-from ..testing.faults import FaultSet
+from ..testing.fault_set import FaultSet
 from .answer_cache import CacheHint
 from .context import RequestContext, context_of
 from .crate_files import download_url

@@ -16,7 +16,8 @@ from werkzeug.datastructures import MultiDict
 
 from ...errors import ApiError
 from ...storage.delay import IndexDelay
-from ...testing.faults import Answer, Fault, FaultSpec
+from ...testing.fault_set import Fault
+from ...testing.faults import Answer, FaultSpec
 from ...testing.inspection import Observer
 from ...traffic.kinds import RECORDED_KINDS as KINDS
 from ...transport.events import HTTP2_ERROR_CODES
