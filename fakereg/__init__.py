@@ -43,6 +43,7 @@ if TYPE_CHECKING:
         UnauthorizedError,
         UnavailableError,
         UnknownDependencyWarning,
+        UnprocessableError,
         VersionExistsError,
     )
     from .factory import RegistryFactory
@@ -89,6 +90,7 @@ _WHERE = {
     "UnauthenticatedError": ".errors",
     "UnauthorizedError": ".errors",
     "UnavailableError": ".errors",
+    "UnprocessableError": ".errors",
     "VersionExistsError": ".errors",
     "RegistryFactory": ".factory",
     "FakeRegistry": ".registry",
@@ -163,6 +165,7 @@ __all__ = [
     "UnauthorizedError",
     "UnavailableError",
     "UnknownDependencyWarning",
+    "UnprocessableError",
     "VersionExistsError",
 ]
 __version__ = "0.1.0"

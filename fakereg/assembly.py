@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .errors import RootError
 from .services.access import TokenChecks
+from .services.crate_admin import CrateAdmin
 from .services.crates import CrateChanges
 from .services.publishing import Publisher
 from .settings import Settings
@@ -29,6 +30,7 @@ from .storage.events import IndexEvents
 from .storage.fsutil import RootLock
 from .storage.gitindex import GitIndex
 from .storage.gitsync import GitSync
+from .storage.profiles import Profiles
 from .storage.store import CrateStore
 from .storage.visibility import IndexVisibility
 from .testing.inspection import Observer
@@ -44,10 +46,12 @@ from .trustpub.service import TrustService
 from .trustpub.store import TrustStore
 from .trustpub.verify import JwtVerifier
 from .trustpub.web import TrustpubApi
+from .web.account_api import AccountApi
 from .web.answer_cache import AnswerCache
 from .web.api import JSON_ALLOWANCE, WebApi
 from .web.auth import Authorizer
 from .web.control import ControlApi
+from .web.crate_admin import CrateAdminApi
 from .web.downloads_api import DownloadsApi
 from .web.gitserve import GitHttp
 from .web.hosts import allowed_hosts
@@ -148,6 +152,7 @@ def assemble(
     events = IndexEvents(observed.errors.report)
     store = CrateStore(root, lock, events, durable=durable)
     accounts = Accounts(root, lock, durable=durable)
+    profiles = Profiles(root, lock, durable=durable)
     token = accounts.start_token(settings.login, token)
     admin_token = accounts.admin_token(lasting=shared)
     listener = listen(settings.host, settings.port)
@@ -161,6 +166,8 @@ def assemble(
         events.subscribe_records(catalog_files.on_records)
         downloads = DownloadCounter(root)
         events.subscribe(downloads.on_change)
+        events.subscribe(accounts.on_change)  # (a removed crate's follows and settings go)
+        events.subscribe(profiles.on_change)
         catalog = Catalog(catalog_files)
         visibility = IndexVisibility()  # what an index delay hides, for this start only
         events.subscribe(visibility.on_change)
@@ -178,7 +185,7 @@ def assemble(
         )
         sessions = Sessions(port, secure=settings.tls)
         auth = Authorizer(checks, sessions, login_url=f"{url}/me")
-        state = StateView(store, accounts, downloads)
+        state = StateView(store, accounts, downloads, profiles)
         info = {"name": settings.name, "url": url, "protocol": settings.protocol}
         trust = TrustStore(root, lock, durable=durable)
         events.subscribe(trust.on_change)
@@ -231,6 +238,8 @@ def assemble(
             downloads=DownloadsApi(sources),
             trusted=TrustpubApi(trusted, oidc, auth, audience=url.split("://", 1)[1]),
             tokens=TokenApi(accounts, auth),
+            account=AccountApi(sources, profiles),
+            admin=CrateAdminApi(CrateAdmin(store, downloads), sources),
             pages=pages,
             control=control,
             git=None if git is None else GitHttp(git),

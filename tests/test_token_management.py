@@ -4,9 +4,6 @@ tokens are refused where crates.io refuses them; the tokens made work with cargo
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from collections.abc import Iterator
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -15,51 +12,7 @@ from typing import Any
 import pytest
 
 from fakereg import FakeRegistry
-from tests.helpers import require, try_publish, write_package
-
-
-class Curl:
-    """curl against one registry, with a cookie jar (the signed-in browser)."""
-
-    def __init__(self, reg: FakeRegistry, jar: Path) -> None:
-        require(shutil.which("curl") is not None, "curl is not installed")
-        self.reg, self.jar = reg, jar
-
-    def __call__(
-        self,
-        method: str,
-        path: str,
-        *,
-        body: Any = None,
-        token: str | None = None,
-        cookie: bool = True,
-        extra: tuple[str, ...] = (),
-    ) -> tuple[int, Any, str]:
-        """The status, the JSON body (None for none) and the headers of one request."""
-        command = ["curl", "-sS", "-X", method, "-D", "-", "-o", "-", *extra]
-        if cookie:
-            command += ["-b", str(self.jar)]
-        if token is not None:
-            command += ["-H", f"Authorization: {token}"]
-        if body is not None:
-            command += ["-H", "Content-Type: application/json", "--data", json.dumps(body)]
-        out = subprocess.run(
-            [*command, self.reg.url + path], capture_output=True, text=True, check=True
-        ).stdout
-        head, _, text = out.partition("\n\n")  # (text mode: CRLF read as LF)
-        status = int(head.split()[1])
-        return status, json.loads(text) if text.strip() else None, head
-
-    def sign_in(self, token: str) -> None:
-        """What a browser does in the page's sign-in form."""
-        subprocess.run(
-            [
-                *("curl", "-sS", "-c", str(self.jar), "--data-urlencode", f"token={token}"),
-                *("-d", "next=/me", f"{self.reg.url}/session"),
-            ],
-            capture_output=True,
-            check=True,
-        )
+from tests.helpers import Curl, try_publish, write_package
 
 
 @pytest.fixture

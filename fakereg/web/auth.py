@@ -10,7 +10,7 @@ import dataclasses
 from werkzeug.wrappers import Request
 
 from ..errors import ApiError, ForbiddenError, UnauthenticatedError
-from ..services.access import TokenChecks
+from ..services.access import FORBIDDEN_SCOPE, TokenChecks
 from ..storage.accounts import Credential
 from .sessions import Sessions
 
@@ -71,6 +71,15 @@ class Authorizer:
         credential = self.token(request)
         if not credential.session:
             raise ForbiddenError(WEBSITE_ONLY)
+        return credential
+
+    def unscoped(self, request: Request) -> Credential:
+        """Who makes a request of a route that has no endpoint scope of its own, as
+        crates.io's plain ``AuthCheck::default()`` finds out: as :meth:`token`, but a token
+        limited to some scopes or crates (or a browser signed in with one) is refused."""
+        credential = self.token(request)
+        if credential.scopes is not None or credential.crates:
+            raise ForbiddenError(FORBIDDEN_SCOPE)
         return credential
 
     def browser_session(self, request: Request) -> Credential | None:
