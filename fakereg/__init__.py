@@ -44,6 +44,7 @@ if TYPE_CHECKING:
         UnauthorizedError,
         UnavailableError,
         UnknownDependencyWarning,
+        UnprocessableError,
         VersionExistsError,
     )
     from .factory import RegistryFactory
@@ -94,6 +95,7 @@ _WHERE = {
     "UnauthenticatedError": ".errors",
     "UnauthorizedError": ".errors",
     "UnavailableError": ".errors",
+    "UnprocessableError": ".errors",
     "VersionExistsError": ".errors",
     "RegistryFactory": ".factory",
     "FakeRegistry": ".registry",
@@ -173,6 +175,7 @@ __all__ = [
     "UnauthorizedError",
     "UnavailableError",
     "UnknownDependencyWarning",
+    "UnprocessableError",
     "VersionExistsError",
 ]
 __version__ = "0.1.0"

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from .errors import RootError
 from .services.access import TokenChecks
+from .services.crate_admin import CrateAdmin
 from .services.crates import CrateChanges
 from .services.invitations import OwnerInvitations
 from .services.publishing import Publisher
@@ -31,6 +32,7 @@ from .storage.fsutil import RootLock
 from .storage.gitindex import GitIndex
 from .storage.gitsync import GitSync
 from .storage.invitations import Invitations
+from .storage.profiles import Profiles
 from .storage.store import CrateStore
 from .storage.teams import Teams
 from .storage.visibility import IndexVisibility
@@ -50,10 +52,12 @@ from .trustpub.service import TrustService
 from .trustpub.store import TrustStore
 from .trustpub.verify import JwtVerifier
 from .trustpub.web import TrustpubApi
+from .web.account_api import AccountApi
 from .web.answer_cache import AnswerCache
 from .web.api import JSON_ALLOWANCE, WebApi
 from .web.auth import Authorizer
 from .web.control import ControlApi
+from .web.crate_admin import CrateAdminApi
 from .web.crate_files import CrateFiles
 from .web.downloads_api import DownloadsApi
 from .web.gitserve import GitHttp
@@ -159,6 +163,7 @@ def assemble(
     teams = Teams(root, lock, durable=durable)
     store = CrateStore(root, lock, events, durable=durable, teams=teams)
     accounts = Accounts(root, lock, durable=durable)
+    profiles = Profiles(root, lock, durable=durable)
     token = accounts.start_token(settings.login, token)
     admin_token = accounts.admin_token(lasting=shared)
     listener = listen(settings.host, settings.port)
@@ -172,6 +177,8 @@ def assemble(
         events.subscribe_records(catalog_files.on_records)
         downloads = DownloadCounter(root)
         events.subscribe(downloads.on_change)
+        events.subscribe(accounts.on_change)  # (a removed crate's follows and settings go)
+        events.subscribe(profiles.on_change)
         catalog = Catalog(catalog_files)
         visibility = IndexVisibility()  # what an index delay hides, for this start only
         events.subscribe(visibility.on_change)
@@ -189,7 +196,7 @@ def assemble(
         )
         sessions = Sessions(port, secure=settings.tls)
         auth = Authorizer(checks, sessions, login_url=f"{url}/me")
-        state = StateView(store, accounts, downloads)
+        state = StateView(store, accounts, downloads, profiles)
         info = {"name": settings.name, "url": url, "protocol": settings.protocol}
         invited = Invitations(root, lock, durable=durable)
         events.subscribe(invited.on_change)
@@ -260,6 +267,8 @@ def assemble(
             trusted=TrustpubApi(trusted, oidc, gitlab, auth, audience=audience),
             tokens=TokenApi(accounts, auth),
             invitations=InvitationApi(invitations, accounts, auth),
+            account=AccountApi(sources, profiles),
+            admin=CrateAdminApi(CrateAdmin(store, downloads), sources),
             pages=pages,
             control=control,
             git=None if git is None else GitHttp(git),

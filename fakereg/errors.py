@@ -69,6 +69,11 @@ class ExpiredError(RefusedError):
     crates.io answers 410 Gone)."""
 
 
+class UnprocessableError(RefusedError):
+    """A change the registry's rules refuse for the state the thing is in, such as a crate
+    too old or too depended upon to delete (crates.io answers these with 422)."""
+
+
 class PayloadTooLargeError(RefusedError):
     """An upload larger than the registry takes (crates.io answers these with 413)."""
 

@@ -97,6 +97,8 @@ class CrateSummary:
     owners: tuple[str, ...]
     any_live: bool  # some version is not yanked
     depends_on: frozenset[str]  # canonical names the default version depends on (not yanked)
+    #: Only trusted publishing may publish new versions (last: older blobs lack it).
+    trustpub_only: bool = False
 
 
 def summarize(meta: CrateRecord, lines: Sequence[IndexLine]) -> CrateSummary:
@@ -135,4 +137,5 @@ def summarize(meta: CrateRecord, lines: Sequence[IndexLine]) -> CrateSummary:
         owners=tuple(meta["owners"]),
         any_live=bool(live),
         depends_on=depends_on,
+        trustpub_only=bool(meta.get("trustpub_only")),
     )

@@ -133,6 +133,8 @@ class _CrateRecordFields(TypedDict):
 
 
 class CrateRecord(_CrateRecordFields, total=False):
-    """``meta/crates/<key>.json``: a crate's name as published, its owners, its versions."""
+    """``meta/crates/<key>.json``: a crate's name as published, its owners, its versions,
+    and whether only trusted publishing may publish it (``PATCH /api/v1/crates/{name}``)."""
 
     id: int
+    trustpub_only: bool

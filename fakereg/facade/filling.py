@@ -206,6 +206,13 @@ class Filling(RegistryBase):
         if not invitations.records.expire(invitations.canonical(crate), login):
             raise NotFoundError(f"no invitation of {login} to {crate}")
 
+    def email_token(self, login: str) -> str:
+        """The email verification token crates.io would have mailed *login* last (after
+        ``PUT /api/v1/users/{id}`` set an address, or ``…/resend``): what ``PUT
+        /api/v1/confirm/{token}`` takes. :class:`~fakereg.NotFoundError` for an unknown
+        user or one without an address."""
+        return self._running().state.email_token(login)
+
     # -- trusted publishing (testing/trusted.py) -----------------------------------------
 
     def add_trusted_publisher(

@@ -13,10 +13,11 @@ from ..domain.asymmetric import Operation
 from ..domain.categories import check_categories
 from ..domain.cratefile import CrateContents, inspect_crate
 from ..domain.crateinfo import readme_text, version_details
+from ..domain.deletion import reserved_message
 from ..domain.manifest import metadata_from_manifest
 from ..domain.publish import PublishBody, check_metadata, index_line, pubtime_now
 from ..domain.shapes import PublishMetadata
-from ..errors import InvalidError, ManifestError, PayloadTooLargeError, SeedError
+from ..errors import ForbiddenError, InvalidError, ManifestError, PayloadTooLargeError, SeedError
 from ..settings import Settings
 from ..storage.accounts import Accounts, Credential
 from ..storage.store import CrateStore, NewVersion
@@ -25,6 +26,11 @@ from .access import TokenChecks
 
 #: The most an accepted crate (imported or added) may unpack to, as a publish's default.
 SEED_MAX_UNPACKED = Settings().max_unpacked_size
+#: crates.io's refusal of an API token's publish of a ``trustpub_only`` crate.
+TRUSTPUB_ONLY = (
+    "New versions of this crate can only be published using Trusted Publishing "
+    "(see https://crates.io/docs/trusted-publishing)."
+)
 
 
 @dataclass(frozen=True)
@@ -179,6 +185,11 @@ class Publisher:
         if len(body.crate) > limit:
             raise PayloadTooLargeError(f"max upload size is: {limit}")
         checked = check_metadata(body.metadata, strict=self._settings.strict)
+        # crates.io's order (controllers/krate/publish.rs): a name deleted lately, then
+        # who publishes, then whether the crate takes only trusted publishing
+        reserved = self._store.reserved(checked["name"], pubtime_now())
+        if reserved is not None:
+            raise InvalidError(reserved_message(*reserved))
         existing = self._store.canonical(checked["name"])
         trusted = None
         if isinstance(principal, TrustedPrincipal):  # checked as crates.io does
@@ -189,6 +200,8 @@ class Publisher:
             cksum = hashlib.sha256(body.crate).hexdigest()
             signed_for = Operation("publish", checked["name"], checked["vers"], cksum)
             self._checks.bind(principal.credential, signed_for)
+            if existing is not None and self._store.trustpub_only(existing):
+                raise ForbiddenError(TRUSTPUB_ONLY)
         contents = seen.contents = inspect_crate(
             body.crate,
             checked["name"],

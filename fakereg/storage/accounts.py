@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -15,6 +15,7 @@ from ..domain.asymmetric import Operation, key_id
 from ..domain.names import canonical_name
 from ..errors import InvalidError
 from . import tokens
+from .events import IndexChange
 from .fsutil import RootLock, atomic_write
 from .tokens import (
     MAX_TOKENS_PER_USER,
@@ -339,6 +340,18 @@ class Accounts:
     def followed(self, login: str) -> list[str]:
         """The canonical names of the crates *login* follows."""
         return list(self._load().get("follows", {}).get(login.lower(), []))
+
+    def on_change(self, changes: Sequence[IndexChange], message: str) -> None:
+        """The store's listener (under the root lock): nobody follows a crate removed."""
+        gone = {canonical_name(c.crate) for c in changes if c.data is None}
+        if not gone:
+            return
+        with self._lock():
+            data = self._load()
+            follows = data.get("follows", {})
+            if any(gone.intersection(keys) for keys in follows.values()):
+                data["follows"] = {k: [c for c in v if c not in gone] for k, v in follows.items()}
+                self._save(data)
 
     def public_key(self, kid: str) -> tuple[User, str] | None:
         """The user holding the public key whose PASERK id is *kid*, and the key."""

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..domain.crateview import crate_versions
 from ..domain.names import canonical_name, index_path, is_valid_crate_name, is_valid_version
 from ..domain.shapes import CrateRecord, IndexLine
 from ..errors import NotFoundError
@@ -180,6 +181,36 @@ class CrateReader:
             return self._readme_path(name, version).read_text("utf-8")
         except (FileNotFoundError, NotADirectoryError):
             return None
+
+    def trustpub_only(self, name: str) -> bool:
+        """Whether only trusted publishing may publish *name* (False for no such crate)."""
+        meta = self._meta(name) if is_valid_crate_name(name) else None
+        return meta is not None and bool(meta.get("trustpub_only"))
+
+    def first_dependent(self, name: str) -> tuple[str, str] | None:
+        """A version of another crate that depends on *name* (with no ``registry`` of its
+        own), yanked or not: the one numbered last, as crates.io names one (``(crate,
+        version)``); None when none does. Reads every index file (a deletion is rare)."""
+        key = canonical_name(name)
+        needle = f'"{key}"'.encode()
+        found: tuple[int, str, str] | None = None
+        for folder, _, files in os.walk(self._index_dir_text):
+            for file in files:
+                if canonical_name(file) == key or file.startswith("."):
+                    continue
+                with open(os.path.join(folder, file), "rb") as fh:
+                    if needle not in fh.read().lower().replace(b"-", b"_"):
+                        continue  # (most files: no mention of the name at all)
+                state = self.crate_state(canonical_name(file))
+                if state is None:
+                    continue
+                crate = state[0]["name"]
+                for facts in crate_versions(*state):
+                    deps = (d for d in facts.line["deps"] if d.get("registry") is None)
+                    if any(canonical_name(d.get("package", d["name"])) == key for d in deps):
+                        candidate = (facts.id(crate), crate, facts.num)
+                        found = candidate if found is None else max(found, candidate)
+        return None if found is None else found[1:]
 
     def owners(self, name: str) -> list[str]:
         """Logins owning *name*, first owner first."""

@@ -2,7 +2,8 @@
 
 A publish writes the archive, the README, then the crate record, then the index file:
 the index file is the commit point, so a crash in between leaves nothing visible
-half-done (see :mod:`fakereg.storage.reader` for the layout).
+half-done (see :mod:`fakereg.storage.reader` for the layout). A removal deletes the index
+file first, and keeps the name in ``meta/deleted-crates.json`` for crates.io's delay.
 """
 
 from __future__ import annotations
@@ -67,6 +68,8 @@ class CrateStore(CrateReader):
         #: Told, under the root lock, of every index file that changed.
         self._events = events
         self._ids_path = root / "meta" / "ids.json"
+        #: The names of crates deleted lately, refused to new crates for a while.
+        self._reserved_path = root / "meta" / "deleted-crates.json"
 
     # -- writing -----------------------------------------------------------------------
 
@@ -237,6 +240,51 @@ class CrateStore(CrateReader):
             self._events.announce_records([meta["name"]])
             return list(owners)
 
+    def set_trustpub_only(self, name: str, value: bool, *, by: str) -> None:
+        """Let only trusted publishing publish *name* (or not again), as its owner *by*."""
+        with self._lock():
+            meta = self._require(name)
+            if by not in meta["owners"]:
+                raise ForbiddenError("only owners have permission to modify crate settings")
+            if bool(meta.get("trustpub_only")) != value:
+                meta["trustpub_only"] = value
+                self._write_meta(meta)
+                self._events.announce_records([meta["name"]])
+
+    def remove(self, name: str, message: str, *, reserved_until: str) -> str:
+        """Remove crate *name*: its index file first (the commit point), then its archives,
+        READMEs and record; its name is refused to new crates until *reserved_until*
+        (RFC 3339). The name it had."""
+        with self._lock():
+            crate = self._require(name)["name"]
+            path = self._index_path(crate)
+            path.unlink(missing_ok=True)
+            self._read_cache.pop(str(path), None)
+            shutil.rmtree(self._crates_dir / crate.lower(), ignore_errors=True)
+            shutil.rmtree(self._readmes_dir / canonical_name(crate), ignore_errors=True)
+            self._meta_path(crate).unlink(missing_ok=True)
+            now = pubtime_now()  # (names available again are forgotten)
+            reserved = {k: v for k, v in self._reservations().items() if v["available_at"] > now}
+            reserved[canonical_name(crate)] = {"name": crate, "available_at": reserved_until}
+            atomic_write(self._reserved_path, json.dumps(reserved).encode(), durable=self._durable)
+            self._events.announce([IndexChange(index_path(crate), None, message, crate)], message)
+            return crate
+
+    def reserved(self, name: str, now: str) -> tuple[str, str] | None:
+        """The name a crate deleted under *name* (any spelling) had and when it becomes
+        available, while that is after *now* (RFC 3339, UTC); else None."""
+        found = self._reservations().get(canonical_name(name))
+        if found is None or found["available_at"] <= now:
+            return None
+        return found["name"], found["available_at"]
+
+    def _reservations(self) -> dict[str, dict[str, str]]:
+        try:
+            data: dict[str, dict[str, str]] = json.loads(self._reserved_path.read_bytes())
+        except FileNotFoundError:
+            return {}
+        return data
+
     def remove_all(self, message: str) -> list[str]:
         """Remove every crate (index files first: the commit point); the names removed."""
         with self._lock():
@@ -249,6 +297,7 @@ class CrateStore(CrateReader):
             for folder in (self._crates_dir, self._readmes_dir, self._meta_dir):
                 if folder.exists():
                     shutil.rmtree(folder)
+            self._reserved_path.unlink(missing_ok=True)  # (a reset forgets deleted names)
             self._read_cache.clear()
             if changes:
                 self._events.announce(changes, message)

@@ -11,6 +11,7 @@ from ..domain.shapes import IndexLine
 from ..errors import NotFoundError
 from ..storage.accounts import Accounts, TokenInfo
 from ..storage.downloads import DownloadCounter, crate_total, version_total
+from ..storage.profiles import Profiles
 from ..storage.store import CrateStore
 
 if TYPE_CHECKING:
@@ -32,10 +33,17 @@ class TokenLimits(TypedDict, total=False):
 class StateView:
     """The store and the accounts of one running registry, as ``FakeRegistry`` shows them."""
 
-    def __init__(self, store: CrateStore, accounts: Accounts, downloads: DownloadCounter) -> None:
+    def __init__(
+        self,
+        store: CrateStore,
+        accounts: Accounts,
+        downloads: DownloadCounter,
+        profiles: Profiles,
+    ) -> None:
         self._store = store
         self._accounts = accounts
         self._downloads = downloads
+        self._profiles = profiles
 
     def downloads(self, crate: str, version: str | None = None) -> int:
         """What `FakeRegistry.downloads` does (documented there)."""
@@ -100,6 +108,15 @@ class StateView:
         if self._accounts.user(login) is None:
             raise NotFoundError(f"no user {login!r}")
         return self._accounts.add_public_key(login, key)
+
+    def email_token(self, login: str) -> str:
+        """What `FakeRegistry.email_token` does (documented there)."""
+        if self._accounts.user(login) is None:
+            raise NotFoundError(f"no user {login!r}")
+        token = self._profiles.email_token(login)
+        if token is None:
+            raise NotFoundError(f"user {login!r} has set no email address")
+        return token
 
     def revoke(self, token: str) -> None:
         """What `FakeRegistry.revoke` does (documented there)."""

@@ -8,7 +8,7 @@ import base64
 from typing import Any
 
 from .records import PublishRecord, RecordedRequest
-from .redaction import shown_bodies, shown_headers
+from .redaction import shown_bodies, shown_headers, shown_path
 
 
 def request_json(seq: int, record: RecordedRequest, *, secrets: bool) -> dict[str, Any]:
@@ -21,7 +21,7 @@ def request_json(seq: int, record: RecordedRequest, *, secrets: bool) -> dict[st
     return {
         "seq": seq,
         "method": record.method,
-        "path": record.path,
+        "path": shown_path(record.path, secrets=secrets),
         "query": record.query,
         "headers": headers,
         **body_json("body", raw_body),

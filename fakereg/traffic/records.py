@@ -9,7 +9,7 @@ from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 
 from .memo import BoundedMemo
-from .redaction import redact_headers
+from .redaction import redact_headers, shown_path
 
 
 class HeaderMap(Mapping[str, str]):
@@ -104,7 +104,7 @@ class RecordedRequest:
 
     def summary(self) -> str:
         """``GET /index/3/f/foo -> 200 (1.2 ms)``; a fault that fired is named after it."""
-        target = self.path + (f"?{self.query}" if self.query else "")
+        target = shown_path(self.path) + (f"?{self.query}" if self.query else "")
         status = "no answer" if self.status == 0 else str(self.status)
         line = f"{self.method} {target} -> {status} ({self.duration * 1000:.1f} ms)"
         return f"{line} [fault: {self.fault}]" if self.fault else line

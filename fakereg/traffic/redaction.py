@@ -1,14 +1,16 @@
 """What of a request's secrets a reader is shown: tokens and credentials redacted.
 
 One policy for every reader of the traffic (a record's ``repr``, the control API's
-journal, the web page): the ``Authorization`` and ``Cookie`` headers, and the credentials
-in trusted publishing's bodies (a JWT, an exchanged token, an ID token), show their first
-characters only unless the reader asks for secrets.
+journal, the web page): the ``Authorization`` and ``Cookie`` headers, the credentials
+in trusted publishing's bodies (a JWT, an exchanged token, an ID token), and the email
+verification token in ``/api/v1/confirm/{token}`` show their first characters only unless
+the reader asks for secrets.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -17,7 +19,14 @@ from ..storage.accounts import redact
 if TYPE_CHECKING:
     from .records import RecordedRequest
 
-__all__ = ["SECRET_HEADERS", "redact", "redact_headers", "shown_bodies", "shown_headers"]
+__all__ = [
+    "SECRET_HEADERS",
+    "redact",
+    "redact_headers",
+    "shown_bodies",
+    "shown_headers",
+    "shown_path",
+]
 
 #: Headers that carry credentials (lower case).
 SECRET_HEADERS = frozenset({"authorization", "cookie"})
@@ -25,6 +34,8 @@ SECRET_HEADERS = frozenset({"authorization", "cookie"})
 #: Kinds whose bodies carry credentials, and the JSON keys that hold them.
 _CREDENTIAL_KINDS = frozenset({"trusted_publishing", "oidc"})
 _CREDENTIAL_KEYS = ("jwt", "token", "value")
+#: Paths that carry a secret: crates.io's email confirmation (its last segment).
+_SECRET_PATH = re.compile(r"(/api/v1/confirm/)([^/]+)")
 
 
 def redact_headers(
@@ -63,3 +74,11 @@ def shown_headers(record: RecordedRequest, *, secrets: bool) -> list[tuple[str, 
     """The request's headers in order, ``Authorization`` and ``Cookie`` redacted unless
     *secrets*."""
     return redact_headers(record.headers.items_raw(), secrets=secrets)
+
+
+def shown_path(path: str, *, secrets: bool = False) -> str:
+    """*path* with the email verification token of ``/api/v1/confirm/{token}`` redacted
+    unless *secrets*."""
+    if secrets or not path.startswith("/api/v1/confirm/"):
+        return path
+    return _SECRET_PATH.sub(lambda m: m.group(1) + redact(m.group(2)), path, count=1)

@@ -9,10 +9,15 @@ import time
 access_log = logging.getLogger("fakereg.access")
 
 _SECRET_QUERY = re.compile(r"([?&](?:admin|token)=)[^&\s]*")
+#: crates.io's email confirmation carries its token as the path's last segment.
+_SECRET_PATH = re.compile(r"(/api/v1/confirm/)[^/?\s]+")
 
 
 def redact_target(target: str) -> str:
-    """*target* with the values of its token-bearing query parameters redacted."""
+    """*target* with the values of its token-bearing query parameters, and the token of
+    an email confirmation's path, redacted."""
+    if "/api/v1/confirm/" in target:
+        target = _SECRET_PATH.sub(r"\1<redacted>", target)
     return _SECRET_QUERY.sub(r"\1<redacted>", target) if "=" in target else target
 
 

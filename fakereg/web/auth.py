@@ -65,21 +65,21 @@ class Authorizer:
             return signed_in
         return self.checks.credential(request_token(request))
 
-    def legacy(self, request: Request) -> Credential:
-        """Who makes a request of a route that names no endpoint scope (crates.io's
-        ``AuthCheck::default()``): a signed-in browser, or an API token limited to no
-        scopes and no crates; a limited token is refused as crates.io refuses it."""
-        credential = self.token(request)
-        if not credential.session and (credential.scopes is not None or credential.crates):
-            raise ForbiddenError(FORBIDDEN_SCOPE)
-        return credential
-
     def browser(self, request: Request) -> Credential:
         """Who makes a request of a route crates.io keeps for its website (``only_cookie``):
         a browser signed in on the page; an API token, even a valid one, is refused."""
         credential = self.token(request)
         if not credential.session:
             raise ForbiddenError(WEBSITE_ONLY)
+        return credential
+
+    def unscoped(self, request: Request) -> Credential:
+        """Who makes a request of a route that has no endpoint scope of its own, as
+        crates.io's plain ``AuthCheck::default()`` finds out: as :meth:`token`, but a token
+        limited to some scopes or crates (or a browser signed in with one) is refused."""
+        credential = self.token(request)
+        if credential.scopes is not None or credential.crates:
+            raise ForbiddenError(FORBIDDEN_SCOPE)
         return credential
 
     def browser_session(self, request: Request) -> Credential | None:

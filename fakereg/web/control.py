@@ -161,6 +161,11 @@ class ControlApi:
         token = self._state.add_user(login, name, read=True if read is None else read)
         return json_response({"login": login, "token": token})
 
+    def email_token(self, request: Request, login: str) -> Response:
+        """``reg.email_token(login)``: the email verification token crates.io would have
+        mailed the user last (404 for an unknown user or one without an address)."""
+        return json_response({"login": login, "token": self._state.email_token(login)})
+
     def trusted_publishers(self, request: Request) -> Response:
         """``GET ?crate=`` lists configs (``github_configs`` and ``gitlab_configs``);
         ``POST`` takes ``reg.add_trusted_publisher``'s arguments (``crate``,

@@ -8,7 +8,7 @@ from typing import Any
 
 from werkzeug.wrappers import Request, Response
 
-from ..domain.names import is_valid_version
+from ..domain.names import is_valid_crate_name, is_valid_version
 from ..errors import (
     ApiError,
     ConflictError,
@@ -21,6 +21,7 @@ from ..errors import (
     RefusedError,
     UnauthenticatedError,
     UnauthorizedError,
+    UnprocessableError,
 )
 from .context import context_of
 
@@ -63,6 +64,7 @@ _STATUS: tuple[tuple[type[RefusedError], int], ...] = (
     (InvalidError, 400),
     (ConflictError, 400),
     (LimitError, 409),
+    (UnprocessableError, 422),
     (UnauthorizedError, 401),
 )
 
@@ -122,6 +124,14 @@ def checked_version(version: str) -> str:
     if not is_valid_version(version):
         raise ApiError(400, f"invalid semver version `{html.escape(version)}`")
     return version
+
+
+def checked_crate(name: str) -> str:
+    """*name* from a route's path, or the 404 crates.io's ``CratePath`` gives a name that
+    cannot be a crate's (before the body, the token or the crate is looked at)."""
+    if not is_valid_crate_name(name):
+        raise ApiError(404, f"crate `{name}` does not exist")
+    return name
 
 
 def path_i32(raw: str) -> int:

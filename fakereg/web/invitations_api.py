@@ -77,7 +77,7 @@ class InvitationApi:
         """``PUT /api/v1/me/crate_owner_invitations/{crate_id}``: accept or decline the
         invitation to the crate the body names (crates.io reads the body's ``crate_id``)."""
         answer = _answer(api_json(request))
-        login = self._auth.legacy(request).user.login
+        login = self._auth.unscoped(request).user.login
         self._invitations.respond(login, answer["crate_id"], accepted=answer["accepted"])
         return json_response({"crate_owner_invitation": answer})
 

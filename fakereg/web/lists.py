@@ -23,7 +23,7 @@ from .read_api import ReadSources
 
 class ListApi:
     """Handlers for ``/api/v1/crates`` (search), ``/summary``, ``reverse_dependencies``,
-    ``/users/{login}``, ``/users/{id}/stats``, ``/teams/{team}`` and ``/api/v1/me``."""
+    ``/users/{login}``, ``/users/{id}/stats``, ``/teams/{team}`` and the follows."""
 
     def __init__(self, sources: ReadSources) -> None:
         self._data = sources
@@ -158,8 +158,9 @@ class ListApi:
 
     def follow(self, request: Request, name: str) -> Response:
         """``PUT`` / ``DELETE /api/v1/crates/{name}/follow``: the token's user follows the
-        crate, or stops (``controllers/krate/follow.rs``: the token, then the crate)."""
-        login = self._data.auth.legacy(request).user.login
+        crate, or stops (``controllers/krate/follow.rs``: the token, then the crate; as
+        its ``AuthCheck::default()``, a token limited to some scopes or crates is refused)."""
+        login = self._data.auth.unscoped(request).user.login
         found = self._data.catalog.get(name)
         if found is None:
             raise ApiError(404, f"crate `{name}` does not exist")
@@ -182,27 +183,3 @@ class ListApi:
         if found is None:
             raise ApiError(404, "Not Found")
         return json_response({"team": views.team(found)})
-
-    def me(self, request: Request) -> Response:
-        """``GET /api/v1/me``: the signed-in user and the crates they own. As on crates.io
-        (controllers/user/me.rs, ``only_cookie``) a browser's: an API token gets 403."""
-        credential = self._data.auth.browser(request)
-        user = credential.user
-        owned = [
-            {"id": s.id, "name": s.name, "email_notifications": True}
-            for s in self._data.catalog.owned_by(user.login)
-        ]
-        private = {
-            "id": user.id,
-            "login": user.login,
-            "email_verified": False,
-            "email_verification_sent": False,
-            "name": user.name,
-            "email": None,
-            "avatar": None,
-            "url": f"https://github.com/{user.login}",
-            "is_admin": False,
-            "publish_notifications": True,
-            "created_at": None,
-        }
-        return json_response({"user": private, "owned_crates": owned})

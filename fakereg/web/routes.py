@@ -18,8 +18,10 @@ from ..domain.names import DOWNLOAD_PATH
 from ..errors import ApiError
 from ..traffic.kinds import Kind
 from ..trustpub.web import TrustpubApi
+from .account_api import AccountApi
 from .api import WebApi
 from .control import ControlApi
+from .crate_admin import CrateAdminApi
 from .crate_files import CrateFiles
 from .downloads_api import DownloadsApi
 from .gitserve import GitHttp
@@ -40,6 +42,9 @@ DELETE = ("DELETE",)
 GET_POST = ("GET", "POST")
 READ, TOKEN, ADMIN, SESSION = Access.READ, Access.TOKEN, Access.ADMIN, Access.SESSION
 CRATE = "/api/v1/crates/<name>"
+#: The crate routes beside ``/api/v1/crates/new`` (whose other methods are a 405, as on
+#: crates.io, where the static route wins): any name but ``new``.
+OWN_CRATE = "/api/v1/crates/<crate:name>"
 VERSION = "/api/v1/crates/<name>/<semver:version>"
 INVITES = "/api/v1/me/crate_owner_invitations"
 CONTROL = "/__fakereg"
@@ -60,6 +65,8 @@ class Handlers:
     trusted: TrustpubApi
     tokens: TokenApi
     invitations: InvitationApi
+    account: AccountApi
+    admin: CrateAdminApi
     pages: WebPages
     control: ControlApi
     git: GitHttp | None
@@ -70,7 +77,8 @@ def registry_routes(h: Handlers) -> RouteTable:
     K, R = Kind, Route
     sparse, api, read, lists, pages, control = h.sparse, h.api, h.read, h.lists, h.pages, h.control
     traffic, trusted, page, tags = control.traffic, h.trusted, pages.view, h.tags
-    downloads, tokens, invitations, files = h.downloads, h.tokens, h.invitations, h.files
+    downloads, tokens, files = h.downloads, h.tokens, h.files
+    invitations, account, admin = h.invitations, h.account, h.admin
     git = _no_git_index if h.git is None else h.git
     return RouteTable(
         [
@@ -92,7 +100,7 @@ def registry_routes(h: Handlers) -> RouteTable:
             R("/git/index/<path:path>", GET_POST, K.GIT, git, READ),
             # crates.io's read API
             R("/api/v1/summary", GET, K.SUMMARY, lists.summary, READ),
-            R("/api/v1/me", GET, K.ME, lists.me, TOKEN),
+            R("/api/v1/me", GET, K.ME, account.me, TOKEN),
             R("/api/v1/users/<login>", GET, K.USER, lists.user, READ),
             R("/api/v1/users/<user_id>/stats", GET, K.USER, lists.user_stats, READ),
             R("/api/v1/teams/<team>", GET, K.TEAM, lists.team, READ),
@@ -108,6 +116,7 @@ def registry_routes(h: Handlers) -> RouteTable:
             ),
             R(f"{CRATE}/owner_user", GET, K.OWNER_USER, read.owner_user, READ),
             R(f"{CRATE}/follow", ("PUT", "DELETE"), K.FOLLOW, lists.follow, READ | TOKEN),
+            R(f"{CRATE}/following", GET, K.FOLLOW, account.following, TOKEN),
             R(f"{CRATE}/owner_team", GET, K.OWNER_TEAM, read.owner_team, READ),
             R(VERSION, GET, K.VERSION, read.version, READ),
             R(VERSION, ("PATCH",), K.UPDATE_VERSION, read.update_version, READ | TOKEN),
@@ -138,6 +147,22 @@ def registry_routes(h: Handlers) -> RouteTable:
                 invitations.listing,
                 TOKEN,
             ),
+            # the account's settings (crates.io's controllers/user/*.rs)
+            R("/api/v1/me/updates", GET, K.UPDATES, account.updates, TOKEN),
+            R(
+                "/api/v1/me/email_notifications",
+                PUT,
+                K.ACCOUNT,
+                account.email_notifications,
+                TOKEN,
+            ),
+            R("/api/v1/users/<user_id>", PUT, K.ACCOUNT, account.update_user, TOKEN),
+            R("/api/v1/users/<user_id>/resend", PUT, K.ACCOUNT, account.resend, TOKEN),
+            R("/api/v1/confirm/<email_token>", PUT, K.ACCOUNT, account.confirm),
+            # an owner's changes to the crate itself, on crates.io's website
+            R(OWN_CRATE, ("PATCH",), K.UPDATE_CRATE, admin.update_crate, TOKEN),
+            R(OWN_CRATE, DELETE, K.DELETE_CRATE, admin.delete_crate, TOKEN),
+            R(f"{VERSION}/rebuild_docs", POST, K.REBUILD_DOCS, admin.rebuild_docs, TOKEN),
             R("/me", GET, K.ME, pages.me, SESSION),
             R("/me/tokens", POST, K.PAGE, page(pages.create_token), SESSION),
             R(
@@ -199,6 +224,7 @@ def registry_routes(h: Handlers) -> RouteTable:
             R(f"{CONTROL}/reset", POST, K.CONTROL, control.reset, ADMIN),
             R(f"{CONTROL}/crates", ("GET", "POST", "PUT"), K.CONTROL, control.crates, ADMIN),
             R(f"{CONTROL}/users", POST, K.CONTROL, control.users, ADMIN),
+            R(f"{CONTROL}/users/<login>/email-token", GET, K.CONTROL, control.email_token, ADMIN),
             R(f"{CONTROL}/tokens", ("POST", "DELETE"), K.CONTROL, control.tokens, ADMIN),
             R(f"{CONTROL}/public-keys", ("POST",), K.CONTROL, control.public_keys, ADMIN),
             R(f"{CONTROL}/invitations", GET_POST, K.CONTROL, control.owners.invitations, ADMIN),

@@ -50,6 +50,13 @@ class SemverConverter(BaseConverter):
     regex = r"[0-9][^/]*"
 
 
+class CrateConverter(BaseConverter):
+    """A crate name beside ``/api/v1/crates/new``: any segment but ``new``, so that the
+    static route answers its path (a 405 for another method), as on crates.io."""
+
+    regex = r"(?!new(?![^/]))[^/]+"
+
+
 @dataclass(frozen=True)
 class Route:
     """One route: a werkzeug rule and its methods, and what a request of it is.
@@ -151,5 +158,5 @@ def _compiled(shapes: tuple[_Shape, ...]) -> Map:
         ],
         strict_slashes=False,
         merge_slashes=False,
-        converters={"semver": SemverConverter},
+        converters={"semver": SemverConverter, "crate": CrateConverter},
     )

@@ -69,7 +69,7 @@ class TokenApi:
         """``GET`` one of the user's tokens by id; ``DELETE`` revokes it (``{}`` whether or
         not the user had it, as crates.io answers)."""
         number = path_i32(token_id)
-        login = self._auth.legacy(request).user.login
+        login = self._auth.unscoped(request).user.login
         if request.method == "DELETE":
             self._accounts.revoke_id(login, number)
             return json_response({})
@@ -91,7 +91,7 @@ class TokenApi:
 
     def current(self, request: Request) -> Response:
         """``DELETE /api/v1/tokens/current``: the request's own API token revoked (204)."""
-        credential = self._auth.legacy(request)
+        credential = self._auth.unscoped(request)
         token = request_token(request)
         if credential.session or credential.token_id is None or token is None:
             raise ApiError(400, "token not provided")

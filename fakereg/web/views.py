@@ -2,7 +2,7 @@
 
 One function per type, with crates.io's field names in crates.io's order. Fields that
 have no meaning in a fake carry what crates.io sends for a crate that has none:
-``badges`` is ``[]``, ``trustpub_only`` is ``false``, ``linecounts`` and a user's
+``badges`` is ``[]``, ``linecounts`` and a user's
 ``created_at`` are ``null`` (``trustpub_data`` is a trusted publish's run, else ``null``).
 """
 
@@ -107,7 +107,7 @@ def crate(
             "reverse_dependencies": f"/api/v1/crates/{name}/reverse_dependencies",
         },
         "exact_match": exact_match,
-        "trustpub_only": False,
+        "trustpub_only": summary.trustpub_only,
     }
 
 

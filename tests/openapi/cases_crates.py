@@ -126,7 +126,7 @@ CRATES = [
     ),
     C("DELETE", CRATE, 404, "/api/v1/crates/no-such-crate", "no crate", "session:owner"),
     C(
-        "DELETE", CRATE, 403, "/api/v1/crates/doomed", "not an owner", "session:bob",
+        "DELETE", CRATE, 403, "/api/v1/crates/alpha", "not an owner", "session:bob",
         detail="only owners have permission to delete crates",
     ),
     C(

@@ -125,10 +125,9 @@ def emailed_token(world: World, kind: str, who: str) -> str:
     if kind == "owner_invite":
         (invitation,) = world.reg.invitations(login=world.login(who))
         return invitation.token
-    raise NotImplementedError(
-        f"no way yet to read the {kind} token fakereg would email {who}: "
-        "wire this to fakereg's mailbox (see tests/openapi/world.py)"
-    )
+    if kind == "user_confirm":
+        return world.reg.email_token(world.login(who))
+    raise ValueError(f"crates.io mails no {kind} token")
 
 
 # -- the seeding -------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from ...storage.accounts import redact
 from ...traffic.kinds import RECORDED_KINDS as KINDS
 from ...traffic.log import RequestLog
 from ...traffic.records import RecordedRequest
-from ...traffic.redaction import shown_bodies, shown_headers
+from ...traffic.redaction import shown_bodies, shown_headers, shown_path
 from ..control_traffic import after
 from .layout import esc, table
 from .viewer import Viewer
@@ -75,7 +75,7 @@ def _status_matches(status: int, wanted: str) -> bool:
 
 def row_json(seq: int, record: RecordedRequest) -> dict[str, Any]:
     """What a row of the view shows of a request."""
-    target = record.path + (f"?{record.query}" if record.query else "")
+    target = shown_path(record.path) + (f"?{record.query}" if record.query else "")
     return {
         "seq": seq,
         "time": _clock(record.at),
