@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InvalidError
+from .rules import match_environment
 
 MAX_FIELD_LENGTH = 255
 
@@ -203,22 +204,5 @@ def matching_configs(configs: Sequence[GitLabConfig], claims: Mapping[str, Any])
             f"workflow filepath `{filepath}` in the JWT. Expected workflow filepaths: "
             f"{', '.join(workflows)}"
         )
-    environment = claims.get("environment")
-    kept = [
-        c
-        for c in found
-        if c.environment is None
-        or (environment is not None and c.environment.lower() == str(environment).lower())
-    ]
-    if not kept:
-        expected = ", ".join(f"`{c.environment}`" for c in found if c.environment)
-        if environment is not None:
-            raise InvalidError(
-                f"The Trusted Publishing config for repository `{project_path}` does not match "
-                f"the environment `{environment}` in the JWT. Expected environments: {expected}"
-            )
-        raise InvalidError(
-            f"The Trusted Publishing config for repository `{project_path}` requires an "
-            f"environment, but the JWT does not specify one. Expected environments: {expected}"
-        )
+    kept = match_environment(found, claims, project_path)
     return GitLabMatch(kept, bind, namespace_id)

@@ -11,7 +11,7 @@ import string
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from ..errors import InvalidError, UnauthorizedError
 
@@ -182,6 +182,23 @@ def matching_configs(
             f"workflow filename `{workflow}` in the JWT. Expected workflow filenames: "
             f"{', '.join(workflows)}"
         )
+    return match_environment(found, claims, repo)
+
+
+class _HasEnvironment(Protocol):
+    @property
+    def environment(self) -> str | None: ...
+
+
+_Config = TypeVar("_Config", bound=_HasEnvironment)
+
+
+def match_environment(
+    found: Sequence[_Config], claims: Mapping[str, Any], repo: str
+) -> list[_Config]:
+    """The configs of *found* that the token's ``environment`` claim meets (a config
+    without one takes any, and names compare without case), or crates.io's refusal for
+    *repo* (trustpub's GitHub and GitLab checks alike)."""
     environment = claims.get("environment")
     kept = [
         c
