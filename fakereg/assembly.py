@@ -268,7 +268,7 @@ def assemble(
             tokens=TokenApi(accounts, auth),
             invitations=InvitationApi(invitations, accounts, auth),
             account=AccountApi(sources, profiles),
-            admin=CrateAdminApi(CrateAdmin(store, downloads), sources),
+            admin=CrateAdminApi(CrateAdmin(store, downloads, teams), sources),
             pages=pages,
             control=control,
             git=None if git is None else GitHttp(git),

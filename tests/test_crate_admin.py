@@ -239,7 +239,7 @@ def test_the_download_rule_applies_to_a_served_crate(reg: FakeRegistry) -> None:
     on: 1,000 allowed; the 1,001st download keeps the crate)."""
     reg.add_crate("popular", "1.0.0")
     parts = reg._running()
-    admin = CrateAdmin(parts.store, parts.downloads)
+    admin = CrateAdmin(parts.store, parts.downloads, parts.teams)
     later = datetime.now(timezone.utc) + timedelta(days=10)
     for _ in range(1001):
         parts.downloads.count("popular", "1.0.0")

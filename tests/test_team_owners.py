@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from fakereg import FakeRegistry, InvalidError
-from tests.helpers import assert_cargo_error, http, write_package
+from tests.helpers import Curl, assert_cargo_error, http, write_package
 from tests.test_control import control
 
 TEAM = "github:acme:devs"
@@ -66,6 +66,16 @@ def test_a_team_owner_lets_its_members_publish_and_yank(reg: FakeRegistry, tmp_p
     assert shown == {"team": {"id": team.id, "login": TEAM, "name": "Developers",
                               "avatar": None, "url": "https://github.com/acme"}}  # fmt: skip
     assert_cargo_error(http(reg, "GET", "/api/v1/teams/github:acme:nobody"), 404)
+
+    # on crates.io's website: a member may ask for a docs rebuild, not delete the crate
+    browser = Curl(reg, tmp_path / "alice-jar")
+    browser.sign_in(alice)
+    assert browser("POST", "/api/v1/crates/tool/0.2.0/rebuild_docs")[0] == 201
+    refused_delete = browser("DELETE", "/api/v1/crates/tool")
+    assert refused_delete[0] == 403
+    assert refused_delete[1]["errors"][0]["detail"] == (
+        "team members don't have permission to delete crates"
+    )
 
     last = reg.cargo("owner", "--registry", reg.name, "--remove", reg.login, "tool")
     assert "cannot remove all individual owners of a crate" in last.stderr

@@ -11,14 +11,16 @@ from ..domain.names import canonical_name
 from ..errors import ForbiddenError, NotFoundError
 from ..storage.downloads import DownloadCounter, crate_total
 from ..storage.store import CrateStore
+from ..storage.teams import Rights, Teams
 
 
 class CrateAdmin:
     """The crate-wide changes of one registry, under crates.io's rules."""
 
-    def __init__(self, store: CrateStore, downloads: DownloadCounter) -> None:
+    def __init__(self, store: CrateStore, downloads: DownloadCounter, teams: Teams) -> None:
         self._store = store
         self._downloads = downloads
+        self._teams = teams
 
     def _owners(self, name: str) -> tuple[str, list[str]]:
         """The crate's name as published and its owners; crates.io's 404 without it."""
@@ -31,7 +33,7 @@ class CrateAdmin:
         """As owner *login*, let only trusted publishing publish *name* (or not again; None
         leaves it); the crate's name (``controllers/krate/update.rs``)."""
         canonical, owners = self._owners(name)
-        if login not in owners:
+        if login not in owners:  # user owners only (krate/update.rs), never a team's members
             raise ForbiddenError("only owners have permission to modify crate settings")
         if value is not None:
             self._store.set_trustpub_only(canonical, value, by=login)
@@ -43,7 +45,10 @@ class CrateAdmin:
         file, archives, READMEs, downloads, follows and trusted publishers go, and its name
         is refused to a new crate for 24 hours. The crate's name."""
         canonical, owners = self._owners(name)
-        if login not in owners:  # (fakereg has no teams: no "team members" refusal)
+        rights = self._teams.rights(login, owners)
+        if rights is Rights.PUBLISH:
+            raise ForbiddenError("team members don't have permission to delete crates")
+        if rights is Rights.NONE:
             raise ForbiddenError("only owners have permission to delete crates")
         state = self._store.crate_state(canonical_name(canonical))
         if state is None:  # removed meanwhile
@@ -66,9 +71,9 @@ class CrateAdmin:
     def may_rebuild_docs(self, login: str, name: str, version: str) -> None:
         """Whether *login* may have docs.rs rebuild *name* *version*
         (``controllers/version/docs.rs``): the 404s for a missing crate or version, then
-        the 403 for anyone but an owner."""
+        the 403 for anyone but an owner or a member of a team that owns it."""
         canonical, owners = self._owners(name)
         if version not in (line["vers"] for line in self._store.entries(canonical)):
             raise NotFoundError(f"crate `{name}` does not have a version `{version}`")
-        if login not in owners:
+        if self._teams.rights(login, owners) is Rights.NONE:
             raise ForbiddenError("user doesn't have permission to trigger a docs rebuild")
