@@ -1,5 +1,6 @@
-// Start and stop a standing fakereg from Node: `python -m fakereg --ready-file`, waiting
-// for the file, then SIGTERM and waiting for the exit (it tidies its root on the way out).
+// Start and stop a standing fakereg from Node without the client library (the trusted
+// publishing example uses it): `python -m fakereg --ready-file`, then SIGTERM and the exit.
+// clients/node (the `fakereg` package) does this and more: examples/node/registry.test.mjs.
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
