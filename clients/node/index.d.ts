@@ -317,6 +317,8 @@ export class Registry implements AsyncDisposable {
   assertRequested(filter?: RequestFilter, options?: { count?: number; since?: number }): Promise<RecordedRequest[]>;
   reset(options?: { crates?: boolean }): Promise<{ reset: true; crates_removed: unknown[] }>;
   stop(): Promise<void>;
+  /** What JSON.stringify shows: no token. */
+  toJSON(): { url: string; name: string; protocol: string };
   [Symbol.asyncDispose](): Promise<void>;
 }
 

@@ -1,7 +1,9 @@
 // fakereg for Node: start a real Cargo registry (`python -m fakereg`) for a test, point real
-// cargo at it, and steer it over its control API (`/__fakereg/...`). No dependencies.
-import { rmSync } from "node:fs";
-import { cargoEnv, FakeregError, launch, run, terminate } from "./process.js";
+// cargo at it, and steer it over its control API (`/__fakereg/...`). No dependencies: the
+// control calls go through node:http and node:https, which (unlike fetch) take the CA of a
+// registry started with `tls: true`.
+import { readFileSync, rmSync } from "node:fs";
+import { cargoEnv, exchange, FakeregError, launch, run, terminate } from "./process.js";
 
 export { FakeregError };
 
@@ -68,11 +70,13 @@ export class Registry {
   #work;
   #options;
   #stopped = false;
+  #ca;
 
   constructor(child, ready, work, options) {
     this.#child = child;
     this.#work = work;
     this.#options = options;
+    this.#ca = ready.ca_path ? readFileSync(ready.ca_path, "utf8") : undefined;
     /** The ready document as the server wrote it (url, admin_url, admin_token, config_toml, ...). */
     this.ready = ready;
   }
@@ -148,19 +152,20 @@ export class Registry {
     if (this.#stopped) throw new FakeregError("the registry is stopped");
     const headers = { Authorization: `Bearer ${this.adminToken}` };
     if (body !== undefined) headers["Content-Type"] = "application/json";
-    const answer = await fetch(this.adminUrl + route, {
+    const answer = await exchange(this.adminUrl + route, {
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
+      ca: this.#ca,
     });
-    const text = await answer.text();
+    const text = answer.text;
     let data = null;
     try {
       data = text ? JSON.parse(text) : null;
     } catch {
       data = null;
     }
-    if (!answer.ok) {
+    if (answer.status < 200 || answer.status > 299) {
       const details = Array.isArray(data?.errors) ? data.errors.map((e) => e.detail) : [text];
       const detail = details.join("\n");
       throw new FakeregError(`${method} /__fakereg${route}: ${answer.status}: ${detail}`, {

@@ -1,6 +1,8 @@
 // The fakereg process: `python -m fakereg --ready-file …` started, waited on and stopped,
 // and the environment that points real cargo at it (as Python's `cargo_config.cargo_env`).
 import { spawn } from "node:child_process";
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join } from "node:path";
@@ -174,7 +176,10 @@ export function cargoEnv(cargoHome, { retrySleepMs = 10, publishTimeout = null, 
   }
   env.CARGO_TERM_COLOR = "never";
   const bundle = join(cargoHome, "fakereg-ca.pem");
-  if (existsSync(bundle)) env.GIT_SSL_CAINFO = bundle;
+  if (existsSync(bundle)) {
+    env.GIT_SSL_CAINFO = bundle; // git, run by cargo or by a test, trusts it too
+    env.NODE_EXTRA_CA_CERTS = bundle; // and so does a Node tool started with this env
+  }
   if (retrySleepMs !== null) env.__CARGO_TEST_FIXED_RETRY_SLEEP_MS = String(retrySleepMs);
   if (publishTimeout !== null) {
     // publish.timeout is unstable: enabled on stable as cargo's own tests do.
@@ -203,5 +208,29 @@ export function run(command, args, { cwd, env, input, timeout = 600000 } = {}) {
       resolve({ status, signal, stdout, stderr });
     });
     child.stdin.end(input ?? "");
+  });
+}
+
+/**
+ * One HTTP(S) exchange, trusting `ca` (a PEM) besides the usual CAs: Node's fetch takes no
+ * CA of its own, and a registry started with `tls: true` has its own. Resolves to
+ * `{ status, text }`; no timeout (a control API wait may last up to 300 s).
+ */
+export function exchange(url, { method = "GET", headers = {}, body, ca } = {}) {
+  const target = new URL(url);
+  const send = target.protocol === "https:" ? httpsRequest : httpRequest;
+  const data = body === undefined ? undefined : Buffer.from(body);
+  const allHeaders = data === undefined ? headers : { ...headers, "Content-Length": data.length };
+  return new Promise((resolve, reject) => {
+    const outgoing = send(target, { method, headers: allHeaders, ...(ca ? { ca } : {}) }, (answer) => {
+      const chunks = [];
+      answer.on("data", (chunk) => chunks.push(chunk));
+      answer.once("error", reject);
+      answer.once("end", () => resolve({ status: answer.statusCode, text: Buffer.concat(chunks).toString("utf8") }));
+    });
+    outgoing.once("error", (error) =>
+      reject(new FakeregError(`${method} ${target.pathname}: ${error.message}`, { detail: error.message })),
+    );
+    outgoing.end(data);
   });
 }

@@ -2,17 +2,17 @@
 // two crates, a 503 on the second index fetch, cargo generate-lockfile, typed filters.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { start } from "../index.js"; // from "fakereg" once installed
 
 test("cargo rides out a 503 from the git index", async () => {
   const reg = await start({ protocol: "git" });
+  const app = mkdtempSync(join(tmpdir(), "app-"));
   try {
     await reg.addCrate([{ name: "base", version: "1.0.0" }, { name: "top", version: "1.0.0", deps: ["base@1"] }]);
     const fault = await reg.fail({ kind: "git", after: 1, times: 1, status: 503 });
-    const app = mkdtempSync(join(tmpdir(), "app-"));
     mkdirSync(join(app, "src"));
     writeFileSync(join(app, "src", "lib.rs"), "");
     writeFileSync(join(app, "Cargo.toml"), `[package]\nname = "app"\nversion = "0.1.0"\n\n` +
@@ -23,5 +23,6 @@ test("cargo rides out a 503 from the git index", async () => {
     assert.match(failed.fault, /status=503/);
   } finally {
     await reg.stop();
+    rmSync(app, { recursive: true, force: true });
   }
 });

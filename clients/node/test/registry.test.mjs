@@ -148,3 +148,40 @@ test("start() names pip install fakereg when the interpreter lacks it", async ()
   });
   await assert.rejects(start({ colour: "blue" }), /unknown option `colour`/);
 });
+
+test("tls and authRequired: reg.env makes cargo trust the CA and send the token", async () => {
+  // Sparse: cargo sends a token to a private registry's sparse index (not over git).
+  const reg = await start({ tls: true, authRequired: true, name: "private" });
+  try {
+    assert.match(reg.url, /^https:/);
+    assert.ok(reg.caPath);
+    assert.ok(reg.env.GIT_SSL_CAINFO && reg.env.NODE_EXTRA_CA_CERTS);
+    await reg.addCrate({ name: "secret", version: "1.0.0" });
+    const result = await reg.cargo(["generate-lockfile"], { cwd: project("private-app", "private", ["secret"]) });
+    assert.equal(result.status, 0, result.stderr);
+    const header = (request) => request.headers.Authorization ?? request.headers.authorization;
+    const [read] = await reg.assertRequested({ kind: "index", crate: "secret", status: 200 });
+    assert.ok(header(read) && !header(read).includes(reg.token), header(read)); // redacted
+    const [shown] = await reg.requests({ kind: "index", crate: "secret", status: 200, secrets: true });
+    assert.equal(header(shown), reg.token); // cargo sent the token reg.env holds
+  } finally {
+    await reg.stop();
+  }
+});
+
+test("index.d.ts declares what index.js has, and no more", async () => {
+  const { Registry, Fault } = await import("../index.js");
+  const declared = readFileSync(new URL("../index.d.ts", import.meta.url), "utf8");
+  for (const [name, cls] of [["Registry", Registry], ["Fault", Fault]]) {
+    const body = declared.slice(declared.indexOf(`export class ${name}`)).split("\n}\n")[0];
+    const methods = [...new Set([...body.matchAll(/^ {2}(\w+)(?:<[^>]*>)?\(/gm)].map((m) => m[1]))].sort();
+    const actual = Object.getOwnPropertyNames(cls.prototype)
+      .filter((key) => key !== "constructor" && typeof Object.getOwnPropertyDescriptor(cls.prototype, key).value === "function")
+      .sort();
+    assert.deepEqual(methods, actual, name);
+    const getters = Object.getOwnPropertyNames(cls.prototype).filter(
+      (key) => Object.getOwnPropertyDescriptor(cls.prototype, key).get,
+    );
+    for (const getter of getters) assert.match(body, new RegExp(`readonly ${getter}:`), `${name}.${getter}`);
+  }
+});
