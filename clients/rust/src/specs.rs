@@ -485,3 +485,44 @@ impl TokenSpec {
         Value::Object(self.0.clone())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn specs_are_the_json_python_takes() {
+        let crate_spec = CrateSpec::new("a", "1.0.0")
+            .dep("b@1")
+            .dependency(Dependency::new("c", "2").kind("dev"))
+            .feature("full", ["b/full"]);
+        assert_eq!(
+            crate_spec.to_json(),
+            json!({"name": "a", "version": "1.0.0", "features": {"full": ["b/full"]},
+                   "deps": ["b@1", {"name": "c", "req": "2", "kind": "dev"}]})
+        );
+        let fault = FaultSpec::new("index")
+            .status(503)
+            .header("Retry-After", "1")
+            .body_bytes(b"\xff");
+        assert_eq!(
+            fault.to_json(),
+            json!({"kind": "index", "status": 503, "headers": [["Retry-After", "1"]],
+                   "body_base64": "/w=="})
+        );
+        let filter = RequestFilter::kind("download")
+            .krate("a b")
+            .status(200)
+            .since(7)
+            .at_least(2);
+        assert_eq!(
+            filter.query(),
+            "kind=download&crate=a%20b&status=200&since=7"
+        );
+        assert_eq!(
+            filter.wait_body(1.5),
+            json!({"kind": "download", "crate": "a b", "status": 200, "timeout": 1.5,
+                   "count": 2, "since": 7})
+        );
+    }
+}

@@ -4,7 +4,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use fakereg::{CrateSpec, Error, FaultSpec, Protocol, Registry, RequestFilter};
+use fakereg::{CrateSpec, Error, FaultSpec, Protocol, Registry, RequestFilter, TokenSpec};
 
 /// A package depending on `deps` (TOML lines) of the registry named `registry`.
 fn package(dir: &Path, name: &str, registry: &str, deps: &[&str]) -> PathBuf {
@@ -197,5 +197,118 @@ fn a_python_without_fakereg_is_named_and_nothing_is_left_running() {
     assert!(
         !Path::new(&format!("/proc/{pid}")).exists(),
         "no orphan server {pid}"
+    );
+}
+
+/// The rest of the control API through real cargo: a private registry, users and scoped
+/// tokens, an index delay cargo's publish waits out, faults removed, crates imported.
+#[test]
+fn a_private_registry_with_users_tokens_and_a_delayed_index() {
+    let reg = Registry::builder().auth_required(true).start().unwrap();
+    let added = reg
+        .add_crates([
+            CrateSpec::new("b", "1.0.0"),
+            CrateSpec::new("a", "1.0.0").dep("b@1"),
+        ])
+        .unwrap();
+    assert_eq!(added.len(), 2);
+    let work = reg.scratch();
+    let hello = package(&work, "hello", reg.name(), &["a"]);
+
+    // bob may publish new crates only, with a token of his own.
+    let bob = reg.add_user("bob").unwrap();
+    let token = reg
+        .add_token(
+            TokenSpec::new(&bob.login)
+                .scopes(["publish-new"])
+                .name("ci"),
+        )
+        .unwrap();
+    let token_variable = format!("CARGO_REGISTRIES_{}_TOKEN", reg.name().to_uppercase());
+    // The new version shows in the index after two reads of its file: cargo's publish polls.
+    reg.delay_index_updates(None, Some(2)).unwrap();
+    let output = reg
+        .cargo()
+        .args(["publish", "--no-verify", "--registry", reg.name()])
+        .env(&token_variable, &token)
+        .current_dir(&hello)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(reg.publishes().unwrap()[0].login.as_deref(), Some("bob"));
+    let polls = reg
+        .requests(RequestFilter::kind("index").krate("hello"))
+        .unwrap();
+    let statuses: Vec<u16> = polls.iter().map(|r| r.status).collect();
+    assert!(
+        statuses.len() >= 3,
+        "cargo polled until the delay let it see hello: {statuses:?}"
+    );
+    assert_eq!(statuses.last(), Some(&200), "{statuses:?}");
+    reg.delay_index_updates(None, None).unwrap();
+
+    // A revoked token is refused, and cargo says so.
+    reg.revoke_token(&token).unwrap();
+    let since = reg.last_seq().unwrap();
+    let refused = reg
+        .cargo()
+        .args(["yank", "--registry", reg.name(), "hello@0.1.0"])
+        .env(&token_variable, &token)
+        .current_dir(&hello)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        !refused.status.success() && stderr.contains("token rejected"),
+        "{stderr}"
+    );
+    let rejected = reg.assert_requested(RequestFilter::kind("config").status(401).since(since));
+    assert!(rejected[0]
+        .response_body
+        .as_deref()
+        .unwrap()
+        .contains("authentication failed"));
+    let unknown = reg.revoke_token(&token).unwrap_err();
+    assert!(
+        matches!(unknown, Error::Api { status: 404, .. }),
+        "{unknown}"
+    );
+
+    // A fault removed before it fired changes nothing.
+    let fault = reg.fail(FaultSpec::new("download").status(500)).unwrap();
+    assert_eq!(reg.faults().unwrap()[0].id, fault.id);
+    reg.remove_fault(fault.id).unwrap();
+    assert!(reg.faults().unwrap().is_empty());
+
+    // `cargo package` makes a .crate; the registry imports it once.
+    let target = work.join("target");
+    let packaged = reg
+        .cargo()
+        .args(["package", "--no-verify", "--allow-dirty", "--target-dir"])
+        .arg(&target)
+        .current_dir(&hello)
+        .output()
+        .unwrap();
+    assert!(
+        packaged.status.success(),
+        "{}",
+        String::from_utf8_lossy(&packaged.stderr)
+    );
+    let bytes = fs::read(target.join("package/hello-0.1.0.crate")).unwrap();
+    reg.reset_crates().unwrap();
+    assert!(reg.crates().unwrap().is_empty());
+    let imported = reg.import_crate(&bytes).unwrap().expect("a new version");
+    assert_eq!(
+        (imported.name.as_str(), imported.version.as_str()),
+        ("hello", "0.1.0")
+    );
+    assert_eq!(reg.import_crate(&bytes).unwrap(), None, "already there");
+    assert_eq!(
+        reg.control("GET", "/teams", None).unwrap()["teams"],
+        serde_json::json!([])
     );
 }
