@@ -7,8 +7,9 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use crate::error::{Error, Result};
+use crate::filter::RequestFilter;
 use crate::records::{CrateInfo, CrateVersion, Fault, PublishRecord, RecordedRequest, User};
-use crate::specs::{CrateSpec, FaultSpec, RequestFilter, TokenSpec};
+use crate::specs::{CrateSpec, FaultSpec, TokenSpec};
 use crate::Registry;
 
 /// How long a control call may take to answer (a wait: its timeout and this).

@@ -29,6 +29,7 @@
 
 mod control;
 mod error;
+mod filter;
 mod http;
 mod process;
 mod records;
@@ -36,8 +37,9 @@ mod registry;
 mod specs;
 
 pub use error::{Error, Result};
+pub use filter::RequestFilter;
 pub use records::{
     CrateInfo, CrateVersion, Fault, PublishRecord, RecordedRequest, User, VersionInfo,
 };
 pub use registry::{Protocol, Registry, RegistryBuilder};
-pub use specs::{CrateSpec, Dependency, FaultSpec, RequestFilter, TokenSpec};
+pub use specs::{CrateSpec, Dependency, FaultSpec, TokenSpec};
