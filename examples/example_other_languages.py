@@ -3,6 +3,10 @@
 Each starts its own ``python -m fakereg --ready-file …`` (this interpreter's, through
 ``FAKEREG_PYTHON``), steers it over ``/__fakereg/…`` and runs real cargo. With ``CI`` set,
 a missing bash, curl, node or cargo fails the test instead of skipping it.
+
+The Rust example became a library: ``clients/rust`` (the ``fakereg`` crate), whose own
+integration tests are its examples, run by ``tests/test_clients.py`` (they need serde,
+which only a registry can serve offline: fakereg itself, standing in for crates.io).
 """
 
 from __future__ import annotations
@@ -51,8 +55,3 @@ def test_the_trusted_publishing_example(tmp_path: Path) -> None:
     if not (folder / "node_modules" / "@actions" / "core").is_dir():
         _run(["npm", "ci", "--no-audit", "--no-fund", "--prefix", str(folder)], ("npm",), tmp_path)
     _run(["node", "--test", "node-actions/trusted.test.mjs"], ("node", "cargo"), tmp_path)
-
-
-def test_the_rust_example(tmp_path: Path) -> None:
-    command = ["cargo", "test", "--offline", "--manifest-path", "rust/Cargo.toml"]
-    _run(command, ("cargo",), tmp_path)

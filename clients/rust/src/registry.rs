@@ -1,0 +1,387 @@
+//! The registry handle: the builder, the accessors and cargo's environment.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+use crate::error::Result;
+use crate::process::{Process, Ready};
+
+/// How cargo reads the index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Protocol {
+    /// The sparse protocol (`sparse+http://…/index/`), cargo's default for crates.io.
+    #[default]
+    Sparse,
+    /// The git protocol: cargo clones and fetches the index repository.
+    Git,
+}
+
+impl Protocol {
+    /// The name `python -m fakereg --protocol` takes.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Protocol::Sparse => "sparse",
+            Protocol::Git => "git",
+        }
+    }
+}
+
+/// The settings of a registry to start; made by [`Registry::builder`].
+///
+/// ```no_run
+/// use fakereg::{Protocol, Registry};
+/// let reg = Registry::builder()
+///     .name("company")
+///     .protocol(Protocol::Git)
+///     .auth_required(true)
+///     .user("alice")
+///     .start()?;
+/// # Ok::<(), fakereg::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+#[must_use = "a builder does nothing until .start()"]
+pub struct RegistryBuilder {
+    python: Option<String>,
+    args: Vec<String>,
+    retry_sleep_ms: Option<u32>,
+    publish_timeout: Option<u32>,
+    startup_timeout: Duration,
+}
+
+impl Default for RegistryBuilder {
+    fn default() -> Self {
+        RegistryBuilder {
+            python: None,
+            args: Vec::new(),
+            retry_sleep_ms: Some(10),
+            publish_timeout: None,
+            startup_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+impl RegistryBuilder {
+    fn arg(mut self, flag: &str, value: Option<&str>) -> Self {
+        self.args.push(flag.to_string());
+        if let Some(value) = value {
+            self.args.push(value.to_string());
+        }
+        self
+    }
+
+    /// The registry's name in cargo's config (`fakereg` by default): `--registry NAME`.
+    pub fn name(self, name: &str) -> Self {
+        self.arg("--name", Some(name))
+    }
+
+    /// The index protocol cargo is configured with (sparse by default).
+    pub fn protocol(self, protocol: Protocol) -> Self {
+        self.arg("--protocol", Some(protocol.as_str()))
+    }
+
+    /// A private registry: reading the index and downloads needs a token.
+    pub fn auth_required(self, on: bool) -> Self {
+        if on {
+            self.arg("--auth-required", None)
+        } else {
+            self
+        }
+    }
+
+    /// Apply crates.io's metadata and dependency rules to publishes and `add_crate`.
+    pub fn strict(self, on: bool) -> Self {
+        if on {
+            self.arg("--strict", None)
+        } else {
+            self
+        }
+    }
+
+    /// Adding an owner invites them, as on crates.io.
+    pub fn owner_invitations(self, on: bool) -> Self {
+        if on {
+            self.arg("--owner-invitations", None)
+        } else {
+            self
+        }
+    }
+
+    /// The cargo home makes this registry stand in for crates.io.
+    pub fn replace_crates_io(self, on: bool) -> Self {
+        if on {
+            self.arg("--replace-crates-io", None)
+        } else {
+            self
+        }
+    }
+
+    /// The default user's API token (generated otherwise).
+    pub fn token(self, token: &str) -> Self {
+        self.arg("--token", Some(token))
+    }
+
+    /// Create this user at start; [`Registry::user_token`] gives its token (repeatable).
+    pub fn user(self, login: &str) -> Self {
+        self.arg("--user", Some(login))
+    }
+
+    /// Import `.crate` files or unpacked crate folders at start (repeatable).
+    pub fn seed(self, path: impl AsRef<Path>) -> Self {
+        let path = path.as_ref().to_string_lossy().into_owned();
+        self.arg("--seed", Some(&path))
+    }
+
+    /// Cargo's sleep between retries in [`Registry::env`] (10 ms by default, as in Python;
+    /// `None` keeps cargo's own 0.5 s to 10 s schedule).
+    pub fn retry_sleep_ms(mut self, millis: Option<u32>) -> Self {
+        self.retry_sleep_ms = millis;
+        self
+    }
+
+    /// How long `cargo publish` run with [`Registry::env`] waits for the index (cargo's 60 s
+    /// when not set).
+    pub fn publish_timeout(mut self, seconds: u32) -> Self {
+        self.publish_timeout = Some(seconds);
+        self
+    }
+
+    /// The Python interpreter to run (else `FAKEREG_PYTHON`, else `python3`).
+    pub fn python(mut self, python: &str) -> Self {
+        self.python = Some(python.to_string());
+        self
+    }
+
+    /// How long to wait for the server to be ready (60 s by default).
+    pub fn startup_timeout(mut self, timeout: Duration) -> Self {
+        self.startup_timeout = timeout;
+        self
+    }
+
+    /// Start `python -m fakereg` with these settings and wait until it serves.
+    ///
+    /// Fails with [`Error::NotInstalled`](crate::Error::NotInstalled) when the interpreter
+    /// lacks the `fakereg` package, [`Error::Spawn`](crate::Error::Spawn) when it cannot be
+    /// run, and [`Error::Startup`](crate::Error::Startup) with the server's words otherwise.
+    pub fn start(self) -> Result<Registry> {
+        let python = self
+            .python
+            .clone()
+            .or_else(|| {
+                std::env::var("FAKEREG_PYTHON")
+                    .ok()
+                    .filter(|p| !p.is_empty())
+            })
+            .unwrap_or_else(|| "python3".to_string());
+        let (process, ready) = Process::start(&python, &self.args, self.startup_timeout)?;
+        let (host, admin_path) = crate::http::split_url(&ready.admin_url)?;
+        Ok(Registry {
+            process,
+            ready,
+            host,
+            admin_path,
+            settings: self,
+        })
+    }
+}
+
+/// A fake Cargo registry, served by `python -m fakereg` for as long as this value lives
+/// (dropping it stops the server and removes its state, also when a test panics).
+///
+/// ```no_run
+/// use fakereg::{CrateSpec, Registry, RequestFilter};
+///
+/// let reg = Registry::builder().start()?;
+/// reg.add_crate(CrateSpec::new("a", "1.0.0"))?;
+/// let output = reg.cargo().args(["search", "--registry", reg.name(), "a"]).output()?;
+/// assert!(output.status.success());
+/// reg.assert_requested(RequestFilter::kind("search"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub struct Registry {
+    process: Process,
+    pub(crate) ready: Ready,
+    pub(crate) host: String,
+    pub(crate) admin_path: String,
+    settings: RegistryBuilder,
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // No token here: tokens never appear in logs.
+        f.debug_struct("Registry")
+            .field("name", &self.ready.name)
+            .field("url", &self.ready.url)
+            .field("protocol", &self.ready.protocol)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Host names cargo must reach directly, whatever proxy the environment names.
+const LOOPBACK: [&str; 3] = ["127.0.0.1", "localhost", "::1"];
+
+impl Registry {
+    /// A builder with Python's defaults: a sparse registry named `fakereg`.
+    pub fn builder() -> RegistryBuilder {
+        RegistryBuilder::default()
+    }
+
+    /// Start a registry with the defaults (`Registry::builder().start()`).
+    pub fn start() -> Result<Registry> {
+        Self::builder().start()
+    }
+
+    /// The registry's base URL, `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> &str {
+        &self.ready.url
+    }
+
+    /// The registry's name in cargo's config.
+    pub fn name(&self) -> &str {
+        &self.ready.name
+    }
+
+    /// `"sparse"` or `"git"`.
+    pub fn protocol(&self) -> &str {
+        &self.ready.protocol
+    }
+
+    /// The index URL cargo is configured with (`sparse+http://…` or the git one).
+    pub fn index_url(&self) -> &str {
+        &self.ready.index_url
+    }
+
+    /// The sparse index URL (served whatever the protocol).
+    pub fn sparse_index_url(&self) -> &str {
+        &self.ready.sparse_index_url
+    }
+
+    /// The git index URL, if the registry serves one.
+    pub fn git_index_url(&self) -> Option<&str> {
+        self.ready.git_index_url.as_deref()
+    }
+
+    /// The default user's API token (the cargo home holds it already).
+    pub fn token(&self) -> &str {
+        &self.ready.token
+    }
+
+    /// The default user's login.
+    pub fn login(&self) -> &str {
+        &self.ready.login
+    }
+
+    /// The token of a user created with [`RegistryBuilder::user`].
+    pub fn user_token(&self, login: &str) -> Option<&str> {
+        self.ready.users.get(login).map(String::as_str)
+    }
+
+    /// The control API's base URL (`<url>/__fakereg`).
+    pub fn admin_url(&self) -> &str {
+        &self.ready.admin_url
+    }
+
+    /// The registry's web page.
+    pub fn page_url(&self) -> &str {
+        &self.ready.page_url
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.ready.pid
+    }
+
+    /// Where the server keeps its state.
+    pub fn root(&self) -> &Path {
+        &self.ready.root
+    }
+
+    /// A `CARGO_HOME` that holds the registry's `config.toml` and `credentials.toml`.
+    pub fn cargo_home(&self) -> &Path {
+        &self.ready.cargo_home
+    }
+
+    /// A scratch folder of this registry's own (made if need be), removed with it: a place
+    /// for test packages.
+    pub fn scratch(&self) -> PathBuf {
+        let dir = self.process.dir().join("work");
+        let _ = std::fs::create_dir_all(&dir);
+        dir
+    }
+
+    /// What cargo needs to use this registry, as pairs for [`Command::envs`]: `CARGO_HOME`,
+    /// loopback in `NO_PROXY`, no colours, and the retry sleep and publish timeout settings
+    /// (as Python's `reg.env`). [`Registry::cargo`] also removes the `CARGO_REGISTRIES_*`
+    /// and `CARGO_REGISTRY_*` variables of the environment, which would point cargo elsewhere.
+    ///
+    /// ```no_run
+    /// # let reg = fakereg::Registry::start()?;
+    /// let status = std::process::Command::new("cargo")
+    ///     .args(["search", "--registry", reg.name(), "x"])
+    ///     .envs(reg.env())
+    ///     .status()?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn env(&self) -> Vec<(String, String)> {
+        let mut env = vec![
+            (
+                "CARGO_HOME".to_string(),
+                self.cargo_home().to_string_lossy().into_owned(),
+            ),
+            ("CARGO_TERM_COLOR".to_string(), "never".to_string()),
+        ];
+        for key in ["NO_PROXY", "no_proxy"] {
+            let present = std::env::var(key).unwrap_or_default();
+            let mut hosts: Vec<&str> = present.split(',').filter(|h| !h.is_empty()).collect();
+            for host in LOOPBACK {
+                if !hosts.contains(&host) {
+                    hosts.push(host);
+                }
+            }
+            env.push((key.to_string(), hosts.join(",")));
+        }
+        if let Some(millis) = self.settings.retry_sleep_ms {
+            env.push((
+                "__CARGO_TEST_FIXED_RETRY_SLEEP_MS".to_string(),
+                millis.to_string(),
+            ));
+        }
+        if let Some(seconds) = self.settings.publish_timeout {
+            // publish.timeout is unstable: cargo's own tests enable it on stable this way.
+            env.push((
+                "__CARGO_TEST_CHANNEL_OVERRIDE_DO_NOT_USE_THIS".into(),
+                "nightly".into(),
+            ));
+            env.push(("CARGO_UNSTABLE_PUBLISH_TIMEOUT".into(), "true".into()));
+            env.push(("CARGO_PUBLISH_TIMEOUT".into(), seconds.max(1).to_string()));
+        }
+        env
+    }
+
+    /// A [`Command`] running cargo (`FAKEREG_CARGO`, else `cargo` from `PATH`) with
+    /// [`Registry::env`], as Python's `reg.cargo()`: add the arguments and run it.
+    ///
+    /// ```no_run
+    /// # let reg = fakereg::Registry::start()?;
+    /// let output = reg.cargo().arg("generate-lockfile").current_dir("my-package").output()?;
+    /// assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn cargo(&self) -> Command {
+        let cargo = std::env::var("FAKEREG_CARGO")
+            .ok()
+            .filter(|c| !c.is_empty());
+        let mut command = Command::new(cargo.unwrap_or_else(|| "cargo".to_string()));
+        for (key, _) in std::env::vars_os() {
+            let key = key.to_string_lossy();
+            if key == "CARGO_HTTP_PROXY"
+                || key.starts_with("CARGO_REGISTRIES_")
+                || key.starts_with("CARGO_REGISTRY_")
+            {
+                command.env_remove(key.as_ref());
+            }
+        }
+        command.envs(self.env());
+        command
+    }
+}

@@ -1,0 +1,314 @@
+//! The client driving real cargo against the registry it starts (one test binary).
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use fakereg::{CrateSpec, Error, FaultSpec, Protocol, Registry, RequestFilter, TokenSpec};
+
+/// A package depending on `deps` (TOML lines) of the registry named `registry`.
+fn package(dir: &Path, name: &str, registry: &str, deps: &[&str]) -> PathBuf {
+    let root = dir.join(name);
+    fs::create_dir_all(root.join("src")).unwrap();
+    let deps: String = deps
+        .iter()
+        .map(|d| format!("{d} = {{ version = \"1\", registry = \"{registry}\" }}\n"))
+        .collect();
+    let manifest = format!(
+        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\
+         description = \"a test package\"\nlicense = \"MIT\"\n\n[dependencies]\n{deps}"
+    );
+    fs::write(root.join("Cargo.toml"), manifest).unwrap();
+    fs::write(root.join("src/lib.rs"), "").unwrap();
+    root
+}
+
+/// The issue's "Done means": git registry, two crates, a 503 on the second index fetch,
+/// `cargo generate-lockfile` through `reg.cargo()`, typed filters on the journal.
+#[test]
+fn cargo_resolves_through_a_git_index_fetch_that_fails_once() {
+    let reg = Registry::builder()
+        .name("company")
+        .protocol(Protocol::Git)
+        .start()
+        .unwrap();
+    reg.add_crate(CrateSpec::new("b", "1.0.0")).unwrap();
+    reg.add_crate(CrateSpec::new("a", "1.0.0").dep("b@1"))
+        .unwrap();
+    let fault = reg
+        .fail(FaultSpec::new("git").status(503).after(1).times(1))
+        .unwrap();
+    let app = package(&reg.scratch(), "app", "company", &["a"]);
+
+    let output = reg
+        .cargo()
+        .arg("generate-lockfile")
+        .current_dir(&app)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    let lock = fs::read_to_string(app.join("Cargo.lock")).unwrap();
+    assert!(
+        lock.contains("name = \"a\"") && lock.contains("name = \"b\""),
+        "{lock}"
+    );
+    let failed = reg.assert_requested(RequestFilter::kind("git").status(503));
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0].fault.as_deref(), Some(fault.description.as_str()));
+    let fetches = reg.requests(RequestFilter::kind("git")).unwrap();
+    assert!(
+        fetches.len() >= 3,
+        "the failed fetch was retried: {fetches:#?}"
+    );
+    assert_eq!(fetches[1].seq, failed[0].seq, "the second fetch failed");
+    assert!(fetches.last().unwrap().status == 200);
+    assert_eq!(
+        reg.faults().unwrap().iter().filter(|f| f.active).count(),
+        0,
+        "spent"
+    );
+}
+
+#[test]
+fn cargo_publishes_and_the_test_waits_for_it() {
+    let reg = Registry::builder().user("alice").start().unwrap();
+    assert!(reg.user_token("alice").is_some());
+    reg.add_crate(CrateSpec::new("a", "1.0.0").description("from Rust"))
+        .unwrap();
+    let hello = package(&reg.scratch(), "hello", reg.name(), &["a"]);
+    let next_publish = RequestFilter::kind("publish").since(reg.last_seq().unwrap());
+
+    let child = reg
+        .cargo()
+        .args(["publish", "--no-verify", "--registry", reg.name()])
+        .current_dir(&hello)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let seen = reg.wait_for(next_publish, Duration::from_secs(60)).unwrap();
+    assert_eq!(seen[0].krate.as_deref(), Some("hello"));
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+
+    let publishes = reg.publishes().unwrap();
+    assert_eq!(publishes.len(), 1);
+    assert!(publishes[0].accepted && publishes[0].name.as_deref() == Some("hello"));
+    assert!(
+        publishes[0].files.iter().any(|f| f == "Cargo.toml"),
+        "{:?}",
+        publishes[0].files
+    );
+    let crates = reg.crates().unwrap();
+    assert_eq!(
+        crates.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+        ["a", "hello"]
+    );
+    let publish = &reg.requests(RequestFilter::kind("publish")).unwrap()[0];
+    assert!(
+        !publish.headers.values().any(|v| v.contains(reg.token())),
+        "the token is redacted"
+    );
+
+    // A wait that times out, and an assertion that fails, say what came closest.
+    let late = reg
+        .wait_for(RequestFilter::kind("yank"), Duration::from_millis(100))
+        .unwrap_err();
+    assert!(matches!(late, Error::Api { status: 408, .. }), "{late}");
+    let failed = std::panic::catch_unwind(|| {
+        reg.assert_requested(RequestFilter::kind("publish").krate("nope"));
+    })
+    .unwrap_err();
+    let message = failed.downcast_ref::<String>().unwrap();
+    assert!(
+        message.contains("hello"),
+        "the closest request is shown: {message}"
+    );
+
+    // The server's own words for a bad spec, and a reset.
+    let refused = reg
+        .fail(FaultSpec::new("index").drop_connection().status(500))
+        .unwrap_err();
+    assert!(
+        matches!(&refused, Error::Api { status: 400, message } if message.contains("sends no answer")),
+        "{refused}"
+    );
+    reg.reset().unwrap();
+    assert!(reg.requests(RequestFilter::any()).unwrap().is_empty());
+}
+
+#[test]
+fn a_python_without_fakereg_is_named_and_nothing_is_left_running() {
+    let real = std::env::var("FAKEREG_PYTHON").unwrap_or_else(|_| "python3".into());
+    let dir = std::env::temp_dir().join(format!("fakereg-rs-test-{}", std::process::id()));
+    fs::create_dir_all(&dir).unwrap();
+    let python = dir.join("python-without-site");
+    // -I -S: no site-packages, where fakereg is installed.
+    fs::write(&python, format!("#!/bin/sh\nexec '{real}' -I -S \"$@\"\n")).unwrap();
+    std::process::Command::new("chmod")
+        .arg("+x")
+        .arg(&python)
+        .status()
+        .unwrap();
+    let error = Registry::builder()
+        .python(python.to_str().unwrap())
+        .start()
+        .unwrap_err();
+    assert!(matches!(error, Error::NotInstalled { .. }), "{error}");
+    assert!(error.to_string().contains("pip install fakereg"), "{error}");
+    let error = Registry::builder()
+        .python("/nonexistent/python")
+        .start()
+        .unwrap_err();
+    assert!(matches!(error, Error::Spawn { .. }), "{error}");
+    fs::remove_dir_all(&dir).unwrap();
+
+    let root = {
+        let reg = Registry::start().unwrap();
+        let pid = reg.pid();
+        assert_eq!(reg.health().unwrap()["status"], "ok");
+        let root = reg.root().to_path_buf();
+        assert!(root.is_dir());
+        drop(reg);
+        assert!(
+            !Path::new(&format!("/proc/{pid}")).exists(),
+            "the server stopped"
+        );
+        root
+    };
+    assert!(!root.exists(), "its state is removed");
+
+    // A test that panics stops its registry too (Drop runs while the panic unwinds).
+    let panicked = std::panic::catch_unwind(|| {
+        let reg = Registry::start().unwrap();
+        panic!("{}", reg.pid());
+    })
+    .unwrap_err();
+    let pid = panicked.downcast_ref::<String>().unwrap();
+    assert!(
+        !Path::new(&format!("/proc/{pid}")).exists(),
+        "no orphan server {pid}"
+    );
+}
+
+/// The rest of the control API through real cargo: a private registry, users and scoped
+/// tokens, an index delay cargo's publish waits out, faults removed, crates imported.
+#[test]
+fn a_private_registry_with_users_tokens_and_a_delayed_index() {
+    let reg = Registry::builder().auth_required(true).start().unwrap();
+    let added = reg
+        .add_crates([
+            CrateSpec::new("b", "1.0.0"),
+            CrateSpec::new("a", "1.0.0").dep("b@1"),
+        ])
+        .unwrap();
+    assert_eq!(added.len(), 2);
+    let work = reg.scratch();
+    let hello = package(&work, "hello", reg.name(), &["a"]);
+
+    // bob may publish new crates only, with a token of his own.
+    let bob = reg.add_user("bob").unwrap();
+    let token = reg
+        .add_token(
+            TokenSpec::new(&bob.login)
+                .scopes(["publish-new"])
+                .name("ci"),
+        )
+        .unwrap();
+    let token_variable = format!("CARGO_REGISTRIES_{}_TOKEN", reg.name().to_uppercase());
+    // The new version shows in the index after two reads of its file: cargo's publish polls.
+    reg.delay_index_updates(None, Some(2)).unwrap();
+    let output = reg
+        .cargo()
+        .args(["publish", "--no-verify", "--registry", reg.name()])
+        .env(&token_variable, &token)
+        .current_dir(&hello)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(reg.publishes().unwrap()[0].login.as_deref(), Some("bob"));
+    let polls = reg
+        .requests(RequestFilter::kind("index").krate("hello"))
+        .unwrap();
+    let statuses: Vec<u16> = polls.iter().map(|r| r.status).collect();
+    assert!(
+        statuses.len() >= 3,
+        "cargo polled until the delay let it see hello: {statuses:?}"
+    );
+    assert_eq!(statuses.last(), Some(&200), "{statuses:?}");
+    reg.delay_index_updates(None, None).unwrap();
+
+    // A revoked token is refused, and cargo says so.
+    reg.revoke_token(&token).unwrap();
+    let since = reg.last_seq().unwrap();
+    let refused = reg
+        .cargo()
+        .args(["yank", "--registry", reg.name(), "hello@0.1.0"])
+        .env(&token_variable, &token)
+        .current_dir(&hello)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(
+        !refused.status.success() && stderr.contains("token rejected"),
+        "{stderr}"
+    );
+    let rejected = reg.assert_requested(RequestFilter::kind("config").status(401).since(since));
+    assert!(rejected[0]
+        .response_body
+        .as_deref()
+        .unwrap()
+        .contains("authentication failed"));
+    let unknown = reg.revoke_token(&token).unwrap_err();
+    assert!(
+        matches!(unknown, Error::Api { status: 404, .. }),
+        "{unknown}"
+    );
+
+    // A fault removed before it fired changes nothing.
+    let fault = reg.fail(FaultSpec::new("download").status(500)).unwrap();
+    assert_eq!(reg.faults().unwrap()[0].id, fault.id);
+    reg.remove_fault(fault.id).unwrap();
+    assert!(reg.faults().unwrap().is_empty());
+
+    // `cargo package` makes a .crate; the registry imports it once.
+    let target = work.join("target");
+    let packaged = reg
+        .cargo()
+        .args(["package", "--no-verify", "--allow-dirty", "--target-dir"])
+        .arg(&target)
+        .current_dir(&hello)
+        .output()
+        .unwrap();
+    assert!(
+        packaged.status.success(),
+        "{}",
+        String::from_utf8_lossy(&packaged.stderr)
+    );
+    let bytes = fs::read(target.join("package/hello-0.1.0.crate")).unwrap();
+    reg.reset_crates().unwrap();
+    assert!(reg.crates().unwrap().is_empty());
+    let imported = reg.import_crate(&bytes).unwrap().expect("a new version");
+    assert_eq!(
+        (imported.name.as_str(), imported.version.as_str()),
+        ("hello", "0.1.0")
+    );
+    assert_eq!(reg.import_crate(&bytes).unwrap(), None, "already there");
+    assert_eq!(
+        reg.control("GET", "/teams", None).unwrap()["teams"],
+        serde_json::json!([])
+    );
+}
