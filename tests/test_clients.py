@@ -81,6 +81,7 @@ def test_the_rust_client(tmp_path: Path) -> None:
             reg.assert_requested("download", crate=name, status=200)
     # The client's suite ran: the integration tests and the doctests.
     assert "test cargo_resolves_through_a_git_index_fetch_that_fails_once ... ok" in result.stdout
+    assert "test owners_teams_and_trusted_publishing ... ok" in result.stdout
     assert "src/lib.rs - (line" in result.stdout, "the doctests ran"
 
 

@@ -219,6 +219,26 @@ export interface RecordedRequest {
   response_body_sha256: string | null;
 }
 
+/** An owner invitation, with the token crates.io would email. */
+export interface Invitation {
+  crate: string;
+  crate_id: number;
+  invitee: string;
+  inviter: string;
+  created_at: string;
+  expires_at: string;
+  expired: boolean;
+  token: string;
+}
+
+/** A team (`github:org:team`). */
+export interface Team {
+  id: number;
+  login: string;
+  name: string | null;
+  members: string[];
+}
+
 export interface Journal {
   requests: RecordedRequest[];
   /** Pass as `since` to see only what comes next. */
@@ -287,6 +307,8 @@ export class Registry implements AsyncDisposable {
   health(): Promise<{ status: "ok"; name: string; url: string; protocol: string }>;
   addCrate(spec: CrateSpec): Promise<CrateVersion>;
   addCrate(specs: CrateSpec[]): Promise<CrateVersion[]>;
+  /** Import a `.crate`; `added: false` when that version is already there. */
+  importCrate(bytes: Uint8Array): Promise<Partial<CrateVersion> & { added: boolean }>;
   crates(): Promise<CrateListing[]>;
   addUser(login: string, options?: { name?: string; read?: boolean }): Promise<{ login: string; token: string }>;
   addToken(options: {
@@ -297,6 +319,58 @@ export class Registry implements AsyncDisposable {
     name?: string;
   }): Promise<string>;
   revokeToken(token: string): Promise<void>;
+  /** The email verification token crates.io would have mailed `login` last. */
+  emailToken(login: string): Promise<string>;
+  /** Resolves to the key id (`kid`) of a `k3.public.…` key `login` may sign with. */
+  addPublicKey(login: string, key: string): Promise<string>;
+  invitations(options?: { crate?: string; login?: string; expired?: boolean }): Promise<Invitation[]>;
+  answerInvitation(
+    crate: string,
+    login: string,
+    action: "accept" | "decline" | "expire",
+  ): Promise<{ crate: string; login: string; action: string }>;
+  addTeam(login: string, members?: string[], options?: { name?: string }): Promise<Team>;
+  teams(): Promise<Team[]>;
+  trustedPublishers(options?: { crate?: string }): Promise<{
+    githubConfigs: Record<string, unknown>[];
+    gitlabConfigs: Record<string, unknown>[];
+  }>;
+  addTrustedPublisher(
+    config:
+      | {
+          provider?: "github";
+          crate: string;
+          repositoryOwner: string;
+          repositoryName: string;
+          workflowFilename: string;
+          environment?: string;
+        }
+      | {
+          provider: "gitlab";
+          crate: string;
+          namespace: string;
+          project: string;
+          workflowFilepath: string;
+          environment?: string;
+        },
+  ): Promise<Record<string, unknown>>;
+  /** The environment variables of a GitHub Actions job (its ID token request URL and token). */
+  githubActionsEnv(options?: {
+    repository?: string;
+    workflow?: string;
+    ref?: string;
+    environment?: string;
+    claims?: Record<string, unknown>;
+  }): Promise<Record<string, string>>;
+  /** The environment variables of a GitLab CI/CD job, its ID token included. */
+  gitlabCiEnv(options?: {
+    project?: string;
+    workflowFilepath?: string;
+    ref?: string;
+    environment?: string;
+    idTokenVariable?: string;
+    claims?: Record<string, unknown>;
+  }): Promise<Record<string, string>>;
   fail(spec: FaultSpec): Promise<Fault>;
   faults(): Promise<Fault[]>;
   delayIndexUpdates(options?: { seconds?: number; polls?: number }): Promise<{

@@ -151,11 +151,12 @@ export class Registry {
   async call(method, route, body = undefined) {
     if (this.#stopped) throw new FakeregError("the registry is stopped");
     const headers = { Authorization: `Bearer ${this.adminToken}` };
-    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const raw = body instanceof Uint8Array;
+    if (body !== undefined && !raw) headers["Content-Type"] = "application/json";
     const answer = await exchange(this.adminUrl + route, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || raw ? body : JSON.stringify(body),
       ca: this.#ca,
     });
     const text = answer.text;
@@ -187,6 +188,11 @@ export class Registry {
     return this.call("POST", "/crates", body);
   }
 
+  /** Import a `.crate` (its bytes); resolves to `{name, version, cksum, added}` (`{added: false}` when already there). */
+  importCrate(bytes) {
+    return this.call("PUT", "/crates", bytes);
+  }
+
   /** Every crate: `[{name, owners, versions: [{num, yanked, cksum}]}]`. */
   async crates() {
     return (await this.call("GET", "/crates")).crates;
@@ -207,6 +213,65 @@ export class Registry {
   /** Revoke a token (404 when nobody holds it). */
   async revokeToken(token) {
     await this.call("DELETE", "/tokens", { token });
+  }
+
+  /** The email verification token crates.io would have mailed `login` last. */
+  async emailToken(login) {
+    return (await this.call("GET", `/users/${encodeURIComponent(login)}/email-token`)).token;
+  }
+
+  /** Let `login` sign asymmetric tokens with a `k3.public.…` key; resolves to its key id. */
+  async addPublicKey(login, key) {
+    return (await this.call("POST", "/public-keys", { login, key })).kid;
+  }
+
+  /** Owner invitations (of `crate`, to `login`; the expired ones too with `expired`). */
+  async invitations({ crate, login, expired } = {}) {
+    const query = new URLSearchParams();
+    if (crate !== undefined) query.set("crate", crate);
+    if (login !== undefined) query.set("login", login);
+    if (expired) query.set("expired", "true");
+    return (await this.call("GET", `/invitations?${query}`)).invitations;
+  }
+
+  /** Answer `login`'s invitation to `crate` as its invitee: `accept`, `decline` or `expire`. */
+  answerInvitation(crate, login, action) {
+    return this.call("POST", "/invitations", { crate, login, action });
+  }
+
+  /** Add a team (`github:org:team`) of user logins; resolves to `{id, login, name, members}`. */
+  addTeam(login, members = [], { name } = {}) {
+    return this.call("POST", "/teams", snakeKeys({ login, members, name }));
+  }
+
+  /** Every team. */
+  async teams() {
+    return (await this.call("GET", "/teams")).teams;
+  }
+
+  /** The trusted publishing configs (of `crate`): `{githubConfigs, gitlabConfigs}`. */
+  async trustedPublishers({ crate } = {}) {
+    const query = crate === undefined ? "" : `?crate=${encodeURIComponent(crate)}`;
+    const data = await this.call("GET", `/trusted-publishers${query}`);
+    return { githubConfigs: data.github_configs, gitlabConfigs: data.gitlab_configs };
+  }
+
+  /**
+   * Add a trusted publisher: `{crate, repositoryOwner, repositoryName, workflowFilename, environment}`,
+   * or with `provider: "gitlab"` `{crate, namespace, project, workflowFilepath, environment}`; resolves to the config.
+   */
+  addTrustedPublisher(config) {
+    return this.call("POST", "/trusted-publishers", snakeKeys(config));
+  }
+
+  /** The environment of a GitHub Actions job (`repository`, `workflow`, `ref`, `environment`, `claims`). */
+  githubActionsEnv(options = {}) {
+    return this.call("POST", "/github-actions-env", snakeKeys(options));
+  }
+
+  /** The environment of a GitLab CI/CD job (`project`, `workflowFilepath`, `ref`, `environment`, `idTokenVariable`, `claims`). */
+  gitlabCiEnv(options = {}) {
+    return this.call("POST", "/gitlab-ci-env", snakeKeys(options));
   }
 
   /** Make matching requests fail, as Python's `reg.fail(kind, ...)`: `{kind, crate, status, after, times, ...}`. */

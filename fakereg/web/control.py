@@ -34,6 +34,19 @@ PREFIX = "/__fakereg"
 MAX_CRATE_UPLOAD = 64 * 1024 * 1024
 
 _ADD_CRATE_EXTRAS = ("yanked", "owner", "pubtime")
+# The keys each route's JSON body may have (the control API's description,
+# control_api.json, is checked against them in tests/test_control_api_description.py).
+RESET_KEYS = ("crates",)
+USER_KEYS = ("login", "name", "read")
+TOKEN_KEYS = ("login", "scopes", "crates", "expires", "name")
+REVOKE_KEYS = ("token",)
+PUBLIC_KEY_KEYS = ("login", "key")
+GITHUB_PUBLISHER_KEYS = ("crate", "repository_owner", "repository_name", "workflow_filename")
+GITLAB_PUBLISHER_KEYS = ("crate", "namespace", "project", "workflow_filepath")
+PUBLISHER_EXTRAS = ("environment", "provider")
+GITHUB_JOB_KEYS = ("repository", "workflow", "ref", "environment")
+GITLAB_JOB_KEYS = ("project", "workflow_filepath", "ref", "environment", "id_token_variable")
+JOB_EXTRAS = ("claims",)
 
 
 def crate_version_json(version: CrateVersion) -> dict[str, str]:
@@ -120,7 +133,7 @@ class ControlApi:
 
     def reset(self, request: Request) -> Response:
         data = _object(read_json(request, empty={}), "reset")
-        _only(data, ("crates",), "reset")
+        _only(data, RESET_KEYS, "reset")
         crates = _typed(data, "crates", bool, "reset")
         self.traffic.reset()
         removed = self._seeder.remove_all() if crates else []
@@ -152,7 +165,7 @@ class ControlApi:
 
     def users(self, request: Request) -> Response:
         data = _object(read_json(request), "a user")
-        _only(data, ("login", "name", "read"), "a user")
+        _only(data, USER_KEYS, "a user")
         login = _typed(data, "login", str, "a user")
         if login is None:
             raise ApiError(400, "a user needs a `login`")
@@ -186,11 +199,8 @@ class ControlApi:
         provider = _typed(data, "provider", str, what) or "github"
         if provider not in ("github", "gitlab"):
             raise ApiError(400, f"{what}: `provider` must be github or gitlab, not {provider}")
-        keys = {
-            "github": ("crate", "repository_owner", "repository_name", "workflow_filename"),
-            "gitlab": ("crate", "namespace", "project", "workflow_filepath"),
-        }[provider]
-        _only(data, (*keys, "environment", "provider"), f"a {provider} trusted publisher")
+        keys = {"github": GITHUB_PUBLISHER_KEYS, "gitlab": GITLAB_PUBLISHER_KEYS}[provider]
+        _only(data, (*keys, *PUBLISHER_EXTRAS), f"a {provider} trusted publisher")
         values = {key: _typed(data, key, str, what) for key in keys}
         missing = [key for key, value in values.items() if value is None]
         if missing:
@@ -206,22 +216,20 @@ class ControlApi:
     def github_actions_env(self, request: Request) -> Response:
         """``reg.github_actions_env``'s keywords (``claims`` for the overrides) → the
         environment of a GitHub Actions job, as a JSON object."""
-        keys = ("repository", "workflow", "ref", "environment")
-        options, claims = self._job(request, keys)
+        options, claims = self._job(request, GITHUB_JOB_KEYS)
         return json_response(self._publishing.github_actions_env(**options, **claims))
 
     def gitlab_ci_env(self, request: Request) -> Response:
         """``reg.gitlab_ci_env``'s keywords (``claims`` for the overrides) → the
         environment of a GitLab CI/CD job, its ID token included, as a JSON object."""
-        keys = ("project", "workflow_filepath", "ref", "environment", "id_token_variable")
-        options, claims = self._job(request, keys)
+        options, claims = self._job(request, GITLAB_JOB_KEYS)
         return json_response(self._publishing.gitlab_ci_env(**options, **claims))
 
     @staticmethod
     def _job(request: Request, keys: tuple[str, ...]) -> tuple[dict[str, str], dict[str, Any]]:
         """A job's string options among *keys*, and its ``claims`` object."""
         data = _object(read_json(request, empty={}), "a job")
-        _only(data, (*keys, "claims"), "a job")
+        _only(data, (*keys, *JOB_EXTRAS), "a job")
         options = {
             key: value for key in keys if (value := _typed(data, key, str, "a job")) is not None
         }
@@ -231,7 +239,7 @@ class ControlApi:
     def public_keys(self, request: Request) -> Response:
         """``{"login", "key"}`` → the key's id: *login* may sign asymmetric tokens."""
         data = _object(read_json(request), "a public key")
-        _only(data, ("login", "key"), "a public key")
+        _only(data, PUBLIC_KEY_KEYS, "a public key")
         login = _typed(data, "login", str, "a public key")
         key = _typed(data, "key", str, "a public key")
         if login is None or key is None:
@@ -241,13 +249,13 @@ class ControlApi:
     def tokens(self, request: Request) -> Response:
         data = _object(read_json(request), "a token")
         if request.method == "DELETE":
-            _only(data, ("token",), "a token to revoke")
+            _only(data, REVOKE_KEYS, "a token to revoke")
             token = _typed(data, "token", str, "a token to revoke")
             if token is None:
                 raise ApiError(400, "give the `token` to revoke")
             self._state.revoke(token)
             return json_response({"revoked": True})
-        _only(data, ("login", "scopes", "crates", "expires", "name"), "a token")
+        _only(data, TOKEN_KEYS, "a token")
         login = _typed(data, "login", str, "a token")
         if login is None:
             raise ApiError(400, "a token needs the `login` of its user")

@@ -17,6 +17,10 @@ from .http import json_response, read_json
 from .views import instant
 
 ACTIONS = ("accept", "decline", "expire")
+#: The keys of each route's JSON body, or of its query.
+TEAM_KEYS = ("login", "members", "name")
+INVITATION_QUERY = ("crate", "login", "expired")
+INVITATION_ANSWER_KEYS = ("crate", "login", "action")
 
 
 def invitation_json(found: Invitation) -> dict[str, Any]:
@@ -50,7 +54,7 @@ class OwnerControl:
         them."""
         if request.method == "POST":
             data = read_json(request)
-            if not isinstance(data, dict) or not set(data) <= {"login", "members", "name"}:
+            if not isinstance(data, dict) or not set(data) <= set(TEAM_KEYS):
                 raise ApiError(400, 'a team is {"login", "members", "name"}')
             login, members, name = data.get("login"), data.get("members", []), data.get("name")
             if not isinstance(login, str) or not isinstance(name, (str, type(None))):
@@ -65,7 +69,7 @@ class OwnerControl:
         """``GET ?crate=&login=&expired=true``: the invitations; ``POST {"crate", "login",
         "action"}`` (``accept``, ``decline``, ``expire``): answer one as its invitee."""
         if request.method == "GET":
-            unknown = sorted(set(request.args) - {"crate", "login", "expired"})
+            unknown = sorted(set(request.args) - set(INVITATION_QUERY))
             if unknown:
                 raise ApiError(400, f"unknown parameters: {', '.join(unknown)}")
             crate, login = request.args.get("crate"), request.args.get("login")
@@ -77,7 +81,7 @@ class OwnerControl:
             shown = [invitation_json(i) for i in found if expired or not i.expired]
             return json_response({"invitations": shown})
         data = read_json(request)
-        if not isinstance(data, dict) or set(data) != {"crate", "login", "action"}:
+        if not isinstance(data, dict) or set(data) != set(INVITATION_ANSWER_KEYS):
             raise ApiError(400, 'an invitation answer is {"crate", "login", "action"}')
         crate, login, action = data["crate"], data["login"], data["action"]
         if not all(isinstance(v, str) for v in (crate, login, action)) or action not in ACTIONS:

@@ -22,6 +22,11 @@ T = TypeVar("T")
 #: The longest a ``POST /__fakereg/wait`` may wait, in seconds.
 MAX_WAIT = 300.0
 _MATCH_KEYS = ("kind", "method", "crate", "version", "path", "status")
+#: The keys each traffic route takes (its query, or its JSON body).
+INDEX_DELAY_KEYS = ("seconds", "polls")
+REQUESTS_QUERY = (*_MATCH_KEYS, "since", "secrets")
+PUBLISHES_QUERY = ("since",)
+WAIT_KEYS = (*_MATCH_KEYS, "count", "timeout", "secrets", "since")
 
 
 def after(
@@ -98,7 +103,7 @@ class TrafficControl:
 
     def index_delay(self, request: Request) -> Response:
         data = read_json(request, empty={})
-        if not isinstance(data, dict) or set(data) - {"seconds", "polls"}:
+        if not isinstance(data, dict) or set(data) - set(INDEX_DELAY_KEYS):
             raise ApiError(400, 'an index delay is {"seconds": number, "polls": number}')
         seconds, polls = data.get("seconds"), data.get("polls")
         if seconds is not None and not _is_number(seconds):
@@ -127,7 +132,7 @@ class TrafficControl:
         data = read_json(request)
         if not isinstance(data, dict):
             raise ApiError(400, "a wait is a JSON object: kind, filters, count, timeout")
-        unknown = set(data) - {*_MATCH_KEYS, "count", "timeout", "secrets", "since"}
+        unknown = set(data) - set(WAIT_KEYS)
         if unknown:
             raise ApiError(400, f"unknown keys for a wait: {', '.join(sorted(unknown))}")
         count, timeout = data.get("count", 1), data.get("timeout", 10.0)

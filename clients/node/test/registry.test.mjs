@@ -2,6 +2,7 @@
 import { test, after } from "node:test";
 import assert from "node:assert/strict";
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { generateKeyPairSync } from "node:crypto";
 import { tmpdir } from "node:os";
 import { inspect } from "node:util";
 import { join } from "node:path";
@@ -135,6 +136,46 @@ test("control calls: users, tokens, a fault removed, an index delay, reset, erro
   }
   assert.equal(reg.running, false);
   await assert.rejects(reg.health(), /the registry is stopped/);
+});
+
+test("the rest of the control API: owners through cargo owner, teams, keys, trusted publishing, job environments", async () => {
+  const reg = await start({ ownerInvitations: true, name: "company" });
+  try {
+    await reg.addCrate({ name: "shared", version: "1.0.0", owner: reg.login });
+    await reg.addUser("erin");
+    const owner = await reg.cargo(["owner", "--registry", "company", "--add", "erin", "shared"]);
+    assert.equal(owner.status, 0, owner.stderr);
+    const [invitation] = await reg.invitations({ crate: "shared" });
+    assert.equal(invitation.invitee, "erin");
+    await reg.answerInvitation("shared", "erin", "accept");
+    assert.deepEqual(await reg.invitations(), []);
+    const team = await reg.addTeam("github:acme:ops", ["erin"], { name: "Ops" });
+    assert.deepEqual(await reg.teams(), [team]);
+    await assert.rejects(reg.emailToken(reg.login), (error) => error.status === 404);
+    const { publicKey } = generateKeyPairSync("ec", { namedCurve: "P-384" });
+    const { x, y } = publicKey.export({ format: "jwk" });
+    const ys = Buffer.from(y, "base64url");
+    const point = Buffer.concat([Buffer.from([2 + (ys[ys.length - 1] & 1)]), Buffer.from(x, "base64url")]);
+    assert.match(await reg.addPublicKey(reg.login, `k3.public.${point.toString("base64url")}`), /^k3\.pid\./);
+    const config = { crate: "shared", repositoryOwner: "acme", repositoryName: "shared", workflowFilename: "ci.yml" };
+    const added = await reg.addTrustedPublisher(config);
+    const gitlab = { provider: "gitlab", crate: "shared", namespace: "acme", project: "shared", workflowFilepath: ".gitlab-ci.yml" };
+    await reg.addTrustedPublisher(gitlab);
+    const listed = await reg.trustedPublishers({ crate: "shared" });
+    assert.deepEqual(listed.githubConfigs, [added]);
+    assert.equal(listed.gitlabConfigs.length, 1);
+    assert.equal((await reg.githubActionsEnv({ repository: "acme/shared" })).GITHUB_REPOSITORY, "acme/shared");
+    assert.match((await reg.gitlabCiEnv({ project: "acme/shared" })).CRATES_IO_ID_TOKEN, /^ey/);
+    const folder = project("packed", "company");
+    const target = join(folder, "target");
+    const packed = await reg.cargo(["package", "--no-verify", "--allow-dirty", "--target-dir", target], { cwd: folder });
+    assert.equal(packed.status, 0, packed.stderr);
+    const bytes = readFileSync(join(target, "package", "packed-0.1.0.crate"));
+    assert.equal((await reg.importCrate(bytes)).added, true);
+    assert.equal((await reg.importCrate(bytes)).added, false);
+  } finally {
+    await reg.stop();
+  }
 });
 
 test("start() names pip install fakereg when the interpreter lacks it", async () => {

@@ -88,7 +88,7 @@ impl Registry {
         self.call_with(method, route, bytes.as_deref(), ANSWER_TIMEOUT)
     }
 
-    fn typed<T: DeserializeOwned>(
+    pub(crate) fn typed<T: DeserializeOwned>(
         &self,
         method: &str,
         route: &str,

@@ -27,6 +27,7 @@
 //! ```
 #![warn(missing_docs)]
 
+mod accounts;
 mod control;
 mod error;
 mod filter;
@@ -36,6 +37,7 @@ mod records;
 mod registry;
 mod specs;
 
+pub use accounts::{Invitation, Team};
 pub use error::{Error, Result};
 pub use filter::RequestFilter;
 pub use records::{

@@ -312,3 +312,44 @@ fn a_private_registry_with_users_tokens_and_a_delayed_index() {
         serde_json::json!([])
     );
 }
+
+/// Owners through real `cargo owner`, teams, keys, trusted publishing, CI job environments.
+#[test]
+fn owners_teams_and_trusted_publishing() {
+    let reg = Registry::builder().owner_invitations(true).start().unwrap();
+    reg.add_crate(CrateSpec::new("shared", "1.0.0")).unwrap();
+    reg.add_user("erin").unwrap();
+    let output = reg
+        .cargo()
+        .args(["owner", "--registry", reg.name(), "--add", "erin", "shared"])
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let invited = reg.invitations(Some("shared"), false).unwrap();
+    assert_eq!(invited[0].invitee, "erin");
+    reg.answer_invitation("shared", "erin", "accept").unwrap();
+    assert!(reg.invitations(None, false).unwrap().is_empty());
+    let team = reg
+        .add_team("github:acme:ops", &["erin"], Some("Ops"))
+        .unwrap();
+    assert_eq!(reg.teams().unwrap(), vec![team]);
+    assert!(reg.email_token(reg.login()).is_err());
+    assert!(reg.add_public_key(reg.login(), "k3.public.AAAA").is_err());
+    let config = serde_json::json!({
+        "crate": "shared", "repository_owner": "acme",
+        "repository_name": "shared", "workflow_filename": "ci.yml",
+    });
+    let added = reg.add_trusted_publisher(&config).unwrap();
+    let listed = reg.trusted_publishers(Some("shared")).unwrap();
+    assert_eq!(listed["github_configs"][0], added);
+    let env = reg
+        .github_actions_env(&serde_json::json!({ "repository": "acme/shared" }))
+        .unwrap();
+    assert_eq!(env["GITHUB_REPOSITORY"], "acme/shared");
+    let env = reg.gitlab_ci_env(&serde_json::json!({})).unwrap();
+    assert!(env["CRATES_IO_ID_TOKEN"].starts_with("ey"));
+}
