@@ -16,7 +16,7 @@ from ..domain.names import canonical_name
 from ..errors import InvalidError
 from . import tokens
 from .events import IndexChange
-from .fsutil import RootLock, atomic_write
+from .fsutil import RootLock, atomic_write, read_json
 from .tokens import (
     MAX_TOKENS_PER_USER,
     SCOPES,
@@ -125,10 +125,7 @@ class Accounts:
         self._durable = durable
 
     def _load(self) -> UsersFile:
-        try:
-            data: UsersFile = json.loads(self._path.read_bytes())
-        except FileNotFoundError:
-            return {"users": {}, "tokens": []}
+        data: UsersFile = read_json(self._path, {"users": {}, "tokens": []})
         return data
 
     def _save(self, data: UsersFile) -> None:
@@ -215,10 +212,7 @@ class Accounts:
             return kept
 
     def _start_tokens(self) -> dict[str, str]:
-        try:
-            data: dict[str, str] = json.loads(self._start_tokens_path.read_bytes())
-        except FileNotFoundError:
-            return {}
+        data: dict[str, str] = read_json(self._start_tokens_path, {})
         return data
 
     def add_token(

@@ -1,17 +1,28 @@
-"""Atomic file writes and the lock that guards a registry's root."""
+"""Atomic file writes, reading the root's JSON files, and the lock that guards a
+registry's root."""
 
 from __future__ import annotations
 
+import json
 import os
 import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from filelock import FileLock
 
 from ..errors import RootError
+
+
+def read_json(path: Path, missing: Any) -> Any:
+    """The JSON document kept at *path*, or *missing* when the file is not there (yet)."""
+    try:
+        return json.loads(path.read_bytes())
+    except FileNotFoundError:
+        return missing
 
 
 def atomic_write(

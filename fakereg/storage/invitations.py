@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TypedDict
 
 from .events import IndexChange
-from .fsutil import RootLock, atomic_write
+from .fsutil import RootLock, atomic_write, read_json
 from .tokens import redact
 
 #: How long an invitation may be accepted (crates.io's ``ownership_invitations_expiration``,
@@ -78,10 +78,7 @@ class Invitations:
         self._durable = durable
 
     def _load(self) -> list[InvitationRecord]:
-        try:
-            records: list[InvitationRecord] = json.loads(self._path.read_bytes())
-        except FileNotFoundError:
-            return []
+        records: list[InvitationRecord] = read_json(self._path, [])
         return records
 
     def _save(self, records: list[InvitationRecord]) -> None:

@@ -24,7 +24,7 @@ from typing import TypedDict
 
 from ..domain.names import canonical_name
 from .events import IndexChange
-from .fsutil import RootLock, atomic_write
+from .fsutil import RootLock, atomic_write, read_json
 
 _TOKEN_ALPHABET = string.ascii_letters + string.digits
 _TOKEN_LENGTH = 26
@@ -76,10 +76,7 @@ class Profiles:
         self._durable = durable
 
     def _load(self) -> ProfilesFile:
-        try:
-            data: ProfilesFile = json.loads(self._path.read_bytes())
-        except FileNotFoundError:
-            return {}
+        data: ProfilesFile = read_json(self._path, {})
         return data
 
     def _save(self, data: ProfilesFile) -> None:

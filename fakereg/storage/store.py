@@ -28,7 +28,7 @@ from ..domain.publish import pubtime_now
 from ..domain.shapes import AuditAction, CrateRecord, IndexLine, VersionDetails
 from ..errors import ConflictError, ForbiddenError, NotFoundError, SeedError
 from .events import IndexChange, IndexEvents
-from .fsutil import RootLock, atomic_write
+from .fsutil import RootLock, atomic_write, read_json
 from .reader import CrateReader, IndexFile, dump_line
 from .teams import Rights, Teams, is_team
 
@@ -75,10 +75,7 @@ class CrateStore(CrateReader):
 
     def _next_ids(self, crates: int, versions: int) -> tuple[int, int]:
         """The first of *crates* new crate ids and *versions* new version ids (root lock held)."""
-        try:
-            ids = json.loads(self._ids_path.read_bytes())
-        except FileNotFoundError:
-            ids = {"crate": 1, "version": 1}
+        ids = read_json(self._ids_path, {"crate": 1, "version": 1})
         first = (ids["crate"], ids["version"])
         ids = {"crate": first[0] + crates, "version": first[1] + versions}
         atomic_write(self._ids_path, json.dumps(ids).encode(), durable=self._durable)
@@ -279,10 +276,7 @@ class CrateStore(CrateReader):
         return found["name"], found["available_at"]
 
     def _reservations(self) -> dict[str, dict[str, str]]:
-        try:
-            data: dict[str, dict[str, str]] = json.loads(self._reserved_path.read_bytes())
-        except FileNotFoundError:
-            return {}
+        data: dict[str, dict[str, str]] = read_json(self._reserved_path, {})
         return data
 
     def remove_all(self, message: str) -> list[str]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TypedDict
 
 from ..errors import InvalidError
-from .fsutil import RootLock, atomic_write
+from .fsutil import RootLock, atomic_write, read_json
 
 _ORG_RE = re.compile(r"[A-Za-z0-9_-]+\Z")
 
@@ -87,10 +87,7 @@ class Teams:
         self._durable = durable
 
     def _load(self) -> list[TeamRecord]:
-        try:
-            records: list[TeamRecord] = json.loads(self._path.read_bytes())
-        except FileNotFoundError:
-            return []
+        records: list[TeamRecord] = read_json(self._path, [])
         return records
 
     def add(self, login: str, members: Iterable[str], name: str | None = None) -> Team:

@@ -22,7 +22,7 @@ from ..domain.names import canonical_name
 from ..domain.publish import pubtime_now
 from ..errors import ForbiddenError, InvalidError, LimitError
 from ..storage.events import IndexChange
-from ..storage.fsutil import RootLock, atomic_write
+from ..storage.fsutil import RootLock, atomic_write, read_json
 from .gitlab import GitLabConfig
 from .rules import (
     JWT_LEEWAY,
@@ -99,18 +99,10 @@ class TrustStore:
         self._durable = durable
 
     def _load(self) -> _TrustFile:
-        try:
-            data: _TrustFile = json.loads(self._path.read_bytes())
-        except FileNotFoundError:
-            data = {
-                "next_id": 1,
-                "configs": [],
-                "tokens": {},
-                "jtis": {},
-                "next_gitlab_id": 1,
-                "gitlab_configs": [],
-            }
-        data.setdefault("next_gitlab_id", 1)  # a file from before GitLab's configs
+        data: _TrustFile = read_json(
+            self._path, {"next_id": 1, "configs": [], "tokens": {}, "jtis": {}}
+        )
+        data.setdefault("next_gitlab_id", 1)  # a new file, or one from before GitLab's
         data.setdefault("gitlab_configs", [])
         return data
 
