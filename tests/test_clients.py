@@ -28,6 +28,7 @@ DEBIAN_CRATES = Path("/usr/share/cargo/registry")
 #: The Rust client's dependencies and theirs, as Debian packages them
 #: (librust-serde-dev, librust-serde-derive-dev, librust-serde-json-dev).
 RUST_CLIENT_CRATES = (
+    # serde and serde_json
     "serde",
     "serde_derive",
     "serde_json",
@@ -37,6 +38,32 @@ RUST_CLIENT_CRATES = (
     "unicode-ident",
     "itoa",
     "ryu",
+    # the `tls` feature: rustls and rustls-pemfile, and what their manifests name for
+    # every target (cargo's lockfile covers wasm and Windows too)
+    "rustls",
+    "rustls-pemfile",
+    "base64",
+    "ring",
+    "cc",
+    "libc",
+    "once_cell",
+    "spin",
+    "untrusted",
+    "sct",
+    "webpki",
+    "log",
+    "cfg-if",
+    "web-sys",
+    "js-sys",
+    "wasm-bindgen",
+    "wasm-bindgen-backend",
+    "wasm-bindgen-macro",
+    "wasm-bindgen-macro-support",
+    "wasm-bindgen-shared",
+    "bumpalo",
+    "winapi",
+    "winapi-i686-pc-windows-gnu",
+    "winapi-x86_64-pc-windows-gnu",
 )
 
 
@@ -54,7 +81,8 @@ def test_the_rust_client(tmp_path: Path) -> None:
     helpers.require(
         not missing,
         f"Debian's crates {', '.join(missing)} are missing from {DEBIAN_CRATES} "
-        "(apt-get install librust-serde-derive-dev librust-serde-json-dev)",
+        "(apt-get install librust-serde-derive-dev librust-serde-json-dev librust-rustls-dev "
+        "librust-rustls-pemfile-dev)",
     )
     # A copy: cargo writes its Cargo.lock next to the manifest, not into the checkout.
     crate = tmp_path / "fakereg-rust"
@@ -76,12 +104,28 @@ def test_the_rust_client(tmp_path: Path) -> None:
             check=False,
         )
         assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
+        # Without its default `tls` feature the crate builds from serde alone, and its
+        # tests and doctests (those of HTTP registries) pass.
+        plain = subprocess.run(
+            [reg.cargo_path(), "test", "--no-default-features"],
+            cwd=crate,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+            check=False,
+        )
+        assert plain.returncode == 0, f"{plain.stdout}\n{plain.stderr}"
         # The build came from this registry, standing in for crates.io.
-        for name in ("serde", "serde_derive", "serde_json"):
+        for name in ("serde", "serde_derive", "serde_json", "rustls", "ring"):
             reg.assert_requested("download", crate=name, status=200)
     # The client's suite ran: the integration tests and the doctests.
     assert "test cargo_resolves_through_a_git_index_fetch_that_fails_once ... ok" in result.stdout
     assert "test owners_teams_and_trusted_publishing ... ok" in result.stdout
+    assert "test a_tls_registry_serves_cargo_and_git_over_https ... ok" in result.stdout
+    assert "test tls::" not in plain.stdout
+    assert "a_tls_registry" not in plain.stdout
+    assert "test cargo_publishes_and_the_test_waits_for_it ... ok" in plain.stdout
     assert "src/lib.rs - (line" in result.stdout, "the doctests ran"
 
 

@@ -56,15 +56,9 @@ impl Registry {
         body: Option<&[u8]>,
         timeout: Duration,
     ) -> Result<Value> {
-        let path = format!("{}{route}", self.admin_path);
-        let answer = crate::http::send(
-            &self.host,
-            &path,
-            method,
-            &self.ready.admin_token,
-            body,
-            timeout,
-        )?;
+        let answer = self
+            .endpoint
+            .send(route, method, &self.ready.admin_token, body, timeout)?;
         if !(200..300).contains(&answer.status) {
             return Err(Error::Api {
                 status: answer.status,

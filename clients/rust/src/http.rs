@@ -1,7 +1,9 @@
-//! Plain HTTP/1.1 over `TcpStream`: enough for the control API on 127.0.0.1.
+//! HTTP/1.1 to the control API on 127.0.0.1: over a `TcpStream`, or over TLS (rustls, the
+//! `tls` feature) for a registry started with `tls(true)`.
 
-use std::io::{Read, Write};
+use std::io::{ErrorKind, Read, Write};
 use std::net::TcpStream;
+use std::path::Path;
 use std::time::Duration;
 
 use crate::error::{Error, Result};
@@ -12,44 +14,114 @@ pub(crate) struct Answer {
     pub body: Vec<u8>,
 }
 
-/// `http://host:port/prefix` split into `host:port` and `/prefix`.
-pub(crate) fn split_url(url: &str) -> Result<(String, String)> {
-    let rest = url.strip_prefix("http://").ok_or_else(|| {
-        Error::Startup(format!(
-            "the control API is at {url}: only http:// is supported"
-        ))
-    })?;
-    let (host, path) = match rest.split_once('/') {
-        Some((host, path)) => (host, format!("/{path}")),
-        None => (rest, String::new()),
-    };
-    Ok((host.to_string(), path))
+/// Where control calls go: `host:port`, the path prefix (`/__fakereg`), and for an
+/// `https://` URL the TLS settings that trust the registry's CA.
+pub(crate) struct Endpoint {
+    host: String,
+    prefix: String,
+    #[cfg(feature = "tls")]
+    tls: Option<crate::tls::Tls>,
 }
 
-/// One request with `Connection: close`; the whole answer is read.
-pub(crate) fn send(
-    host: &str,
-    path: &str,
-    method: &str,
-    token: &str,
-    body: Option<&[u8]>,
-    timeout: Duration,
-) -> Result<Answer> {
-    let mut stream = TcpStream::connect(host)?;
-    stream.set_read_timeout(Some(timeout))?;
-    let body = body.unwrap_or(b"");
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer {token}\r\n\
-         Content-Type: application/json\r\nAccept: application/json\r\n\
-         Content-Length: {}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    stream.write_all(head.as_bytes())?;
-    stream.write_all(body)?;
+impl Endpoint {
+    /// The endpoint of `url` (`http://host:port/prefix`, or `https://…` trusting the CA
+    /// certificate in `ca_path`).
+    pub(crate) fn new(url: &str, ca_path: Option<&Path>) -> Result<Endpoint> {
+        let (secure, rest) = if let Some(rest) = url.strip_prefix("http://") {
+            (false, rest)
+        } else if let Some(rest) = url.strip_prefix("https://") {
+            (true, rest)
+        } else {
+            return Err(Error::Startup(format!(
+                "the control API is at {url}: not an http:// or https:// URL"
+            )));
+        };
+        let (host, prefix) = match rest.split_once('/') {
+            Some((host, path)) => (host.to_string(), format!("/{path}")),
+            None => (rest.to_string(), String::new()),
+        };
+        if !secure {
+            return Ok(Endpoint {
+                host,
+                prefix,
+                #[cfg(feature = "tls")]
+                tls: None,
+            });
+        }
+        #[cfg(feature = "tls")]
+        {
+            let ca_path = ca_path.ok_or_else(|| {
+                Error::Startup(format!(
+                    "the control API is at {url}, and the ready file names no CA (ca_path)"
+                ))
+            })?;
+            let tls = crate::tls::Tls::trusting(ca_path, &host)?;
+            Ok(Endpoint {
+                host,
+                prefix,
+                tls: Some(tls),
+            })
+        }
+        #[cfg(not(feature = "tls"))]
+        {
+            let _ = (ca_path, host, prefix);
+            Err(Error::Startup(format!(
+                "the control API is at {url}: HTTPS needs the fakereg crate's `tls` feature"
+            )))
+        }
+    }
+
+    /// One request to `route` (after the prefix) with `Connection: close`; the whole
+    /// answer is read.
+    pub(crate) fn send(
+        &self,
+        route: &str,
+        method: &str,
+        token: &str,
+        body: Option<&[u8]>,
+        timeout: Duration,
+    ) -> Result<Answer> {
+        let mut stream = TcpStream::connect(&self.host)?;
+        stream.set_read_timeout(Some(timeout))?;
+        stream.set_write_timeout(Some(timeout))?;
+        let body = body.unwrap_or(b"");
+        let head = format!(
+            "{method} {}{route} HTTP/1.1\r\nHost: {}\r\nAuthorization: Bearer {token}\r\n\
+             Content-Type: application/json\r\nAccept: application/json\r\n\
+             Content-Length: {}\r\nConnection: close\r\n\r\n",
+            self.prefix,
+            self.host,
+            body.len()
+        );
+        #[cfg(feature = "tls")]
+        if let Some(tls) = &self.tls {
+            return exchange(&mut tls.wrap(stream)?, head.as_bytes(), body);
+        }
+        exchange(&mut stream, head.as_bytes(), body)
+    }
+}
+
+/// Write the request, read the answer to its end (the server closes: `Connection: close`).
+fn exchange(stream: &mut impl ReadWrite, head: &[u8], body: &[u8]) -> Result<Answer> {
+    let mut request = Vec::with_capacity(head.len() + body.len());
+    request.extend_from_slice(head);
+    request.extend_from_slice(body);
+    stream.write_all(&request)?;
+    stream.flush()?;
     let mut raw = Vec::new();
-    stream.read_to_end(&mut raw)?;
+    match stream.read_to_end(&mut raw) {
+        Ok(_) => {}
+        // A TLS peer that closes without close_notify: what arrived is checked below
+        // (`parse` refuses a body shorter than its Content-Length).
+        Err(error) if error.kind() == ErrorKind::UnexpectedEof && !raw.is_empty() => {}
+        Err(error) => return Err(error.into()),
+    }
     parse(&raw)
 }
+
+/// A connection a request and its answer travel over.
+trait ReadWrite: Read + Write {}
+impl<T: Read + Write> ReadWrite for T {}
 
 fn bad(what: &str) -> Error {
     Error::Io(std::io::Error::new(
@@ -70,15 +142,27 @@ fn parse(raw: &[u8]) -> Result<Answer> {
         .and_then(|line| line.split(' ').nth(1))
         .and_then(|code| code.parse().ok())
         .ok_or_else(|| bad("an HTTP answer without a status line"))?;
-    let chunked = lines.any(|line| {
+    let mut chunked = false;
+    let mut length = None;
+    for line in lines {
         let lower = line.to_ascii_lowercase();
-        lower.starts_with("transfer-encoding:") && lower.contains("chunked")
-    });
+        if lower.starts_with("transfer-encoding:") && lower.contains("chunked") {
+            chunked = true;
+        } else if let Some(value) = lower.strip_prefix("content-length:") {
+            length = value.trim().parse::<usize>().ok();
+        }
+    }
     let rest = &raw[end + 4..];
     let body = if chunked {
         dechunk(rest)?
     } else {
-        rest.to_vec()
+        match length {
+            Some(length) if rest.len() < length => {
+                return Err(bad("an HTTP answer shorter than its Content-Length"))
+            }
+            Some(length) => rest[..length].to_vec(),
+            None => rest.to_vec(),
+        }
     };
     Ok(Answer { status, body })
 }
@@ -166,5 +250,26 @@ mod tests {
             (408, &b"{} "[..])
         );
         assert_eq!(encode("a b/c"), "a%20b%2Fc");
+        assert!(parse(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n{}").is_err());
+    }
+
+    #[test]
+    fn endpoints_split_host_and_prefix() {
+        let endpoint = Endpoint::new("http://127.0.0.1:8080/__fakereg", None).unwrap();
+        assert_eq!(
+            (endpoint.host.as_str(), endpoint.prefix.as_str()),
+            ("127.0.0.1:8080", "/__fakereg")
+        );
+        let refused = Endpoint::new("ftp://127.0.0.1/__fakereg", None)
+            .err()
+            .unwrap();
+        assert!(refused.to_string().contains("not an http"), "{refused}");
+        let no_ca = Endpoint::new("https://127.0.0.1:8443/__fakereg", None)
+            .err()
+            .unwrap();
+        #[cfg(feature = "tls")]
+        assert!(no_ca.to_string().contains("no CA"), "{no_ca}");
+        #[cfg(not(feature = "tls"))]
+        assert!(no_ca.to_string().contains("`tls` feature"), "{no_ca}");
     }
 }

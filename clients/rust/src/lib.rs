@@ -7,8 +7,9 @@
 //! server, also when the test panics.
 //!
 //! It needs Python 3 with the `fakereg` package (`pip install fakereg`); the interpreter is
-//! `FAKEREG_PYTHON`, else `python3`. HTTP registries only: the control API of a `--tls`
-//! registry speaks HTTPS, which this std-only client does not.
+//! `FAKEREG_PYTHON`, else `python3`. An HTTPS registry ([`RegistryBuilder::tls`]) is
+//! reached with rustls, trusting only the CA the registry made (the `tls` feature, on by
+//! default; `default-features = false` builds with serde alone, for HTTP registries).
 //!
 //! ```no_run
 //! use std::time::Duration;
@@ -36,6 +37,8 @@ mod process;
 mod records;
 mod registry;
 mod specs;
+#[cfg(feature = "tls")]
+mod tls;
 
 pub use accounts::{Invitation, Team};
 pub use error::{Error, Result};

@@ -30,6 +30,8 @@ pub(crate) struct Ready {
     pub pid: u32,
     pub root: PathBuf,
     pub cargo_home: PathBuf,
+    #[serde(default)]
+    pub ca_path: Option<PathBuf>,
 }
 
 /// A started server with its scratch folder: stopped and removed when dropped, also while

@@ -5,6 +5,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use crate::error::Result;
+use crate::http::Endpoint;
 use crate::process::{Process, Ready};
 
 /// How cargo reads the index.
@@ -78,6 +79,35 @@ impl RegistryBuilder {
     /// The index protocol cargo is configured with (sparse by default).
     pub fn protocol(self, protocol: Protocol) -> Self {
         self.arg("--protocol", Some(protocol.as_str()))
+    }
+
+    /// Serve HTTPS (and HTTP/2 by ALPN) with a certificate authority made for this
+    /// registry: [`Registry::ca_path`]. The cargo home trusts it (`http.cainfo`),
+    /// [`Registry::env`] makes git trust it too, and the control calls check the server
+    /// against it (rustls; the `tls` feature, on by default).
+    ///
+    /// ```no_run
+    /// let reg = fakereg::Registry::builder().tls(true).start()?;
+    /// assert!(reg.url().starts_with("https://"));
+    /// # Ok::<(), fakereg::Error>(())
+    /// ```
+    #[cfg(feature = "tls")]
+    pub fn tls(self, on: bool) -> Self {
+        if on {
+            self.arg("--tls", None)
+        } else {
+            self
+        }
+    }
+
+    /// Offer HTTP/2 (by ALPN with [`tls`](RegistryBuilder::tls), by prior knowledge and
+    /// h2c without): on by default; `false` speaks HTTP/1.1 only.
+    pub fn http2(self, on: bool) -> Self {
+        if on {
+            self
+        } else {
+            self.arg("--no-http2", None)
+        }
     }
 
     /// A private registry: reading the index and downloads needs a token.
@@ -174,12 +204,11 @@ impl RegistryBuilder {
             })
             .unwrap_or_else(|| "python3".to_string());
         let (process, ready) = Process::start(&python, &self.args, self.startup_timeout)?;
-        let (host, admin_path) = crate::http::split_url(&ready.admin_url)?;
+        let endpoint = Endpoint::new(&ready.admin_url, ready.ca_path.as_deref())?;
         Ok(Registry {
             process,
             ready,
-            host,
-            admin_path,
+            endpoint,
             settings: self,
         })
     }
@@ -201,8 +230,7 @@ impl RegistryBuilder {
 pub struct Registry {
     process: Process,
     pub(crate) ready: Ready,
-    pub(crate) host: String,
-    pub(crate) admin_path: String,
+    pub(crate) endpoint: Endpoint,
     settings: RegistryBuilder,
 }
 
@@ -231,7 +259,8 @@ impl Registry {
         Self::builder().start()
     }
 
-    /// The registry's base URL, `http://127.0.0.1:PORT`.
+    /// The registry's base URL, `http://127.0.0.1:PORT` (`https://` with
+    /// [`tls`](RegistryBuilder::tls)).
     pub fn url(&self) -> &str {
         &self.ready.url
     }
@@ -291,6 +320,13 @@ impl Registry {
         self.ready.pid
     }
 
+    /// The PEM file of the registry's certificate authority with
+    /// [`tls`](RegistryBuilder::tls) (`None` for an HTTP registry): hand it to the HTTPS
+    /// client of the tool under test.
+    pub fn ca_path(&self) -> Option<&Path> {
+        self.ready.ca_path.as_deref()
+    }
+
     /// Where the server keeps its state.
     pub fn root(&self) -> &Path {
         &self.ready.root
@@ -310,8 +346,9 @@ impl Registry {
     }
 
     /// What cargo needs to use this registry, as pairs for [`Command::envs`]: `CARGO_HOME`,
-    /// loopback in `NO_PROXY`, no colours, and the retry sleep and publish timeout settings
-    /// (as Python's `reg.env`). [`Registry::cargo`] also removes the `CARGO_REGISTRIES_*`
+    /// loopback in `NO_PROXY`, no colours, the retry sleep and publish timeout settings, and
+    /// with [`tls`](RegistryBuilder::tls) `GIT_SSL_CAINFO` (git trusts the registry's CA, as
+    /// cargo does through its cargo home) (as Python's `reg.env`). [`Registry::cargo`] also removes the `CARGO_REGISTRIES_*`
     /// and `CARGO_REGISTRY_*` variables of the environment, which would point cargo elsewhere.
     ///
     /// ```no_run
@@ -339,6 +376,12 @@ impl Registry {
                 }
             }
             env.push((key.to_string(), hosts.join(",")));
+        }
+        if let Some(ca_path) = self.ca_path() {
+            env.push((
+                "GIT_SSL_CAINFO".to_string(),
+                ca_path.to_string_lossy().into_owned(),
+            ));
         }
         if let Some(millis) = self.settings.retry_sleep_ms {
             env.push((

@@ -146,6 +146,89 @@ fn cargo_publishes_and_the_test_waits_for_it() {
     assert!(reg.requests(RequestFilter::any()).unwrap().is_empty());
 }
 
+/// `.tls(true)`: cargo and git reach the registry over HTTPS trusting its own CA (the
+/// cargo home and `env()`), HTTP/2 by ALPN; the control calls check the server against
+/// the CA too.
+#[cfg(feature = "tls")]
+#[test]
+fn a_tls_registry_serves_cargo_and_git_over_https() {
+    let reg = Registry::builder()
+        .name("company")
+        .protocol(Protocol::Git)
+        .tls(true)
+        .start()
+        .unwrap();
+    assert!(reg.url().starts_with("https://127.0.0.1:"), "{}", reg.url());
+    assert!(
+        reg.index_url().starts_with("https://"),
+        "{}",
+        reg.index_url()
+    );
+    let ca = reg.ca_path().expect("a TLS registry's CA").to_path_buf();
+    assert!(fs::read_to_string(&ca)
+        .unwrap()
+        .contains("BEGIN CERTIFICATE"));
+    let git_ca = (
+        "GIT_SSL_CAINFO".to_string(),
+        ca.to_string_lossy().into_owned(),
+    );
+    assert!(reg.env().contains(&git_ca), "{:?}", reg.env());
+
+    reg.add_crate(CrateSpec::new("b", "1.0.0")).unwrap();
+    reg.add_crate(CrateSpec::new("c", "1.0.0").dep("b@1"))
+        .unwrap();
+    let work = reg.scratch();
+    let lib = package(&work, "lib", "company", &["b"]);
+    let published = reg
+        .cargo()
+        .args(["publish", "--no-verify", "--registry", "company"])
+        .current_dir(&lib)
+        .output()
+        .unwrap();
+    assert!(
+        published.status.success(),
+        "{}",
+        String::from_utf8_lossy(&published.stderr)
+    );
+    let app = package(&work, "app", "company", &["c"]);
+    let fetched = reg.cargo().arg("fetch").current_dir(&app).output().unwrap();
+    assert!(
+        fetched.status.success(),
+        "{}",
+        String::from_utf8_lossy(&fetched.stderr)
+    );
+    let downloads = reg.assert_requested(RequestFilter::kind("download").status(200).at_least(2));
+    assert!(
+        downloads.iter().all(|d| d.http_version == "HTTP/2"),
+        "cargo downloads over HTTP/2: {downloads:#?}"
+    );
+    assert_eq!(reg.publishes().unwrap()[0].name.as_deref(), Some("lib"));
+    reg.assert_requested(RequestFilter::kind("git").status(200));
+
+    // git itself, run with env(), trusts the registry's CA; without it, it does not.
+    let git_url = reg.git_index_url().expect("a git index").to_string();
+    let listed = std::process::Command::new("git")
+        .args(["ls-remote", &git_url])
+        .envs(reg.env())
+        .output()
+        .unwrap();
+    assert!(
+        listed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+    let untrusted = std::process::Command::new("git")
+        .args(["ls-remote", &git_url])
+        .env_remove("GIT_SSL_CAINFO")
+        .env("GIT_TERMINAL_PROMPT", "0")
+        .output()
+        .unwrap();
+    assert!(
+        !untrusted.status.success(),
+        "only the registry's CA vouches for it"
+    );
+}
+
 #[test]
 fn a_python_without_fakereg_is_named_and_nothing_is_left_running() {
     let real = std::env::var("FAKEREG_PYTHON").unwrap_or_else(|_| "python3".into());
