@@ -22,11 +22,21 @@ else:
 _NAMES: dict[int, str] = {_signal.SIGINT: "SIGINT", _signal.SIGTERM: "SIGTERM"}
 
 
+_stopping = False
+
+
 def _stop_while_importing(signum: int, frame: FrameType | None) -> None:
+    global _stopping
+    if _stopping:  # a second signal while the first unwinds: at once
+        os._exit(128 + signum)
+    _stopping = True
     name = _NAMES.get(signum, str(signum))
     sys.stderr.write(f"fakereg: interrupted by {name} before the registry was ready\n")
     sys.stderr.flush()
-    os._exit(128 + signum)  # nothing is open yet: no registry, no root, no port
+    # No registry, root or port is open yet, but an import may hold something that its
+    # ``with`` cleans up (filelock probes links in a temporary folder as it imports): the
+    # import unwinds. SystemExit prints nothing.
+    raise SystemExit(128 + signum)
 
 
 def _quiet_stop() -> None:

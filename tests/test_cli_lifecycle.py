@@ -270,3 +270,25 @@ def test_a_signal_while_the_package_imports_is_a_quiet_stop(signum: int) -> None
         assert code == 128 + signum, (delay, code, err)
         name = signal.Signals(signum).name
         assert err.strip().splitlines()[-1].startswith(f"fakereg: interrupted by {name}"), err
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_while_importing_lets_the_import_clean_up(tmp_path: Path, signum: int) -> None:
+    """The quiet stop unwinds the import it interrupts: filelock, for one, probes links in a
+    temporary folder while it imports, and a stop that skipped its ``with`` left that folder
+    behind (the suite's leak check saw ``tmp…`` folders after the test above)."""
+    name = signal.Signals(signum).name
+    script = (
+        "import os, signal, tempfile\n"
+        "from fakereg import __main__ as entry\n"
+        "entry._quiet_stop()\n"
+        f"with tempfile.TemporaryDirectory(dir={str(tmp_path)!r}) as folder:\n"
+        f"    os.kill(os.getpid(), signal.{name})\n"
+        "    signal.pause()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=30, check=False
+    )
+    assert result.returncode == 128 + signum, result.stderr
+    assert result.stderr == f"fakereg: interrupted by {name} before the registry was ready\n"
+    assert list(tmp_path.iterdir()) == [], "the interrupted import's folder was removed"
