@@ -164,3 +164,26 @@ def test_the_node_client(tmp_path: Path) -> None:
     """Publish, resolve through the git protocol with a 503 on the second index fetch, a
     wait, an assertion's message: real cargo against the registry the client starts."""
     _run(["node", "--test", "test/"], ("node", "cargo"), CLIENTS / "node", tmp_path)
+
+
+#: Flags the clients set themselves (each start gets a ready file, no banner, no log).
+CLIENT_OWNED_FLAGS = {"--help", "--version", "--quiet", "--ready-file", "--json"}
+
+
+@pytest.mark.parametrize("source", ["node/process.js", "rust/src/builder.rs"], ids=["node", "rust"])
+def test_each_client_starts_the_server_with_any_of_its_settings(source: str) -> None:
+    """Every flag of ``python -m fakereg`` has an option in the client's start (the Node
+    options, the Rust builder), and the client names no flag the server lacks."""
+    from fakereg.cli import build_parser
+
+    server = {
+        flag
+        for action in build_parser()._actions
+        for flag in action.option_strings
+        if flag.startswith("--")
+    }
+    named = set(re.findall(r'"(--[a-z0-9-]+)"', (CLIENTS / source).read_text()))
+    if source.startswith("rust"):  # (the process module adds these two to every start)
+        named |= set(re.findall(r'"(--[a-z0-9-]+)"', (CLIENTS / "rust/src/process.rs").read_text()))
+    assert sorted(server - CLIENT_OWNED_FLAGS - named) == [], "flags the client cannot pass"
+    assert sorted(named - server) == [], "flags the server does not have"

@@ -26,6 +26,12 @@ export interface StartOptions {
   seed?: string[];
   /** Host names requests may name besides 127.0.0.1 and localhost. */
   allowedHosts?: string[];
+  /** Index URLs whose dependencies `seed` takes from this registry (crates packaged against another). */
+  localRegistries?: string[];
+  /** Users (created if need be) who sign cargo's asymmetric tokens, each with its `k3.public.…` key. */
+  publicKeys?: Record<string, string>;
+  /** HTTP/2 streams a client may have open at once (100). */
+  maxConcurrentStreams?: number;
   /** The folder that keeps the state (a temporary one, removed at stop, by default). */
   root?: string;
   /** Address to bind (127.0.0.1). */

@@ -27,6 +27,7 @@ const FLAGS = {
   host: "--host",
   maxRecorded: "--max-recorded",
   maxRecordedBody: "--max-recorded-body",
+  maxConcurrentStreams: "--max-concurrent-streams",
 };
 const SWITCHES = {
   tls: "--tls",
@@ -36,7 +37,14 @@ const SWITCHES = {
   replaceCratesIo: "--replace-crates-io",
   noHttp2: "--no-http2",
 };
-const LISTS = { users: "--user", seed: "--seed", allowedHosts: "--allowed-host" };
+const LISTS = {
+  users: "--user",
+  seed: "--seed",
+  allowedHosts: "--allowed-host",
+  localRegistries: "--local-registry",
+};
+// { login: key } objects: one `--public-key LOGIN=KEY` each.
+const PAIRS = { publicKeys: "--public-key" };
 const OWN = new Set(["python", "readyTimeout", "retrySleepMs", "publishTimeout", "cargo"]);
 
 /** The command-line arguments of `python -m fakereg` for start()'s options. */
@@ -49,6 +57,8 @@ export function commandLine(options, readyFile) {
       if (value) args.push(SWITCHES[key]);
     } else if (key in LISTS) {
       for (const item of value) args.push(LISTS[key], String(item));
+    } else if (key in PAIRS) {
+      for (const [name, item] of Object.entries(value)) args.push(PAIRS[key], `${name}=${item}`);
     } else {
       throw new FakeregError(`start(): unknown option \`${key}\``);
     }

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { inspect } from "node:util";
 import { join } from "node:path";
 import { start, FakeregError } from "../index.js";
+import { commandLine } from "../process.js";
 
 const work = mkdtempSync(join(tmpdir(), "fakereg-client-"));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -176,6 +177,30 @@ test("the rest of the control API: owners through cargo owner, teams, keys, trus
   } finally {
     await reg.stop();
   }
+});
+
+test("start() passes the server's other settings: public keys, local registries, HTTP/2 streams", async () => {
+  const { publicKey } = generateKeyPairSync("ec", { namedCurve: "P-384" });
+  const { x, y } = publicKey.export({ format: "jwk" });
+  const ys = Buffer.from(y, "base64url");
+  const point = Buffer.concat([Buffer.from([2 + (ys[ys.length - 1] & 1)]), Buffer.from(x, "base64url")]);
+  const key = `k3.public.${point.toString("base64url")}`;
+  const options = { publicKeys: { erin: key }, localRegistries: ["sparse+https://example.test/index/"], maxConcurrentStreams: 7 };
+  const args = commandLine(options, "/ready.json");
+  assert.deepEqual(args.slice(args.indexOf("--public-key"), args.indexOf("--public-key") + 2), ["--public-key", `erin=${key}`]);
+  assert.ok(args.includes("--local-registry") && args.includes("--max-concurrent-streams"), args.join(" "));
+  // The server takes them (a bad key or number would stop it with its reason).
+  const reg = await start(options);
+  try {
+    assert.match(await reg.addPublicKey("erin", key), /^k3\.pid\./);
+  } finally {
+    await reg.stop();
+  }
+  await assert.rejects(start({ publicKeys: { erin: "k3.public.nope" } }), (error) => {
+    assert.ok(error instanceof FakeregError);
+    assert.match(error.message, /public-key|k3/);
+    return true;
+  });
 });
 
 test("start() names pip install fakereg when the interpreter lacks it", async () => {

@@ -29,6 +29,7 @@
 #![warn(missing_docs)]
 
 mod accounts;
+mod builder;
 mod control;
 mod error;
 mod filter;
@@ -41,10 +42,11 @@ mod specs;
 mod tls;
 
 pub use accounts::{Invitation, Team};
+pub use builder::{Protocol, RegistryBuilder};
 pub use error::{Error, Result};
 pub use filter::RequestFilter;
 pub use records::{
     CrateInfo, CrateVersion, Fault, PublishRecord, RecordedRequest, User, VersionInfo,
 };
-pub use registry::{Protocol, Registry, RegistryBuilder};
+pub use registry::Registry;
 pub use specs::{CrateSpec, Dependency, FaultSpec, TokenSpec};

@@ -1,218 +1,12 @@
-//! The registry handle: the builder, the accessors and cargo's environment.
+//! The registry handle: the accessors and cargo's environment.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::Duration;
 
+use crate::builder::RegistryBuilder;
 use crate::error::Result;
 use crate::http::Endpoint;
 use crate::process::{Process, Ready};
-
-/// How cargo reads the index.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Protocol {
-    /// The sparse protocol (`sparse+http://…/index/`), cargo's default for crates.io.
-    #[default]
-    Sparse,
-    /// The git protocol: cargo clones and fetches the index repository.
-    Git,
-}
-
-impl Protocol {
-    /// The name `python -m fakereg --protocol` takes.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Protocol::Sparse => "sparse",
-            Protocol::Git => "git",
-        }
-    }
-}
-
-/// The settings of a registry to start; made by [`Registry::builder`].
-///
-/// ```no_run
-/// use fakereg::{Protocol, Registry};
-/// let reg = Registry::builder()
-///     .name("company")
-///     .protocol(Protocol::Git)
-///     .auth_required(true)
-///     .user("alice")
-///     .start()?;
-/// # Ok::<(), fakereg::Error>(())
-/// ```
-#[derive(Debug, Clone)]
-#[must_use = "a builder does nothing until .start()"]
-pub struct RegistryBuilder {
-    python: Option<String>,
-    args: Vec<String>,
-    retry_sleep_ms: Option<u32>,
-    publish_timeout: Option<u32>,
-    startup_timeout: Duration,
-}
-
-impl Default for RegistryBuilder {
-    fn default() -> Self {
-        RegistryBuilder {
-            python: None,
-            args: Vec::new(),
-            retry_sleep_ms: Some(10),
-            publish_timeout: None,
-            startup_timeout: Duration::from_secs(60),
-        }
-    }
-}
-
-impl RegistryBuilder {
-    fn arg(mut self, flag: &str, value: Option<&str>) -> Self {
-        self.args.push(flag.to_string());
-        if let Some(value) = value {
-            self.args.push(value.to_string());
-        }
-        self
-    }
-
-    /// The registry's name in cargo's config (`fakereg` by default): `--registry NAME`.
-    pub fn name(self, name: &str) -> Self {
-        self.arg("--name", Some(name))
-    }
-
-    /// The index protocol cargo is configured with (sparse by default).
-    pub fn protocol(self, protocol: Protocol) -> Self {
-        self.arg("--protocol", Some(protocol.as_str()))
-    }
-
-    /// Serve HTTPS (and HTTP/2 by ALPN) with a certificate authority made for this
-    /// registry: [`Registry::ca_path`]. The cargo home trusts it (`http.cainfo`),
-    /// [`Registry::env`] makes git trust it too, and the control calls check the server
-    /// against it (rustls; the `tls` feature, on by default).
-    ///
-    /// ```no_run
-    /// let reg = fakereg::Registry::builder().tls(true).start()?;
-    /// assert!(reg.url().starts_with("https://"));
-    /// # Ok::<(), fakereg::Error>(())
-    /// ```
-    #[cfg(feature = "tls")]
-    pub fn tls(self, on: bool) -> Self {
-        if on {
-            self.arg("--tls", None)
-        } else {
-            self
-        }
-    }
-
-    /// Offer HTTP/2 (by ALPN with [`tls`](RegistryBuilder::tls), by prior knowledge and
-    /// h2c without): on by default; `false` speaks HTTP/1.1 only.
-    pub fn http2(self, on: bool) -> Self {
-        if on {
-            self
-        } else {
-            self.arg("--no-http2", None)
-        }
-    }
-
-    /// A private registry: reading the index and downloads needs a token.
-    pub fn auth_required(self, on: bool) -> Self {
-        if on {
-            self.arg("--auth-required", None)
-        } else {
-            self
-        }
-    }
-
-    /// Apply crates.io's metadata and dependency rules to publishes and `add_crate`.
-    pub fn strict(self, on: bool) -> Self {
-        if on {
-            self.arg("--strict", None)
-        } else {
-            self
-        }
-    }
-
-    /// Adding an owner invites them, as on crates.io.
-    pub fn owner_invitations(self, on: bool) -> Self {
-        if on {
-            self.arg("--owner-invitations", None)
-        } else {
-            self
-        }
-    }
-
-    /// The cargo home makes this registry stand in for crates.io.
-    pub fn replace_crates_io(self, on: bool) -> Self {
-        if on {
-            self.arg("--replace-crates-io", None)
-        } else {
-            self
-        }
-    }
-
-    /// The default user's API token (generated otherwise).
-    pub fn token(self, token: &str) -> Self {
-        self.arg("--token", Some(token))
-    }
-
-    /// Create this user at start; [`Registry::user_token`] gives its token (repeatable).
-    pub fn user(self, login: &str) -> Self {
-        self.arg("--user", Some(login))
-    }
-
-    /// Import `.crate` files or unpacked crate folders at start (repeatable).
-    pub fn seed(self, path: impl AsRef<Path>) -> Self {
-        let path = path.as_ref().to_string_lossy().into_owned();
-        self.arg("--seed", Some(&path))
-    }
-
-    /// Cargo's sleep between retries in [`Registry::env`] (10 ms by default, as in Python;
-    /// `None` keeps cargo's own 0.5 s to 10 s schedule).
-    pub fn retry_sleep_ms(mut self, millis: Option<u32>) -> Self {
-        self.retry_sleep_ms = millis;
-        self
-    }
-
-    /// How long `cargo publish` run with [`Registry::env`] waits for the index (cargo's 60 s
-    /// when not set).
-    pub fn publish_timeout(mut self, seconds: u32) -> Self {
-        self.publish_timeout = Some(seconds);
-        self
-    }
-
-    /// The Python interpreter to run (else `FAKEREG_PYTHON`, else `python3`).
-    pub fn python(mut self, python: &str) -> Self {
-        self.python = Some(python.to_string());
-        self
-    }
-
-    /// How long to wait for the server to be ready (60 s by default).
-    pub fn startup_timeout(mut self, timeout: Duration) -> Self {
-        self.startup_timeout = timeout;
-        self
-    }
-
-    /// Start `python -m fakereg` with these settings and wait until it serves.
-    ///
-    /// Fails with [`Error::NotInstalled`](crate::Error::NotInstalled) when the interpreter
-    /// lacks the `fakereg` package, [`Error::Spawn`](crate::Error::Spawn) when it cannot be
-    /// run, and [`Error::Startup`](crate::Error::Startup) with the server's words otherwise.
-    pub fn start(self) -> Result<Registry> {
-        let python = self
-            .python
-            .clone()
-            .or_else(|| {
-                std::env::var("FAKEREG_PYTHON")
-                    .ok()
-                    .filter(|p| !p.is_empty())
-            })
-            .unwrap_or_else(|| "python3".to_string());
-        let (process, ready) = Process::start(&python, &self.args, self.startup_timeout)?;
-        let endpoint = Endpoint::new(&ready.admin_url, ready.ca_path.as_deref())?;
-        Ok(Registry {
-            process,
-            ready,
-            endpoint,
-            settings: self,
-        })
-    }
-}
 
 /// A fake Cargo registry, served by `python -m fakereg` for as long as this value lives
 /// (dropping it stops the server and removes its state, also when a test panics).
@@ -249,6 +43,19 @@ impl std::fmt::Debug for Registry {
 const LOOPBACK: [&str; 3] = ["127.0.0.1", "localhost", "::1"];
 
 impl Registry {
+    /// Start `python -m fakereg` with `settings` and wait until it serves.
+    pub(crate) fn launch(settings: RegistryBuilder) -> Result<Registry> {
+        let python = settings.interpreter();
+        let (process, ready) = Process::start(&python, &settings.args, settings.startup_timeout)?;
+        let endpoint = Endpoint::new(&ready.admin_url, ready.ca_path.as_deref())?;
+        Ok(Registry {
+            process,
+            ready,
+            endpoint,
+            settings,
+        })
+    }
+
     /// A builder with Python's defaults: a sparse registry named `fakereg`.
     pub fn builder() -> RegistryBuilder {
         RegistryBuilder::default()

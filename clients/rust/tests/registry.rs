@@ -229,6 +229,63 @@ fn a_tls_registry_serves_cargo_and_git_over_https() {
     );
 }
 
+/// The server's own settings pass through: a root of the test's that outlives the
+/// registry, a bounded journal, an extra host name.
+#[test]
+fn a_root_of_the_tests_own_outlives_the_registry() {
+    let root = std::env::temp_dir().join(format!("fakereg-rs-root-{}", std::process::id()));
+    let first = Registry::builder()
+        .root(&root)
+        .max_recorded(3)
+        .allowed_host("registry.test")
+        .start()
+        .unwrap();
+    assert_eq!(first.root(), root.as_path());
+    first
+        .add_crate(CrateSpec::new("kept", "1.0.0").description("still here"))
+        .unwrap();
+    for _ in 0..5 {
+        let output = first
+            .cargo()
+            .args(["search", "--registry", first.name(), "kept"])
+            .output()
+            .unwrap();
+        assert!(String::from_utf8_lossy(&output.stdout).contains("still here"));
+    }
+    assert_eq!(first.requests(RequestFilter::any()).unwrap().len(), 3);
+    let mut stream =
+        std::net::TcpStream::connect(first.url().trim_start_matches("http://")).unwrap();
+    std::io::Write::write_all(
+        &mut stream,
+        b"GET /index/config.json HTTP/1.1\r\nHost: registry.test\r\nConnection: close\r\n\r\n",
+    )
+    .unwrap();
+    let mut answer = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let token = first.token().to_string();
+    drop(first);
+
+    let second = Registry::builder().root(&root).start().unwrap();
+    assert_eq!(
+        second.token(),
+        token,
+        "the token generated at the first start is kept"
+    );
+    let output = second
+        .cargo()
+        .args(["search", "--registry", second.name(), "kept"])
+        .output()
+        .unwrap();
+    let found = String::from_utf8_lossy(&output.stdout);
+    assert!(found.contains("kept = \"1.0.0\""), "{found}");
+    drop(second);
+    assert!(
+        root.is_dir(),
+        "a root of the test's own is left where it was"
+    );
+}
+
 #[test]
 fn a_python_without_fakereg_is_named_and_nothing_is_left_running() {
     let real = std::env::var("FAKEREG_PYTHON").unwrap_or_else(|_| "python3".into());
