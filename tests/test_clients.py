@@ -73,6 +73,23 @@ def _debian_crate(name: str) -> Path | None:
     return folders[-1] if folders else None
 
 
+def _cargo_test(
+    reg: FakeRegistry, crate: Path, env: dict[str, str], *args: str
+) -> subprocess.CompletedProcess[str]:
+    """``cargo test *args`` in *crate*, which must pass."""
+    result = subprocess.run(
+        [reg.cargo_path(), "test", *args],
+        cwd=crate,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+        check=False,
+    )
+    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
+    return result
+
+
 def test_the_rust_client(tmp_path: Path) -> None:
     """``cargo test`` of ``clients/rust``, its dependencies served by fakereg."""
     helpers.require(shutil.which("cargo") is not None, "cargo is not on PATH")
@@ -94,28 +111,10 @@ def test_the_rust_client(tmp_path: Path) -> None:
             "CARGO_TARGET_DIR": str(tmp_path / "target"),
             "TMPDIR": str(tmp_path),
         }
-        result = subprocess.run(
-            [reg.cargo_path(), "test"],
-            cwd=crate,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
-        assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
+        result = _cargo_test(reg, crate, env)
         # Without its default `tls` feature the crate builds from serde alone, and its
         # tests and doctests (those of HTTP registries) pass.
-        plain = subprocess.run(
-            [reg.cargo_path(), "test", "--no-default-features"],
-            cwd=crate,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=900,
-            check=False,
-        )
-        assert plain.returncode == 0, f"{plain.stdout}\n{plain.stderr}"
+        plain = _cargo_test(reg, crate, env, "--no-default-features")
         # The build came from this registry, standing in for crates.io.
         for name in ("serde", "serde_derive", "serde_json", "rustls", "ring"):
             reg.assert_requested("download", crate=name, status=200)

@@ -61,22 +61,31 @@ impl Default for RegistryBuilder {
 }
 
 impl RegistryBuilder {
-    fn arg(mut self, flag: &str, value: Option<&str>) -> Self {
-        self.args.push(flag.to_string());
-        if let Some(value) = value {
-            self.args.push(value.to_string());
+    /// A flag without a value, on or off (the last call decides).
+    fn switch(mut self, flag: &str, on: bool) -> Self {
+        self.args.retain(|arg| arg != flag);
+        if on {
+            self.args.push(flag.to_string());
         }
+        self
+    }
+
+    /// A flag and its value (repeatable flags repeat; for the others the last one counts,
+    /// as `python -m fakereg` reads them).
+    fn arg(mut self, flag: &str, value: &str) -> Self {
+        self.args.push(flag.to_string());
+        self.args.push(value.to_string());
         self
     }
 
     /// The registry's name in cargo's config (`fakereg` by default): `--registry NAME`.
     pub fn name(self, name: &str) -> Self {
-        self.arg("--name", Some(name))
+        self.arg("--name", name)
     }
 
     /// The index protocol cargo is configured with (sparse by default).
     pub fn protocol(self, protocol: Protocol) -> Self {
-        self.arg("--protocol", Some(protocol.as_str()))
+        self.arg("--protocol", protocol.as_str())
     }
 
     /// Serve HTTPS (and HTTP/2 by ALPN) with a certificate authority made for this
@@ -91,122 +100,98 @@ impl RegistryBuilder {
     /// ```
     #[cfg(feature = "tls")]
     pub fn tls(self, on: bool) -> Self {
-        if on {
-            self.arg("--tls", None)
-        } else {
-            self
-        }
+        self.switch("--tls", on)
     }
 
     /// Offer HTTP/2 (by ALPN with [`tls`](RegistryBuilder::tls), by prior knowledge and
     /// h2c without): on by default; `false` speaks HTTP/1.1 only.
     pub fn http2(self, on: bool) -> Self {
-        if on {
-            self
-        } else {
-            self.arg("--no-http2", None)
-        }
+        self.switch("--no-http2", !on)
     }
 
     /// A private registry: reading the index and downloads needs a token.
     pub fn auth_required(self, on: bool) -> Self {
-        if on {
-            self.arg("--auth-required", None)
-        } else {
-            self
-        }
+        self.switch("--auth-required", on)
     }
 
     /// Apply crates.io's metadata and dependency rules to publishes and `add_crate`.
     pub fn strict(self, on: bool) -> Self {
-        if on {
-            self.arg("--strict", None)
-        } else {
-            self
-        }
+        self.switch("--strict", on)
     }
 
     /// Adding an owner invites them, as on crates.io.
     pub fn owner_invitations(self, on: bool) -> Self {
-        if on {
-            self.arg("--owner-invitations", None)
-        } else {
-            self
-        }
+        self.switch("--owner-invitations", on)
     }
 
     /// The cargo home makes this registry stand in for crates.io.
     pub fn replace_crates_io(self, on: bool) -> Self {
-        if on {
-            self.arg("--replace-crates-io", None)
-        } else {
-            self
-        }
+        self.switch("--replace-crates-io", on)
     }
 
     /// The default user's API token (generated otherwise).
     pub fn token(self, token: &str) -> Self {
-        self.arg("--token", Some(token))
+        self.arg("--token", token)
     }
 
     /// Create this user at start; [`Registry::user_token`] gives its token (repeatable).
     pub fn user(self, login: &str) -> Self {
-        self.arg("--user", Some(login))
+        self.arg("--user", login)
     }
 
     /// Import `.crate` files or unpacked crate folders at start (repeatable).
     pub fn seed(self, path: impl AsRef<Path>) -> Self {
         let path = path.as_ref().to_string_lossy().into_owned();
-        self.arg("--seed", Some(&path))
+        self.arg("--seed", &path)
     }
 
     /// An index URL whose dependencies [`seed`](Self::seed) takes from this registry
     /// (crates packaged against another registry; repeatable).
     pub fn local_registry(self, url: &str) -> Self {
-        self.arg("--local-registry", Some(url))
+        self.arg("--local-registry", url)
     }
 
     /// Let `login` (created if need be) sign cargo's asymmetric tokens with `key`, the
     /// `k3.public.…` key `cargo login` prints with `cargo:paseto` (repeatable).
     pub fn public_key(self, login: &str, key: &str) -> Self {
-        self.arg("--public-key", Some(&format!("{login}={key}")))
+        self.arg("--public-key", &format!("{login}={key}"))
     }
 
     /// The address to bind (127.0.0.1 by default).
     pub fn host(self, host: &str) -> Self {
-        self.arg("--host", Some(host))
+        self.arg("--host", host)
     }
 
     /// The port to bind (a free one by default).
     pub fn port(self, port: u16) -> Self {
-        self.arg("--port", Some(&port.to_string()))
+        self.arg("--port", &port.to_string())
     }
 
     /// A folder that keeps the state, kept after the registry stops (a scratch folder
     /// removed at drop by default). A second start on it sees the same crates and tokens.
     pub fn root(self, path: impl AsRef<Path>) -> Self {
         let path = path.as_ref().to_string_lossy().into_owned();
-        self.arg("--root", Some(&path))
+        self.arg("--root", &path)
     }
 
     /// A host name requests may name besides 127.0.0.1 and localhost (repeatable).
     pub fn allowed_host(self, name: &str) -> Self {
-        self.arg("--allowed-host", Some(name))
+        self.arg("--allowed-host", name)
     }
 
     /// HTTP/2 streams a client may have open at once (100 by default).
     pub fn max_concurrent_streams(self, streams: u32) -> Self {
-        self.arg("--max-concurrent-streams", Some(&streams.to_string()))
+        self.arg("--max-concurrent-streams", &streams.to_string())
     }
 
     /// Requests the journal keeps, the oldest dropped (100,000 by default).
     pub fn max_recorded(self, requests: u64) -> Self {
-        self.arg("--max-recorded", Some(&requests.to_string()))
+        self.arg("--max-recorded", &requests.to_string())
     }
 
     /// Bodies over this many bytes are recorded as size and sha256 only (1 MiB by default).
     pub fn max_recorded_body(self, bytes: u64) -> Self {
-        self.arg("--max-recorded-body", Some(&bytes.to_string()))
+        self.arg("--max-recorded-body", &bytes.to_string())
     }
 
     /// Cargo's sleep between retries in [`Registry::env`] (10 ms by default, as in Python;
@@ -275,6 +260,7 @@ mod tests {
             .max_concurrent_streams(7)
             .http2(true)
             .http2(false)
+            .strict(true)
             .strict(false);
         assert_eq!(
             builder.args,

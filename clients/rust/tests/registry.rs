@@ -2,6 +2,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
 use std::time::Duration;
 
 use fakereg::{CrateSpec, Error, FaultSpec, Protocol, Registry, RequestFilter, TokenSpec};
@@ -21,6 +22,17 @@ fn package(dir: &Path, name: &str, registry: &str, deps: &[&str]) -> PathBuf {
     fs::write(root.join("Cargo.toml"), manifest).unwrap();
     fs::write(root.join("src/lib.rs"), "").unwrap();
     root
+}
+
+/// Run `command`; its output, once it succeeded (else its stderr is the panic message).
+fn succeeds(command: &mut Command) -> Output {
+    let output = command.output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
 }
 
 /// The "Done means": git registry, two crates, a 503 on the second index fetch,
@@ -179,24 +191,13 @@ fn a_tls_registry_serves_cargo_and_git_over_https() {
         .unwrap();
     let work = reg.scratch();
     let lib = package(&work, "lib", "company", &["b"]);
-    let published = reg
-        .cargo()
-        .args(["publish", "--no-verify", "--registry", "company"])
-        .current_dir(&lib)
-        .output()
-        .unwrap();
-    assert!(
-        published.status.success(),
-        "{}",
-        String::from_utf8_lossy(&published.stderr)
+    succeeds(
+        reg.cargo()
+            .args(["publish", "--no-verify", "--registry", "company"])
+            .current_dir(&lib),
     );
     let app = package(&work, "app", "company", &["c"]);
-    let fetched = reg.cargo().arg("fetch").current_dir(&app).output().unwrap();
-    assert!(
-        fetched.status.success(),
-        "{}",
-        String::from_utf8_lossy(&fetched.stderr)
-    );
+    succeeds(reg.cargo().arg("fetch").current_dir(&app));
     let downloads = reg.assert_requested(RequestFilter::kind("download").status(200).at_least(2));
     assert!(
         downloads.iter().all(|d| d.http_version == "HTTP/2"),
@@ -207,17 +208,12 @@ fn a_tls_registry_serves_cargo_and_git_over_https() {
 
     // git itself, run with env(), trusts the registry's CA; without it, it does not.
     let git_url = reg.git_index_url().expect("a git index").to_string();
-    let listed = std::process::Command::new("git")
-        .args(["ls-remote", &git_url])
-        .envs(reg.env())
-        .output()
-        .unwrap();
-    assert!(
-        listed.status.success(),
-        "{}",
-        String::from_utf8_lossy(&listed.stderr)
+    succeeds(
+        Command::new("git")
+            .args(["ls-remote", &git_url])
+            .envs(reg.env()),
     );
-    let untrusted = std::process::Command::new("git")
+    let untrusted = Command::new("git")
         .args(["ls-remote", &git_url])
         .env_remove("GIT_SSL_CAINFO")
         .env("GIT_TERMINAL_PROMPT", "0")
@@ -367,17 +363,11 @@ fn a_private_registry_with_users_tokens_and_a_delayed_index() {
     let token_variable = format!("CARGO_REGISTRIES_{}_TOKEN", reg.name().to_uppercase());
     // The new version shows in the index after two reads of its file: cargo's publish polls.
     reg.delay_index_updates(None, Some(2)).unwrap();
-    let output = reg
-        .cargo()
-        .args(["publish", "--no-verify", "--registry", reg.name()])
-        .env(&token_variable, &token)
-        .current_dir(&hello)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    succeeds(
+        reg.cargo()
+            .args(["publish", "--no-verify", "--registry", reg.name()])
+            .env(&token_variable, &token)
+            .current_dir(&hello),
     );
     assert_eq!(reg.publishes().unwrap()[0].login.as_deref(), Some("bob"));
     let polls = reg
@@ -426,17 +416,11 @@ fn a_private_registry_with_users_tokens_and_a_delayed_index() {
 
     // `cargo package` makes a .crate; the registry imports it once.
     let target = work.join("target");
-    let packaged = reg
-        .cargo()
-        .args(["package", "--no-verify", "--allow-dirty", "--target-dir"])
-        .arg(&target)
-        .current_dir(&hello)
-        .output()
-        .unwrap();
-    assert!(
-        packaged.status.success(),
-        "{}",
-        String::from_utf8_lossy(&packaged.stderr)
+    succeeds(
+        reg.cargo()
+            .args(["package", "--no-verify", "--allow-dirty", "--target-dir"])
+            .arg(&target)
+            .current_dir(&hello),
     );
     let bytes = fs::read(target.join("package/hello-0.1.0.crate")).unwrap();
     reg.reset_crates().unwrap();
@@ -459,15 +443,9 @@ fn owners_teams_and_trusted_publishing() {
     let reg = Registry::builder().owner_invitations(true).start().unwrap();
     reg.add_crate(CrateSpec::new("shared", "1.0.0")).unwrap();
     reg.add_user("erin").unwrap();
-    let output = reg
-        .cargo()
-        .args(["owner", "--registry", reg.name(), "--add", "erin", "shared"])
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+    succeeds(
+        reg.cargo()
+            .args(["owner", "--registry", reg.name(), "--add", "erin", "shared"]),
     );
     let invited = reg.invitations(Some("shared"), false).unwrap();
     assert_eq!(invited[0].invitee, "erin");
