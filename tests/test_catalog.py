@@ -181,6 +181,27 @@ def test_queries_follow_crates_io_rules(reloaded: bool) -> None:
             assert keys == sorted(keys)  # what seek pagination bisects
 
 
+@pytest.mark.parametrize("added", [1, 3, 64, 65, 300])
+def test_crates_read_from_the_log_are_put_in_name_order(added: int) -> None:
+    """A few new crates are bisected into place, many sorted at once; a crate dropped
+    before the order is restored does not stay in it."""
+    rng = random.Random(added)
+    table = CrateTable()
+    for number in range(200):
+        table.put(_summary(rng, f"base-{number:03d}", number + 1))
+    table = CrateTable.load(table.dump())
+    names = [f"{rng.choice('abz')}-new-{n}" for n in range(added)]
+    for number, name in enumerate(names):
+        table.put(_summary(rng, name, 1000 + number), sort=False)
+    dropped = added in (3, 300)
+    if dropped:
+        table.drop(canonical_name(names[0]))
+    table.sort()
+    keys = [table.keys[at] for at in table.order]
+    assert keys == sorted(table.position)
+    assert len(keys) == 200 + added - dropped
+
+
 def test_a_damaged_table_is_refused() -> None:
     for data in (b"", b"\x00garbage", json.dumps({"format": 1}).encode()):
         with pytest.raises(ValueError, match="not a catalog table"):

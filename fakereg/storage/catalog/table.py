@@ -56,6 +56,8 @@ def stamp(timestamp: str) -> int:
 
 
 _NOT_DIGITS = {ord(c): None for c in "-:TZ. +"}
+#: Up to this many new crates are put in name order one by one; more, by one sort.
+_INSERT_AT_MOST = 64
 _NONE: frozenset[int] = frozenset()
 
 
@@ -92,6 +94,7 @@ class CrateTable:
         #: a crate added since comes after them, and is in order only if its name is).
         self.sorted_upto = 0
         self._joined: dict[str, tuple[str, list[int]]] = {}
+        self._unsorted: list[int] = []  # new positions put(…, sort=False) at order's end
 
     def __len__(self) -> int:
         return len(self.position)
@@ -137,6 +140,7 @@ class CrateTable:
                 bisect.insort(self.order, at, key=self.keys.__getitem__)
             else:
                 self.order.append(at)
+                self._unsorted.append(at)
         else:
             self._unindex(at)
             if self.texts[at] != text:
@@ -156,8 +160,20 @@ class CrateTable:
         return self.sorted_upto == len(self.keys)
 
     def sort(self) -> None:
-        """Put :attr:`order` back in name order (after ``put(…, sort=False)``)."""
-        self.order.sort(key=self.keys.__getitem__)
+        """Put :attr:`order` back in name order (after ``put(…, sort=False)``).
+
+        A few new crates (a publish that the serving process reads back from the log) are
+        placed by bisection: sorting 100,000 positions again costs milliseconds a publish.
+        """
+        tail, self._unsorted = self._unsorted, []
+        if not tail:
+            return
+        if len(tail) <= _INSERT_AT_MOST and self.order[-len(tail) :] == tail:
+            del self.order[-len(tail) :]
+            for at in tail:
+                bisect.insort(self.order, at, key=self.keys.__getitem__)
+        else:
+            self.order.sort(key=self.keys.__getitem__)
 
     def drop(self, key: str) -> None:
         """Remove crate *key* (a canonical name), if present."""
