@@ -102,7 +102,7 @@ impl Endpoint {
 }
 
 /// Write the request, read the answer to its end (the server closes: `Connection: close`).
-fn exchange(stream: &mut impl ReadWrite, head: &[u8], body: &[u8]) -> Result<Answer> {
+fn exchange(stream: &mut (impl Read + Write), head: &[u8], body: &[u8]) -> Result<Answer> {
     let mut request = Vec::with_capacity(head.len() + body.len());
     request.extend_from_slice(head);
     request.extend_from_slice(body);
@@ -118,10 +118,6 @@ fn exchange(stream: &mut impl ReadWrite, head: &[u8], body: &[u8]) -> Result<Ans
     }
     parse(&raw)
 }
-
-/// A connection a request and its answer travel over.
-trait ReadWrite: Read + Write {}
-impl<T: Read + Write> ReadWrite for T {}
 
 fn bad(what: &str) -> Error {
     Error::Io(std::io::Error::new(
