@@ -38,7 +38,7 @@ impl Protocol {
 ///     .start()?;
 /// # Ok::<(), fakereg::Error>(())
 /// ```
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 #[must_use = "a builder does nothing until .start()"]
 pub struct RegistryBuilder {
     python: Option<String>,
@@ -57,6 +57,30 @@ impl Default for RegistryBuilder {
             publish_timeout: None,
             startup_timeout: Duration::from_secs(60),
         }
+    }
+}
+
+impl std::fmt::Debug for RegistryBuilder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // The token given to `token()` is not shown: tokens never appear in logs.
+        let args: Vec<&str> = self
+            .args
+            .iter()
+            .enumerate()
+            .map(
+                |(i, arg)| match i.checked_sub(1).map(|before| &self.args[before]) {
+                    Some(flag) if flag == "--token" => "<redacted>",
+                    _ => arg.as_str(),
+                },
+            )
+            .collect();
+        f.debug_struct("RegistryBuilder")
+            .field("python", &self.python)
+            .field("args", &args)
+            .field("retry_sleep_ms", &self.retry_sleep_ms)
+            .field("publish_timeout", &self.publish_timeout)
+            .field("startup_timeout", &self.startup_timeout)
+            .finish()
     }
 }
 
@@ -246,6 +270,16 @@ impl RegistryBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_builders_debug_form_hides_its_token() {
+        let shown = format!("{:?}", Registry::builder().token("secret-token").name("x"));
+        assert!(!shown.contains("secret-token"), "{shown}");
+        assert!(
+            shown.contains("\"--token\", \"<redacted>\", \"--name\", \"x\""),
+            "{shown}"
+        );
+    }
 
     #[test]
     fn settings_become_the_servers_flags() {
