@@ -167,3 +167,14 @@ def test_too_many_owners_at_once_and_without_invitations_owners_are_added(
             400,
             "too many invites for this request - maximum 10",
         )
+
+
+def test_invitations_to_a_removed_crate_go_with_it(reg: FakeRegistry) -> None:
+    reg.add_user("bob")
+    assert _owner(reg, "--add", "bob").returncode == 0
+    assert [i.crate for i in reg.invitations()] == ["shared"]
+    assert control(reg, "POST", "/reset", {"crates": True}) == (
+        200,
+        {"reset": True, "crates_removed": ["shared"]},
+    )
+    assert reg.invitations() == []

@@ -15,7 +15,7 @@ from ..domain.asymmetric import Operation, key_id
 from ..domain.names import canonical_name
 from ..errors import InvalidError
 from . import tokens
-from .events import IndexChange
+from .events import IndexChange, removed_crates
 from .fsutil import RootLock, atomic_write, read_json
 from .tokens import (
     MAX_TOKENS_PER_USER,
@@ -337,7 +337,7 @@ class Accounts:
 
     def on_change(self, changes: Sequence[IndexChange], message: str) -> None:
         """The store's listener (under the root lock): nobody follows a crate removed."""
-        gone = {canonical_name(c.crate) for c in changes if c.data is None}
+        gone = removed_crates(changes)
         if not gone:
             return
         with self._lock():

@@ -6,6 +6,8 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ..domain.names import canonical_name
+
 log = logging.getLogger("fakereg")
 
 
@@ -23,6 +25,12 @@ class IndexChange:
     message: str
     crate: str
     published: str | None = None
+
+
+def removed_crates(changes: Sequence[IndexChange]) -> frozenset[str]:
+    """The canonical names of the crates *changes* removed (what a listener keeping
+    something per crate lets go of)."""
+    return frozenset(canonical_name(change.crate) for change in changes if change.data is None)
 
 
 #: Called under the root lock after index files changed, with one message for them all.

@@ -12,7 +12,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TypedDict
 
-from .events import IndexChange
+from ..domain.names import canonical_name
+from .events import IndexChange, removed_crates
 from .fsutil import RootLock, atomic_write, read_json
 from .tokens import redact
 
@@ -157,9 +158,9 @@ class Invitations:
     def on_change(self, changes: Sequence[IndexChange], message: str) -> None:
         """The store's listener: invitations to a crate removed go with it (called under
         the root lock)."""
-        removed = {change.crate for change in changes if change.data is None}
+        removed = removed_crates(changes)
         if removed and self._path.exists():
             records = self._load()
-            kept = [r for r in records if r["crate"] not in removed]
+            kept = [r for r in records if canonical_name(r["crate"]) not in removed]
             if len(kept) != len(records):
                 self._save(kept)

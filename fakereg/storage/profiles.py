@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import TypedDict
 
 from ..domain.names import canonical_name
-from .events import IndexChange
+from .events import IndexChange, removed_crates
 from .fsutil import RootLock, atomic_write, read_json
 
 _TOKEN_ALPHABET = string.ascii_letters + string.digits
@@ -168,7 +168,7 @@ class Profiles:
     def on_change(self, changes: Sequence[IndexChange], message: str) -> None:
         """The store's listener (under the root lock): a crate removed takes its settings
         with it, as crates.io's rows go with the crate's."""
-        removed = {canonical_name(change.crate) for change in changes if change.data is None}
+        removed = removed_crates(changes)
         if not removed:
             return
         with self._lock():

@@ -21,7 +21,7 @@ from typing import Any, Literal, Protocol, TypedDict, TypeVar
 from ..domain.names import canonical_name
 from ..domain.publish import pubtime_now
 from ..errors import ForbiddenError, InvalidError, LimitError
-from ..storage.events import IndexChange
+from ..storage.events import IndexChange, removed_crates
 from ..storage.fsutil import RootLock, atomic_write, read_json
 from .gitlab import GitLabConfig
 from .rules import (
@@ -239,7 +239,7 @@ class TrustStore:
     def on_change(self, changes: Sequence[IndexChange], message: str) -> None:
         """The store's listener (called under the root lock): a crate removed takes its
         configs with it, as on crates.io."""
-        removed = {canonical_name(change.crate) for change in changes if change.data is None}
+        removed = removed_crates(changes)
         if not removed:
             return
         with self._lock():
