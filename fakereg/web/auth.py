@@ -115,9 +115,16 @@ class Authorizer:
             raise ApiError(401, exc.detail, headers=[header]) from None
 
 
+def foreign_origin(request: Request) -> tuple[str, str] | None:
+    """The ``Origin`` *request* names and this site's own, when they differ (the site as
+    it was addressed: a registry bound to every interface may be opened under any of its
+    names); None for a request from this site, or one naming no origin (not a browser's)."""
+    origin, own = request.headers.get("Origin"), request.host_url.rstrip("/")
+    return None if origin is None or origin == own else (origin, own)
+
+
 def _check_origin(request: Request) -> None:
     """crates.io's ``verify_origin``: an authenticated request that names an ``Origin``
-    must come from this site's pages (controllers/util.rs)."""
-    origin, own = request.headers.get("Origin"), request.host_url.rstrip("/")
-    if origin is not None and origin != own:
+    must come from this site's pages (controllers/util.rs), in crates.io's words."""
+    if foreign_origin(request) is not None:
         raise ForbiddenError("invalid origin header")

@@ -25,7 +25,7 @@ from werkzeug.wrappers import Request, Response
 
 from ...errors import ApiError, InvalidError, RefusedError
 from ...storage.accounts import TokenInfo, redact
-from ..auth import Authorizer
+from ..auth import Authorizer, foreign_origin
 from ..http import error_response, json_response, refusal, status_of
 from ..sessions import Session, Sessions
 from .account import AccountPages
@@ -128,10 +128,11 @@ class WebPages:
 
     @staticmethod
     def _check_origin(request: Request) -> None:
-        """A browser's POST must come from a page of this site (as it was addressed: a
-        registry bound to every interface may be opened under any of its names)."""
-        origin, own = request.headers.get("Origin"), request.host_url.rstrip("/")
-        if origin is not None and origin != own:
+        """A browser's POST must come from a page of this site (the API's rule, in words
+        for a person)."""
+        foreign = foreign_origin(request)
+        if foreign is not None:
+            origin, own = foreign
             raise ApiError(403, f"a form of this page must come from {own}, not {origin}")
 
     def _session_form(self, request: Request, viewer: Viewer, *, admin: bool) -> Session:
