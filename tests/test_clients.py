@@ -16,6 +16,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
@@ -73,18 +74,23 @@ def _debian_crate(name: str) -> Path | None:
     return folders[-1] if folders else None
 
 
-def _cargo_test(
-    reg: FakeRegistry, crate: Path, env: dict[str, str], *args: str
+def _client_env(base: Mapping[str, str], tmp_path: Path) -> dict[str, str]:
+    """*base* for a client's own suite: this interpreter (which has fakereg) for the servers
+    it starts, and its build and temporary files under *tmp_path*."""
+    return {
+        **base,
+        "FAKEREG_PYTHON": sys.executable,
+        "CARGO_TARGET_DIR": str(tmp_path / "target"),
+        "TMPDIR": str(tmp_path),
+    }
+
+
+def _passes(
+    command: list[str], cwd: Path, env: dict[str, str], *, timeout: float
 ) -> subprocess.CompletedProcess[str]:
-    """``cargo test *args`` in *crate*, which must pass."""
+    """Run *command*, which must pass within *timeout* seconds; its output."""
     result = subprocess.run(
-        [reg.cargo_path(), "test", *args],
-        cwd=crate,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=900,
-        check=False,
+        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout, check=False
     )
     assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
     return result
@@ -106,15 +112,13 @@ def test_the_rust_client(tmp_path: Path) -> None:
     shutil.copytree(CLIENTS / "rust", crate, ignore=shutil.ignore_patterns("target", "Cargo.lock"))
     with FakeRegistry(replace_crates_io=True) as reg:
         reg.import_crates(*(folder for folder in sources.values() if folder is not None))
-        env = reg.env | {
-            "FAKEREG_PYTHON": sys.executable,
-            "CARGO_TARGET_DIR": str(tmp_path / "target"),
-            "TMPDIR": str(tmp_path),
-        }
-        result = _cargo_test(reg, crate, env)
+        env = _client_env(reg.env, tmp_path)
+        result = _passes([reg.cargo_path(), "test"], crate, env, timeout=900)
         # Without its default `tls` feature the crate builds from serde alone, and its
         # tests and doctests (those of HTTP registries) pass.
-        plain = _cargo_test(reg, crate, env, "--no-default-features")
+        plain = _passes(
+            [reg.cargo_path(), "test", "--no-default-features"], crate, env, timeout=900
+        )
         # The build came from this registry, standing in for crates.io.
         for name in ("serde", "serde_derive", "serde_json", "rustls", "ring"):
             reg.assert_requested("download", crate=name, status=200)
@@ -141,28 +145,13 @@ def test_the_rust_how_to_shows_the_tested_example() -> None:
     assert f"```rust\n{found.group(0)}```" in how_to
 
 
-def _run(command: list[str], tools: tuple[str, ...], cwd: Path, tmp_path: Path) -> None:
-    missing = [tool for tool in tools if shutil.which(tool) is None]
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"CI is set but {', '.join(missing)} is not on PATH")
-        pytest.skip(f"needs {', '.join(missing)}")
-    env = {
-        **os.environ,
-        "FAKEREG_PYTHON": sys.executable,
-        "CARGO_TARGET_DIR": str(tmp_path / "target"),
-        "TMPDIR": str(tmp_path),
-    }
-    result = subprocess.run(
-        command, cwd=cwd, env=env, capture_output=True, text=True, timeout=600, check=False
-    )
-    assert result.returncode == 0, f"{result.stdout}\n{result.stderr}"
-
-
 def test_the_node_client(tmp_path: Path) -> None:
     """Publish, resolve through the git protocol with a 503 on the second index fetch, a
     wait, an assertion's message: real cargo against the registry the client starts."""
-    _run(["node", "--test", "test/"], ("node", "cargo"), CLIENTS / "node", tmp_path)
+    for tool in ("node", "cargo"):
+        helpers.require(shutil.which(tool) is not None, f"{tool} is not on PATH")
+    env = _client_env(os.environ, tmp_path)
+    _passes(["node", "--test", "test/"], CLIENTS / "node", env, timeout=600)
 
 
 #: Flags the clients set themselves (each start gets a ready file, no banner, no log).
