@@ -17,6 +17,14 @@ from ..storage.tokens import TokenInfo
 from ..testing.gitlab import DEFAULT_ID_TOKEN_VARIABLE
 from ..testing.seeding import AddCrateOptions, CrateVersion, ImportOptions
 from ..testing.state import TokenLimits
+from ..testing.trusted import (
+    DEFAULT_GITHUB_REF,
+    DEFAULT_GITLAB_REF,
+    DEFAULT_PROJECT,
+    DEFAULT_REPOSITORY,
+    DEFAULT_WORKFLOW,
+    DEFAULT_WORKFLOW_FILEPATH,
+)
 from ..trustpub.gitlab import GitLabConfig
 from ..trustpub.rules import GitHubConfig
 from ..trustpub.service import GitHubConfigOptions, GitLabConfigOptions
@@ -235,9 +243,9 @@ class Filling(RegistryBase):
     def github_actions_env(
         self,
         /,
-        repository: str = "owner/repo",
-        workflow: str = "release.yml",
-        ref: str = "refs/heads/main",
+        repository: str = DEFAULT_REPOSITORY,
+        workflow: str = DEFAULT_WORKFLOW,
+        ref: str = DEFAULT_GITHUB_REF,
         environment: str | None = None,
         **claims: Any,
     ) -> dict[str, str]:
@@ -273,9 +281,9 @@ class Filling(RegistryBase):
     def gitlab_ci_env(
         self,
         /,
-        project: str = "group/project",
-        workflow_filepath: str = ".gitlab-ci.yml",
-        ref: str = "main",
+        project: str = DEFAULT_PROJECT,
+        workflow_filepath: str = DEFAULT_WORKFLOW_FILEPATH,
+        ref: str = DEFAULT_GITLAB_REF,
         environment: str | None = None,
         *,
         id_token_variable: str = DEFAULT_ID_TOKEN_VARIABLE,

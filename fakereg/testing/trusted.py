@@ -10,6 +10,15 @@ from ..trustpub.service import TrustService
 from .gitlab import DEFAULT_ID_TOKEN_VARIABLE, GitLabOidc
 from .oidc import GitHubOidc
 
+# The job a test gets when it names none (`FakeRegistry.github_actions_env` and
+# `gitlab_ci_env`, and the control API's routes for them).
+DEFAULT_REPOSITORY = "owner/repo"
+DEFAULT_WORKFLOW = "release.yml"
+DEFAULT_GITHUB_REF = "refs/heads/main"
+DEFAULT_PROJECT = "group/project"
+DEFAULT_WORKFLOW_FILEPATH = ".gitlab-ci.yml"
+DEFAULT_GITLAB_REF = "main"
+
 #: The runner variables that repeat a claim of the job's ID tokens.
 _ENV_FROM_CLAIMS = {
     "GITHUB_REPOSITORY": "repository",
@@ -64,9 +73,9 @@ class TrustedPublishing:
     def github_actions_env(
         self,
         /,
-        repository: str = "owner/repo",
-        workflow: str = "release.yml",
-        ref: str = "refs/heads/main",
+        repository: str = DEFAULT_REPOSITORY,
+        workflow: str = DEFAULT_WORKFLOW,
+        ref: str = DEFAULT_GITHUB_REF,
         environment: str | None = None,
         **claims: Any,
     ) -> dict[str, str]:
@@ -89,9 +98,9 @@ class TrustedPublishing:
     def gitlab_ci_env(
         self,
         /,
-        project: str = "group/project",
-        workflow_filepath: str = ".gitlab-ci.yml",
-        ref: str = "refs/heads/main",
+        project: str = DEFAULT_PROJECT,
+        workflow_filepath: str = DEFAULT_WORKFLOW_FILEPATH,
+        ref: str = DEFAULT_GITLAB_REF,
         environment: str | None = None,
         *,
         id_token_variable: str = DEFAULT_ID_TOKEN_VARIABLE,
