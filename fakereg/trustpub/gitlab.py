@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import InvalidError
-from .rules import match_environment
+from .rules import match_environment, narrow
 
 MAX_FIELD_LENGTH = 255
 
@@ -178,31 +178,31 @@ def matching_configs(configs: Sequence[GitLabConfig], claims: Mapping[str, Any])
     filepath = workflow_filepath(str(claims["ci_config_ref_uri"]))
     if filepath is None:
         raise InvalidError("Unexpected `ci_config_ref_uri` value")
-    found = [
-        c
-        for c in configs
-        if c.namespace.lower() == namespace.lower() and c.project.lower() == project.lower()
-    ]
-    if not found:
-        raise InvalidError(f"No Trusted Publishing config found for repository `{project_path}`.")
+    found = narrow(
+        configs,
+        lambda c: c.namespace.lower() == namespace.lower() and c.project.lower() == project.lower(),
+        lambda _: f"No Trusted Publishing config found for repository `{project_path}`.",
+    )
     namespace_id = str(claims["namespace_id"])
     bind = tuple(c.id for c in found if c.namespace_id is None)
-    stored = [c.namespace_id for c in found if c.namespace_id not in (None, namespace_id)]
-    found = [c for c in found if c.namespace_id in (None, namespace_id)]
-    if not found:
-        raise InvalidError(
+    found = narrow(
+        found,
+        lambda c: c.namespace_id in (None, namespace_id),
+        lambda rest: (
             f"The Trusted Publishing config for repository `{project_path}` does not match the "
             f"namespace ID ({namespace_id}) in the JWT. Expected namespace IDs: "
-            f"{', '.join(str(s) for s in stored)}. Please recreate the Trusted Publishing "
-            "config to update the namespace ID."
-        )
-    workflows = [f"`{c.workflow_filepath}`" for c in found if c.workflow_filepath != filepath]
-    found = [c for c in found if c.workflow_filepath == filepath]
-    if not found:
-        raise InvalidError(
+            f"{', '.join(str(c.namespace_id) for c in rest)}. Please recreate the Trusted "
+            "Publishing config to update the namespace ID."
+        ),
+    )
+    found = narrow(
+        found,
+        lambda c: c.workflow_filepath == filepath,
+        lambda rest: (
             f"The Trusted Publishing config for repository `{project_path}` does not match the "
             f"workflow filepath `{filepath}` in the JWT. Expected workflow filepaths: "
-            f"{', '.join(workflows)}"
-        )
+            f"{', '.join(f'`{c.workflow_filepath}`' for c in rest)}"
+        ),
+    )
     kept = match_environment(found, claims, project_path)
     return GitLabMatch(kept, bind, namespace_id)

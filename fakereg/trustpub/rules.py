@@ -9,7 +9,7 @@ import re
 import secrets
 import string
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
@@ -158,31 +158,51 @@ def matching_configs(
         owner_id = int(str(claims.get("repository_owner_id", "")))
     except ValueError:
         raise InvalidError("Unexpected `repository_owner_id` value") from None
-    found = [
-        c
-        for c in configs
-        if c.repository_owner.lower() == owner.lower() and c.repository_name.lower() == name.lower()
-    ]
-    if not found:
-        raise InvalidError(f"No Trusted Publishing config found for repository `{repo}`.")
-    ids = [str(c.repository_owner_id) for c in found]
-    found = [c for c in found if c.repository_owner_id == owner_id]
-    if not found:
-        raise InvalidError(
+    found = narrow(
+        configs,
+        lambda c: (
+            c.repository_owner.lower() == owner.lower()
+            and c.repository_name.lower() == name.lower()
+        ),
+        lambda _: f"No Trusted Publishing config found for repository `{repo}`.",
+    )
+    found = narrow(
+        found,
+        lambda c: c.repository_owner_id == owner_id,
+        lambda rest: (
             f"The Trusted Publishing config for repository `{repo}` does not match the "
             f"repository owner ID ({owner_id}) in the JWT. Expected owner IDs: "
-            f"{', '.join(ids)}. Please recreate the Trusted Publishing config to update the "
-            "repository owner ID."
-        )
-    workflows = [f"`{c.workflow_filename}`" for c in found if c.workflow_filename != workflow]
-    found = [c for c in found if c.workflow_filename == workflow]
-    if not found:
-        raise InvalidError(
+            f"{', '.join(str(c.repository_owner_id) for c in rest)}. Please recreate the "
+            "Trusted Publishing config to update the repository owner ID."
+        ),
+    )
+    found = narrow(
+        found,
+        lambda c: c.workflow_filename == workflow,
+        lambda rest: (
             f"The Trusted Publishing config for repository `{repo}` does not match the "
             f"workflow filename `{workflow}` in the JWT. Expected workflow filenames: "
-            f"{', '.join(workflows)}"
-        )
+            f"{', '.join(f'`{c.workflow_filename}`' for c in rest)}"
+        ),
+    )
     return match_environment(found, claims, repo)
+
+
+_Config = TypeVar("_Config")
+
+
+def narrow(
+    found: Sequence[_Config],
+    keep: Callable[[_Config], bool],
+    refusal: Callable[[Sequence[_Config]], str],
+) -> list[_Config]:
+    """The configs of *found* that *keep* accepts, or InvalidError with *refusal* of the
+    ones it refused (all of them, then): one of crates.io's checks of a token against a
+    crate's configs, GitHub's and GitLab's alike."""
+    kept = [c for c in found if keep(c)]
+    if not kept:
+        raise InvalidError(refusal(found))
+    return kept
 
 
 class _HasEnvironment(Protocol):
@@ -190,34 +210,37 @@ class _HasEnvironment(Protocol):
     def environment(self) -> str | None: ...
 
 
-_Config = TypeVar("_Config", bound=_HasEnvironment)
+_Configured = TypeVar("_Configured", bound=_HasEnvironment)
 
 
 def match_environment(
-    found: Sequence[_Config], claims: Mapping[str, Any], repo: str
-) -> list[_Config]:
+    found: Sequence[_Configured], claims: Mapping[str, Any], repo: str
+) -> list[_Configured]:
     """The configs of *found* that the token's ``environment`` claim meets (a config
     without one takes any, and names compare without case), or crates.io's refusal for
     *repo* (trustpub's GitHub and GitLab checks alike)."""
     environment = claims.get("environment")
-    kept = [
-        c
-        for c in found
-        if c.environment is None
-        or (environment is not None and c.environment.lower() == str(environment).lower())
-    ]
-    if not kept:
-        expected = ", ".join(f"`{c.environment}`" for c in found if c.environment)
+
+    def refusal(rest: Sequence[_Configured]) -> str:
+        expected = ", ".join(f"`{c.environment}`" for c in rest if c.environment)
         if environment is not None:
-            raise InvalidError(
+            return (
                 f"The Trusted Publishing config for repository `{repo}` does not match the "
                 f"environment `{environment}` in the JWT. Expected environments: {expected}"
             )
-        raise InvalidError(
+        return (
             f"The Trusted Publishing config for repository `{repo}` requires an environment, "
             f"but the JWT does not specify one. Expected environments: {expected}"
         )
-    return kept
+
+    return narrow(
+        found,
+        lambda c: (
+            c.environment is None
+            or (environment is not None and c.environment.lower() == str(environment).lower())
+        ),
+        refusal,
+    )
 
 
 def _checksum(raw: str) -> str:
