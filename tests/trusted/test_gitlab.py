@@ -21,6 +21,14 @@ from tests.helpers import MakePackage, publish, require
 
 TOKENS = "/api/v1/trusted_publishing/tokens"
 CONFIGS = "/api/v1/trusted_publishing/gitlab_configs"
+#: A new config for crate ``tool``, as crates.io's ``gitlab_configs`` route takes it.
+NEW_CONFIG = {
+    "crate": "tool",
+    "namespace": "rust-lang",
+    "project": "foo-rs",
+    "workflow_filepath": ".gitlab-ci.yml",
+    "environment": None,
+}
 
 #: crates.io's ``exchange-token.sh`` (its trusted publishing docs, GitLab CI/CD setup),
 #: with this registry's URL for ``https://crates.io``.
@@ -332,14 +340,7 @@ def test_gitlab_configs_through_crates_io_routes(tool: FakeRegistry) -> None:
     assert headers["cache-control"] == "no-store"
     assert [c["project"] for c in listed["gitlab_configs"]] == ["tool"]
     assert listed["meta"] == {"total": 1, "next_page": None}
-    new = {
-        "crate": "tool",
-        "namespace": "rust-lang",
-        "project": "foo-rs",
-        "workflow_filepath": ".gitlab-ci.yml",
-        "environment": None,
-    }
-    status, _, created = curl(reg, "POST", CONFIGS, {"gitlab_config": new}, token=reg.token)
+    status, _, created = curl(reg, "POST", CONFIGS, {"gitlab_config": NEW_CONFIG}, token=reg.token)
     assert status == 200, created
     config = created["gitlab_config"]
     assert list(config) == [
@@ -374,13 +375,6 @@ def test_gitlab_configs_through_crates_io_routes(tool: FakeRegistry) -> None:
 
 def test_config_refusals_have_crates_io_statuses_and_words(tool: FakeRegistry) -> None:
     reg = tool
-    new = {
-        "crate": "tool",
-        "namespace": "rust-lang",
-        "project": "foo-rs",
-        "workflow_filepath": ".gitlab-ci.yml",
-        "environment": None,
-    }
     for bad, words in [
         ({"namespace": "§$%&"}, "Invalid GitLab namespace"),
         ({"namespace": "end-"}, "Invalid GitLab namespace"),
@@ -395,11 +389,11 @@ def test_config_refusals_have_crates_io_statuses_and_words(tool: FakeRegistry) -
         ({"environment": ""}, "Environment name may not be empty (use `null` to omit)"),
         ({"environment": "prod.eu"}, "Environment name contains invalid characters"),
     ]:
-        body = {"gitlab_config": {**new, **bad}}
+        body = {"gitlab_config": {**NEW_CONFIG, **bad}}
         assert detail(curl(reg, "POST", CONFIGS, body, token=reg.token), 400) == words, bad
         # the fields are checked before the token, as on crates.io
         assert detail(curl(reg, "POST", CONFIGS, body), 400) == words, bad
-    ok = {"gitlab_config": new}
+    ok = {"gitlab_config": NEW_CONFIG}
     unauthenticated = curl(reg, "POST", CONFIGS, ok)
     assert detail(unauthenticated, 403) == "this action requires authentication"
     bogus = curl(reg, "POST", CONFIGS, ok, token="not-a-token")
@@ -412,7 +406,7 @@ def test_config_refusals_have_crates_io_statuses_and_words(tool: FakeRegistry) -
     assert detail(curl(reg, "POST", CONFIGS, ok, token=elsewhere), 403).startswith("this token")
     scoped = reg.add_token(reg.login, scopes=["trusted-publishing"], crates=["tool"])
     assert curl(reg, "POST", CONFIGS, ok, token=scoped)[0] == 200
-    nothing = {"gitlab_config": {**new, "crate": "nothing"}}
+    nothing = {"gitlab_config": {**NEW_CONFIG, "crate": "nothing"}}
     assert detail(curl(reg, "POST", CONFIGS, nothing, token=reg.token), 404) == (
         "crate `nothing` does not exist"
     )
@@ -429,9 +423,9 @@ def test_config_refusals_have_crates_io_statuses_and_words(tool: FakeRegistry) -
         "Failed to deserialize the JSON body into the target type: missing field `gitlab_config`"
     )
     for shape in (
-        {"gitlab_config": {**new, "project": 7}},
-        {"gitlab_config": {k: v for k, v in new.items() if k != "namespace"}},
-        {"gitlab_config": {**new, "environment": ["prod"]}},
+        {"gitlab_config": {**NEW_CONFIG, "project": 7}},
+        {"gitlab_config": {k: v for k, v in NEW_CONFIG.items() if k != "namespace"}},
+        {"gitlab_config": {**NEW_CONFIG, "environment": ["prod"]}},
         {"gitlab_config": "tool"},
     ):
         answer = curl(reg, "POST", CONFIGS, shape, token=reg.token)
